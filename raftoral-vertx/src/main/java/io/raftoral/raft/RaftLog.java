@@ -221,10 +221,14 @@ final class RaftLog {
     unstableSnapshot = s;
   }
 
-  /** Discards entries up to {@code index}, which the application has applied and captured in {@code data}. */
+  /**
+   * Discards entries up to {@code index}, which the application has applied and captured in {@code data}. Returns
+   * null when a snapshot at or beyond {@code index} already replaced the log (for example one just received from
+   * the leader and not yet handed to the application).
+   */
   Snapshot compact(long index, byte[] data) {
     if (index <= snapshotIndex) {
-      throw new IllegalArgumentException("index " + index + " is already compacted (snapshot at " + snapshotIndex + ")");
+      return null;
     }
     if (index > applying || index > stableIndex) {
       throw new IllegalArgumentException("cannot compact to " + index + ": applied " + applying + ", durable " + stableIndex);

@@ -125,6 +125,25 @@ public final class RaftNode {
     return role == Role.LEADER;
   }
 
+  /**
+   * The entry at {@code index} if it is still in this server's log (not compacted, not beyond the end), else null.
+   * For diagnostics and invariant checkers; entries reach the application through {@link Ready}.
+   */
+  public Entry entryAt(long index) {
+    return index >= log.firstIndex() && index <= log.lastIndex() ? log.entry(index) : null;
+  }
+
+  /**
+   * The configuration in effect after entry {@code index}, which must not precede this server's snapshot. For
+   * diagnostics and invariant checkers.
+   */
+  public Membership membershipAt(long index) {
+    if (index < log.snapshotIndex()) {
+      throw new IllegalArgumentException("index " + index + " precedes the snapshot at " + log.snapshotIndex());
+    }
+    return log.membershipAt(index);
+  }
+
   /** The configuration in effect (that of the last configuration entry in the log, thesis §4.1). */
   public Membership membership() {
     return log.membership();
@@ -289,6 +308,10 @@ public final class RaftNode {
    * Replaces the log up to {@code index} by a snapshot whose state-machine image is {@code data}. The caller must
    * have applied {@code index} and persisted the snapshot; the returned snapshot is what will be sent to followers
    * that need the compacted entries.
+   *
+   * @return the new snapshot, or null when a snapshot at or beyond {@code index} already replaced that part of the
+   *     log (one received from the leader may not have reached the application yet); nothing changed then
+   * @throws IllegalArgumentException when {@code index} was not applied or is not durable yet
    */
   public Snapshot compact(long index, byte[] data) {
     return log.compact(index, Objects.requireNonNull(data, "data"));
@@ -998,14 +1021,15 @@ public final class RaftNode {
     if (context.length == 0) {
       return;
     }
+    if (log.term(log.committed) != term) {
+      // Step 1: until an entry of this term commits, the leader does not know the full commit index (even alone:
+      // after a restart its persisted commit index may lag what it had committed before).
+      readsAwaitingCommit.add(new PendingRead(from, context));
+      return;
+    }
     Membership mem = log.membership();
     if (mem.voters().size() == 1 && mem.isVoter(id)) {
       answerRead(from, log.committed, context);
-      return;
-    }
-    if (log.term(log.committed) != term) {
-      // Step 1: until an entry of this term commits, the leader does not know the full commit index.
-      readsAwaitingCommit.add(new PendingRead(from, context));
       return;
     }
     ReadIndexStatus status = new ReadIndexStatus(from, log.committed, context);

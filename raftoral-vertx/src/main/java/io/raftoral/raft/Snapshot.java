@@ -12,19 +12,17 @@ import java.util.Objects;
  */
 public record Snapshot(long index, long term, Membership membership, byte[] data) {
 
-  private static final byte[] EMPTY = new byte[0];
+  private static final byte[] NO_DATA = new byte[0];
+
+  /** No snapshot yet: index 0, term 0, no members. */
+  public static final Snapshot EMPTY = new Snapshot(0, 0, Membership.EMPTY, NO_DATA);
 
   public Snapshot {
     Objects.requireNonNull(membership, "membership");
     if (index < 0 || term < 0) {
       throw new IllegalArgumentException("negative index or term");
     }
-    data = data == null ? EMPTY : data;
-  }
-
-  /** The empty snapshot a brand-new cluster starts from: index 0 and the initial configuration. */
-  public static Snapshot bootstrap(Membership initial) {
-    return new Snapshot(0, 0, initial, EMPTY);
+    data = data == null ? NO_DATA : data;
   }
 
   @Override
