@@ -123,8 +123,9 @@ public final class RaftConfig {
   public boolean isCheckQuorum() { return checkQuorum; }
 
   /**
-   * A leader that has not heard from a quorum within an election timeout steps down, and followers that heard from
-   * a leader within the election timeout ignore vote requests (thesis §6.2, §4.2.3).
+   * A leader checks once per election timeout that a quorum was heard from during the timeout just ended, and steps
+   * down otherwise (so it steps down between one and two election timeouts after losing its quorum); followers that
+   * heard from a leader within the election timeout ignore vote requests (thesis §6.2, §4.2.3).
    */
   public RaftConfig setCheckQuorum(boolean checkQuorum) {
     this.checkQuorum = checkQuorum;

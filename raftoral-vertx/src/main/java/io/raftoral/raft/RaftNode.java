@@ -289,6 +289,7 @@ public final class RaftNode {
    *
    * @param context unique per request; returned in the {@link ReadState}
    * @throws NotLeaderException when no leader is known
+   * @throws IllegalArgumentException on the leader, when a read with the same context is still pending
    */
   public void readIndex(byte[] context) {
     Objects.requireNonNull(context, "context");
@@ -859,7 +860,10 @@ public final class RaftNode {
 
   private void syncProgressWithMembership() {
     Membership mem = log.membership();
-    Set<Long> members = mem.members();
+    // A server removed by a change that is not committed yet still gets the log, so that it learns of its removal
+    // (and stops campaigning) rather than being cut off before the entry reaches it.
+    Set<Long> members = new java.util.TreeSet<>(mem.members());
+    members.addAll(log.membershipAt(Math.max(log.committed, log.snapshotIndex())).members());
     progress.keySet().removeIf(peer -> peer != id && !members.contains(peer));
     for (long peer : members) {
       Progress pr = progress.get(peer);
@@ -869,7 +873,7 @@ public final class RaftNode {
         pr.recentActive = true;
         progress.put(peer, pr);
       }
-      pr.learner = mem.isLearner(peer);
+      pr.learner = !mem.isVoter(peer);
     }
     if (!progress.containsKey(id)) {
       progress.put(id, new Progress(log.lastIndex() + 1, true, config.getMaxInflightMessages(),
@@ -897,6 +901,9 @@ public final class RaftNode {
 
   /** Work that follows every commit advance on the leader. */
   private void afterLeaderCommit() {
+    if (log.lastConfigIndex() <= log.committed) {
+      syncProgressWithMembership(); // stop replicating to servers whose removal is now committed
+    }
     if (log.term(log.committed) == term && !readsAwaitingCommit.isEmpty()) {
       List<PendingRead> pending = new ArrayList<>(readsAwaitingCommit);
       readsAwaitingCommit.clear();
@@ -1032,9 +1039,16 @@ public final class RaftNode {
       answerRead(from, log.committed, context);
       return;
     }
+    ByteBuffer key = ByteBuffer.wrap(context);
+    if (readIndexQueue.containsKey(key)) {
+      if (from == id) {
+        throw new IllegalArgumentException("a read with this context is already pending");
+      }
+      return; // a duplicate of a forwarded request: the pending one answers it
+    }
     ReadIndexStatus status = new ReadIndexStatus(from, log.committed, context);
     status.acks.add(id);
-    readIndexQueue.put(ByteBuffer.wrap(context), status);
+    readIndexQueue.put(key, status);
     // Step 3: confirm leadership with a round of heartbeats.
     bcastHeartbeat(context);
   }

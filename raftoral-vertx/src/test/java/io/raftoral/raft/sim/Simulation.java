@@ -367,7 +367,9 @@ public final class Simulation {
   }
 
   private void enqueue(Message m) {
-    long delay = 1 + rnd.nextInt(options.maxMessageDelay());
+    // Once faults stop, the network also becomes timely (delays well under a tick), the usual liveness assumption.
+    int maxDelay = faultsOn ? options.maxMessageDelay() : Math.min(options.maxMessageDelay(), UNITS_PER_TICK / 2);
+    long delay = 1 + rnd.nextInt(maxDelay);
     if (faultsOn && rnd.nextDouble() < options.faultRates().longDelay()) {
       delay += rnd.nextInt(5 * options.electionTicks() * UNITS_PER_TICK / 10);
     }
