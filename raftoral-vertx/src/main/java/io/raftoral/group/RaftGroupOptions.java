@@ -1,0 +1,153 @@
+package io.raftoral.group;
+
+import io.raftoral.raft.RaftConfig;
+import io.vertx.core.json.JsonObject;
+
+/**
+ * Settings of one Raft group. Times are in ticks of the node's ticker (see the node's tick interval). Vert.x-style
+ * data object: fluent setters, {@code DEFAULT_*} constants, JSON round trip.
+ */
+public final class RaftGroupOptions {
+
+  public static final int DEFAULT_ELECTION_TICKS = RaftConfig.DEFAULT_ELECTION_TICKS;
+  public static final int DEFAULT_HEARTBEAT_TICKS = RaftConfig.DEFAULT_HEARTBEAT_TICKS;
+  public static final int DEFAULT_MAX_INFLIGHT_MESSAGES = RaftConfig.DEFAULT_MAX_INFLIGHT_MESSAGES;
+  public static final long DEFAULT_MAX_MESSAGE_BYTES = RaftConfig.DEFAULT_MAX_MESSAGE_BYTES;
+  public static final boolean DEFAULT_PRE_VOTE = RaftConfig.DEFAULT_PRE_VOTE;
+  public static final boolean DEFAULT_CHECK_QUORUM = RaftConfig.DEFAULT_CHECK_QUORUM;
+  public static final long DEFAULT_SNAPSHOT_EVERY_ENTRIES = 10_000;
+  public static final int DEFAULT_MAX_PENDING_PROPOSALS = 10_000;
+  public static final long DEFAULT_REQUEST_TIMEOUT_MILLIS = 5_000;
+
+  private int electionTicks = DEFAULT_ELECTION_TICKS;
+  private int heartbeatTicks = DEFAULT_HEARTBEAT_TICKS;
+  private int maxInflightMessages = DEFAULT_MAX_INFLIGHT_MESSAGES;
+  private long maxMessageBytes = DEFAULT_MAX_MESSAGE_BYTES;
+  private boolean preVote = DEFAULT_PRE_VOTE;
+  private boolean checkQuorum = DEFAULT_CHECK_QUORUM;
+  private long snapshotEveryEntries = DEFAULT_SNAPSHOT_EVERY_ENTRIES;
+  private int maxPendingProposals = DEFAULT_MAX_PENDING_PROPOSALS;
+  private long requestTimeoutMillis = DEFAULT_REQUEST_TIMEOUT_MILLIS;
+
+  public RaftGroupOptions() {}
+
+  public RaftGroupOptions(RaftGroupOptions other) {
+    this(other.toJson());
+  }
+
+  public RaftGroupOptions(JsonObject json) {
+    setElectionTicks(json.getInteger("electionTicks", DEFAULT_ELECTION_TICKS));
+    setHeartbeatTicks(json.getInteger("heartbeatTicks", DEFAULT_HEARTBEAT_TICKS));
+    setMaxInflightMessages(json.getInteger("maxInflightMessages", DEFAULT_MAX_INFLIGHT_MESSAGES));
+    setMaxMessageBytes(json.getLong("maxMessageBytes", DEFAULT_MAX_MESSAGE_BYTES));
+    setPreVote(json.getBoolean("preVote", DEFAULT_PRE_VOTE));
+    setCheckQuorum(json.getBoolean("checkQuorum", DEFAULT_CHECK_QUORUM));
+    setSnapshotEveryEntries(json.getLong("snapshotEveryEntries", DEFAULT_SNAPSHOT_EVERY_ENTRIES));
+    setMaxPendingProposals(json.getInteger("maxPendingProposals", DEFAULT_MAX_PENDING_PROPOSALS));
+    setRequestTimeoutMillis(json.getLong("requestTimeoutMillis", DEFAULT_REQUEST_TIMEOUT_MILLIS));
+  }
+
+  public JsonObject toJson() {
+    return new JsonObject()
+        .put("electionTicks", electionTicks)
+        .put("heartbeatTicks", heartbeatTicks)
+        .put("maxInflightMessages", maxInflightMessages)
+        .put("maxMessageBytes", maxMessageBytes)
+        .put("preVote", preVote)
+        .put("checkQuorum", checkQuorum)
+        .put("snapshotEveryEntries", snapshotEveryEntries)
+        .put("maxPendingProposals", maxPendingProposals)
+        .put("requestTimeoutMillis", requestTimeoutMillis);
+  }
+
+  /** The Raft core configuration of node {@code nodeId} with these settings. */
+  public RaftConfig toRaftConfig(long nodeId) {
+    return new RaftConfig(nodeId).setElectionTicks(electionTicks).setHeartbeatTicks(heartbeatTicks)
+        .setMaxInflightMessages(maxInflightMessages).setMaxMessageBytes(maxMessageBytes).setPreVote(preVote)
+        .setCheckQuorum(checkQuorum);
+  }
+
+  public int getElectionTicks() { return electionTicks; }
+
+  public RaftGroupOptions setElectionTicks(int v) {
+    new RaftConfig().setElectionTicks(v);
+    electionTicks = v;
+    return this;
+  }
+
+  public int getHeartbeatTicks() { return heartbeatTicks; }
+
+  public RaftGroupOptions setHeartbeatTicks(int v) {
+    new RaftConfig().setHeartbeatTicks(v);
+    heartbeatTicks = v;
+    return this;
+  }
+
+  public int getMaxInflightMessages() { return maxInflightMessages; }
+
+  public RaftGroupOptions setMaxInflightMessages(int v) {
+    new RaftConfig().setMaxInflightMessages(v);
+    maxInflightMessages = v;
+    return this;
+  }
+
+  public long getMaxMessageBytes() { return maxMessageBytes; }
+
+  public RaftGroupOptions setMaxMessageBytes(long v) {
+    new RaftConfig().setMaxMessageBytes(v);
+    maxMessageBytes = v;
+    return this;
+  }
+
+  public boolean isPreVote() { return preVote; }
+
+  public RaftGroupOptions setPreVote(boolean v) {
+    preVote = v;
+    return this;
+  }
+
+  public boolean isCheckQuorum() { return checkQuorum; }
+
+  public RaftGroupOptions setCheckQuorum(boolean v) {
+    checkQuorum = v;
+    return this;
+  }
+
+  public long getSnapshotEveryEntries() { return snapshotEveryEntries; }
+
+  /** Take a state-machine snapshot and compact the log every this many applied entries. */
+  public RaftGroupOptions setSnapshotEveryEntries(long v) {
+    if (v < 1) {
+      throw new IllegalArgumentException("snapshotEveryEntries must be >= 1, was " + v);
+    }
+    snapshotEveryEntries = v;
+    return this;
+  }
+
+  public int getMaxPendingProposals() { return maxPendingProposals; }
+
+  /** Proposals of this node not yet applied beyond which new ones are refused (back-pressure). */
+  public RaftGroupOptions setMaxPendingProposals(int v) {
+    if (v < 1) {
+      throw new IllegalArgumentException("maxPendingProposals must be >= 1, was " + v);
+    }
+    maxPendingProposals = v;
+    return this;
+  }
+
+  public long getRequestTimeoutMillis() { return requestTimeoutMillis; }
+
+  /** Default timeout of proposals, reads and membership changes. */
+  public RaftGroupOptions setRequestTimeoutMillis(long v) {
+    if (v < 1) {
+      throw new IllegalArgumentException("requestTimeoutMillis must be >= 1, was " + v);
+    }
+    requestTimeoutMillis = v;
+    return this;
+  }
+
+  @Override
+  public String toString() {
+    return toJson().encode();
+  }
+}

@@ -1,0 +1,32 @@
+package io.raftoral.group.impl;
+
+import io.raftoral.storage.LogStore;
+import io.raftoral.transport.RaftEnvelope;
+
+/** What a {@link RaftGroupVerticle} needs from the node that hosts it. */
+public interface GroupEnvironment {
+
+  long nodeId();
+
+  LogStore store();
+
+  /** Queues an outbound message; the host batches messages per peer across groups. Callable from any thread. */
+  void send(RaftEnvelope envelope);
+
+  /** The group is up and wants ticks and inbound messages. */
+  void attach(RaftGroupVerticle<?, ?> group);
+
+  /** The group stopped. */
+  void detach(RaftGroupVerticle<?, ?> group);
+
+  /** A message came from a server outside the group's configuration (counted, still handed to Raft). */
+  void countNonMemberMessage();
+
+  /** Raft refused or failed on a message (counted and logged, never fatal). */
+  void countRejectedMessage();
+
+  /** The local event-bus address where the group of {@code clusterId} on {@code nodeId} receives messages. */
+  static String inboxAddress(long nodeId, long clusterId) {
+    return "raftoral.raft." + nodeId + "." + clusterId;
+  }
+}

@@ -1,0 +1,235 @@
+package io.raftoral.node;
+
+import io.raftoral.group.CommandCodec;
+import io.raftoral.group.RaftGroup;
+import io.raftoral.group.RaftGroupOptions;
+import io.raftoral.group.RaftPreset;
+import io.raftoral.group.StateMachine;
+import io.raftoral.group.impl.GroupEnvironment;
+import io.raftoral.group.impl.RaftGroupVerticle;
+import io.raftoral.raft.Membership;
+import io.raftoral.storage.LogStore;
+import io.raftoral.transport.RaftEnvelope;
+import io.raftoral.transport.Transport;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.Vertx;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The multi-group Raft runtime of one node, as a verticle: it hosts any number of Raft groups (one
+ * {@link RaftGroupVerticle} per cluster id), drives all of them with one node-wide ticker, routes inbound batches to
+ * them through the {@link ClusterRouter} and sends their outbound messages batched per peer.
+ *
+ * <pre>{@code
+ * RaftHost host = new RaftHost(new RaftHostOptions().setNodeId(1), store, transport);
+ * vertx.deployVerticle(host)
+ *     .compose(id -> host.group(7, new KeyValueStore(), KeyValueStore.CODEC).members(1, 2, 3).start())
+ *     .compose(group -> group.propose(KvCommand.put("k", "v")));
+ * }</pre>
+ */
+public final class RaftHost extends VerticleBase {
+
+  private final RaftHostOptions options;
+  private final LogStore store;
+  private final Transport transport;
+  private final Map<Long, Hosted> groups = new ConcurrentHashMap<>();
+  private final Set<RaftGroupVerticle<?, ?>> ticking = ConcurrentHashMap.newKeySet();
+  private final AtomicLong nonMemberMessages = new AtomicLong();
+  private final AtomicLong rejectedMessages = new AtomicLong();
+  private ClusterRouter router;
+  private PeerOutbox outbox;
+  private long ticker = -1;
+  private final Environment environment = new Environment();
+
+  private record Hosted(RaftGroupVerticle<?, ?> verticle, String deploymentId) {}
+
+  public RaftHost(RaftHostOptions options, LogStore store, Transport transport) {
+    this.options = Objects.requireNonNull(options, "options");
+    if (options.getNodeId() <= 0) {
+      throw new IllegalArgumentException("RaftHostOptions.nodeId must be set");
+    }
+    this.store = Objects.requireNonNull(store, "store");
+    this.transport = Objects.requireNonNull(transport, "transport");
+    if (transport.nodeId() != options.getNodeId()) {
+      throw new IllegalArgumentException("transport is for node " + transport.nodeId() + ", host is node "
+          + options.getNodeId());
+    }
+  }
+
+  /** Deploys a host and completes with it once started. */
+  public static Future<RaftHost> start(Vertx vertx, RaftHostOptions options, LogStore store, Transport transport) {
+    RaftHost host = new RaftHost(options, store, transport);
+    return vertx.deployVerticle(host).map(id -> host);
+  }
+
+  @Override
+  public Future<?> start() {
+    router = new ClusterRouter(options.getNodeId(), vertx.eventBus());
+    outbox = new PeerOutbox(options.getNodeId(), transport, context);
+    transport.receiveHandler(router::route);
+    ticker = vertx.setPeriodic(options.getTickMillis(), id -> {
+      for (RaftGroupVerticle<?, ?> g : ticking) {
+        g.tick();
+      }
+    });
+    return Future.succeededFuture();
+  }
+
+  @Override
+  public Future<?> stop() {
+    if (ticker >= 0) {
+      vertx.cancelTimer(ticker);
+    }
+    // The group verticles are child deployments of this one: Vert.x undeploys them with it.
+    groups.clear();
+    return transport.close();
+  }
+
+  public long nodeId() {
+    return options.getNodeId();
+  }
+
+  public ClusterRouter router() {
+    return router;
+  }
+
+  /** Starts describing a group to host: its cluster id, state machine and command codec. */
+  public <C, R> GroupBuilder<C, R> group(long clusterId, StateMachine<C, R> stateMachine, CommandCodec<C> codec) {
+    return new GroupBuilder<>(clusterId, stateMachine, codec);
+  }
+
+  /** The hosted group of {@code clusterId}, or null. */
+  @SuppressWarnings("unchecked")
+  public <C, R> RaftGroup<C, R> group(long clusterId) {
+    Hosted h = groups.get(clusterId);
+    return h == null ? null : (RaftGroup<C, R>) h.verticle;
+  }
+
+  /** Cluster ids of the hosted groups. */
+  public Set<Long> groupIds() {
+    return new HashSet<>(groups.keySet());
+  }
+
+  /** Stops hosting {@code clusterId}; with {@code deleteData}, also deletes what it stored. */
+  public Future<Void> stopGroup(long clusterId, boolean deleteData) {
+    Hosted h = groups.remove(clusterId);
+    if (h == null) {
+      return Future.failedFuture(new IllegalArgumentException("node " + nodeId() + " hosts no group " + clusterId));
+    }
+    Future<Void> undeployed = vertx.undeploy(h.deploymentId);
+    return deleteData ? undeployed.compose(v -> store.deleteGroup(clusterId)) : undeployed;
+  }
+
+  /** Counters of this node's runtime. */
+  public RaftHostMetrics metrics() {
+    return new RaftHostMetrics(groups.size(), router.deliveredCount(), router.unknownClusterCount(),
+        router.malformedCount(), nonMemberMessages.get(), rejectedMessages.get(), outbox.batchCount(),
+        outbox.envelopeCount());
+  }
+
+  /** Builder of a hosted group. */
+  public final class GroupBuilder<C, R> {
+    private final long clusterId;
+    private final StateMachine<C, R> stateMachine;
+    private final CommandCodec<C> codec;
+    private RaftGroupOptions groupOptions = new RaftGroupOptions();
+    private Membership bootstrap;
+
+    private GroupBuilder(long clusterId, StateMachine<C, R> stateMachine, CommandCodec<C> codec) {
+      if (clusterId < 0) {
+        throw new IllegalArgumentException("clusterId must be >= 0, was " + clusterId);
+      }
+      this.clusterId = clusterId;
+      this.stateMachine = Objects.requireNonNull(stateMachine, "stateMachine");
+      this.codec = Objects.requireNonNull(codec, "codec");
+    }
+
+    public GroupBuilder<C, R> options(RaftGroupOptions groupOptions) {
+      this.groupOptions = new RaftGroupOptions(Objects.requireNonNull(groupOptions, "groupOptions"));
+      return this;
+    }
+
+    /** Timing settings of a preset (the host's tick interval should match {@link RaftPreset#tickMillis()}). */
+    public GroupBuilder<C, R> preset(RaftPreset preset) {
+      this.groupOptions = Objects.requireNonNull(preset, "preset").groupOptions();
+      return this;
+    }
+
+    /**
+     * Founds a new group with these voters if this node has no stored state for it (every founding member must be
+     * given the same list). Without it, a node with no stored state joins: it waits to be added by the leader.
+     */
+    public GroupBuilder<C, R> members(long... voters) {
+      Set<Long> ids = new HashSet<>();
+      for (long v : voters) {
+        ids.add(v);
+      }
+      this.bootstrap = new Membership(ids, Set.of());
+      return this;
+    }
+
+    /** Starts the group (restarting from stored state when there is some). */
+    public Future<RaftGroup<C, R>> start() {
+      if (groups.containsKey(clusterId)) {
+        return Future.failedFuture(new IllegalStateException("node " + nodeId() + " already hosts group " + clusterId));
+      }
+      RaftGroupVerticle<C, R> verticle = new RaftGroupVerticle<>(clusterId, environment, groupOptions, stateMachine,
+          codec, bootstrap);
+      // Deployed from the host's context, so that each group is a child deployment of the host.
+      Promise<RaftGroup<C, R>> started = Promise.promise();
+      context.runOnContext(v -> vertx.deployVerticle(verticle).map(id -> {
+        groups.put(clusterId, new Hosted(verticle, id));
+        return (RaftGroup<C, R>) verticle;
+      }).onComplete(started));
+      return started.future();
+    }
+  }
+
+  private final class Environment implements GroupEnvironment {
+    @Override
+    public long nodeId() {
+      return options.getNodeId();
+    }
+
+    @Override
+    public LogStore store() {
+      return store;
+    }
+
+    @Override
+    public void send(RaftEnvelope envelope) {
+      outbox.send(envelope);
+    }
+
+    @Override
+    public void attach(RaftGroupVerticle<?, ?> group) {
+      router.register(group.clusterId());
+      ticking.add(group);
+    }
+
+    @Override
+    public void detach(RaftGroupVerticle<?, ?> group) {
+      ticking.remove(group);
+      router.unregister(group.clusterId());
+    }
+
+    @Override
+    public void countNonMemberMessage() {
+      nonMemberMessages.incrementAndGet();
+    }
+
+    @Override
+    public void countRejectedMessage() {
+      rejectedMessages.incrementAndGet();
+    }
+  }
+}

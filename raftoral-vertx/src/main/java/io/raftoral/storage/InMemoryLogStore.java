@@ -1,0 +1,191 @@
+package io.raftoral.storage;
+
+import io.raftoral.raft.Entry;
+import io.raftoral.raft.HardState;
+import io.raftoral.raft.PersistentState;
+import io.raftoral.raft.Snapshot;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * A {@link LogStore} in memory that behaves like a durable one: a write is only enqueued; a flusher running on its
+ * own event-loop context later makes every pending write of every group durable at once (one "fsync" per flush,
+ * like the group commit of a real store) and then completes the futures. {@link #crash()} discards what was not
+ * flushed yet, as power loss would; what was flushed survives and a new group instance can {@link #load} it.
+ */
+public final class InMemoryLogStore implements LogStore {
+
+  private final Context flushContext;
+  private final ConcurrentLinkedQueue<PendingOp> pending = new ConcurrentLinkedQueue<>();
+  private final AtomicBoolean flushScheduled = new AtomicBoolean();
+  private final Map<Long, GroupData> durable = new HashMap<>();
+  private final AtomicLong flushes = new AtomicLong();
+  private final AtomicLong writes = new AtomicLong();
+  private volatile boolean crashed;
+
+  public InMemoryLogStore(Vertx vertx) {
+    this.flushContext = vertx.getOrCreateContext();
+  }
+
+  private static final class GroupData {
+    HardState hardState = HardState.EMPTY;
+    Snapshot snapshot = Snapshot.EMPTY;
+    final List<Entry> entries = new ArrayList<>();
+
+    long lastIndex() {
+      return snapshot.index() + entries.size();
+    }
+  }
+
+  private record PendingOp(long clusterId, StoreWrite write, Snapshot compaction, boolean delete,
+      Promise<Void> promise) {}
+
+  @Override
+  public synchronized Future<Set<Long>> groups() {
+    return Future.succeededFuture(new TreeSet<>(durable.keySet()));
+  }
+
+  @Override
+  public synchronized Future<PersistentState> load(long clusterId) {
+    GroupData g = durable.get(clusterId);
+    if (g == null) {
+      return Future.succeededFuture(null);
+    }
+    return Future.succeededFuture(new PersistentState(g.hardState, g.snapshot, new ArrayList<>(g.entries)));
+  }
+
+  @Override
+  public Future<Void> write(long clusterId, StoreWrite write) {
+    return enqueue(new PendingOp(clusterId, write, null, false, Promise.promise()));
+  }
+
+  @Override
+  public Future<Void> saveSnapshot(long clusterId, Snapshot snapshot) {
+    return enqueue(new PendingOp(clusterId, null, snapshot, false, Promise.promise()));
+  }
+
+  @Override
+  public Future<Void> deleteGroup(long clusterId) {
+    return enqueue(new PendingOp(clusterId, null, null, true, Promise.promise()));
+  }
+
+  @Override
+  public Future<Void> close() {
+    return enqueue(null);
+  }
+
+  /** Simulates power loss: every write not flushed yet is lost (its future never completes). */
+  public void crash() {
+    crashed = true;
+    pending.clear();
+  }
+
+  /** Brings the store back after {@link #crash()}, with what had been flushed. */
+  public void recover() {
+    pending.clear();
+    crashed = false;
+  }
+
+  /** How many flushes ("fsyncs") ran. */
+  public long flushCount() {
+    return flushes.get();
+  }
+
+  /** How many writes were made durable. */
+  public long writeCount() {
+    return writes.get();
+  }
+
+  private Future<Void> enqueue(PendingOp op) {
+    if (crashed) {
+      return Future.failedFuture(new IllegalStateException("store crashed"));
+    }
+    Promise<Void> promise = op == null ? Promise.promise() : op.promise;
+    pending.add(op == null ? new PendingOp(0, null, null, false, promise) : op);
+    if (flushScheduled.compareAndSet(false, true)) {
+      flushContext.runOnContext(v -> flush());
+    }
+    return promise.future();
+  }
+
+  private void flush() {
+    flushScheduled.set(false);
+    List<PendingOp> batch = new ArrayList<>();
+    PendingOp op;
+    while ((op = pending.poll()) != null) {
+      batch.add(op);
+    }
+    if (batch.isEmpty() || crashed) {
+      return;
+    }
+    List<RuntimeException> failures = new ArrayList<>();
+    synchronized (this) {
+      for (PendingOp p : batch) {
+        try {
+          apply(p);
+          failures.add(null);
+        } catch (RuntimeException e) {
+          failures.add(e);
+        }
+      }
+      flushes.incrementAndGet();
+      writes.addAndGet(batch.size());
+    }
+    for (int i = 0; i < batch.size(); i++) {
+      RuntimeException failure = failures.get(i);
+      if (failure == null) {
+        batch.get(i).promise.tryComplete();
+      } else {
+        batch.get(i).promise.tryFail(failure);
+      }
+    }
+  }
+
+  private void apply(PendingOp p) {
+    if (p.delete) {
+      durable.remove(p.clusterId);
+      return;
+    }
+    if (p.write == null && p.compaction == null) {
+      return; // close marker
+    }
+    GroupData g = durable.computeIfAbsent(p.clusterId, id -> new GroupData());
+    if (p.compaction != null) {
+      Snapshot s = p.compaction;
+      if (s.index() <= g.snapshot.index()) {
+        return;
+      }
+      g.entries.removeIf(e -> e.index() <= s.index());
+      g.snapshot = s;
+      return;
+    }
+    StoreWrite w = p.write;
+    if (w.snapshot() != null) {
+      g.snapshot = w.snapshot();
+      g.entries.clear();
+    }
+    if (!w.entries().isEmpty()) {
+      long first = w.entries().get(0).index();
+      g.entries.removeIf(e -> e.index() >= first);
+      if (first != g.lastIndex() + 1) {
+        throw new IllegalStateException("group " + p.clusterId + ": write of entry " + first
+            + " leaves a gap after " + g.lastIndex());
+      }
+      g.entries.addAll(w.entries());
+    }
+    if (w.hardState() != null) {
+      g.hardState = w.hardState();
+    }
+  }
+}

@@ -1,0 +1,42 @@
+package io.raftoral.storage;
+
+import io.raftoral.raft.PersistentState;
+import io.raftoral.raft.Snapshot;
+import io.vertx.core.Future;
+import java.util.Set;
+
+/**
+ * Durable storage of every Raft group of one node.
+ *
+ * <p>One store serves all groups of a node so that one flush (fsync) can cover the pending writes of every group
+ * (group commit): {@link #write} only enqueues, and the returned future completes once the write is durable.
+ * Writes of one group become durable in submission order. Futures may complete on any thread; callers that need
+ * their own context must hop back to it.
+ *
+ * <p>Implementations: {@link InMemoryLogStore} (tests) and the LMDB store of {@code raftoral-lmdb}.
+ */
+public interface LogStore {
+
+  /** The groups that have persisted state. */
+  Future<Set<Long>> groups();
+
+  /**
+   * What group {@code clusterId} persisted, or null when it has nothing.
+   */
+  Future<PersistentState> load(long clusterId);
+
+  /** Durably applies {@code write} for group {@code clusterId}; completes once durable. */
+  Future<Void> write(long clusterId, StoreWrite write);
+
+  /**
+   * Stores a snapshot the group's state machine produced and discards the stored log up to its index. Completes
+   * once durable.
+   */
+  Future<Void> saveSnapshot(long clusterId, Snapshot snapshot);
+
+  /** Deletes everything group {@code clusterId} stored (it left this node). */
+  Future<Void> deleteGroup(long clusterId);
+
+  /** Releases resources; pending writes are flushed first. */
+  Future<Void> close();
+}

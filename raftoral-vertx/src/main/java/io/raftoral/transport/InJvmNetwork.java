@@ -1,0 +1,110 @@
+package io.raftoral.transport;
+
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.eventbus.EventBus;
+import io.vertx.core.eventbus.MessageCodec;
+import io.vertx.core.eventbus.MessageConsumer;
+
+/**
+ * Several Raft nodes in one JVM (tests, benchmarks, embedded single-process clusters): each node's inbox is a local
+ * event-bus address {@code raftoral.transport.<nodeId>}, and batches travel as immutable objects with a local-only
+ * codec, never serialized.
+ */
+public final class InJvmNetwork {
+
+  private static final String CODEC = "raftoral-batch-local";
+  private final Vertx vertx;
+
+  public InJvmNetwork(Vertx vertx) {
+    this.vertx = vertx;
+    registerCodec(vertx.eventBus());
+  }
+
+  /** The transport of node {@code nodeId} on this network. */
+  public Transport transport(long nodeId) {
+    return new InJvmTransport(nodeId);
+  }
+
+  static String inbox(long nodeId) {
+    return "raftoral.transport." + nodeId;
+  }
+
+  private static synchronized void registerCodec(EventBus bus) {
+    try {
+      bus.registerDefaultCodec(RaftBatch.class, new LocalCodec());
+    } catch (IllegalStateException alreadyRegistered) {
+      // another network on the same Vert.x instance registered it
+    }
+  }
+
+  private final class InJvmTransport implements Transport {
+    private final long nodeId;
+    private volatile MessageConsumer<RaftBatch> consumer;
+    private volatile boolean closed;
+
+    InJvmTransport(long nodeId) {
+      this.nodeId = nodeId;
+    }
+
+    @Override
+    public long nodeId() {
+      return nodeId;
+    }
+
+    @Override
+    public void send(RaftBatch batch) {
+      if (closed) {
+        return;
+      }
+      // Fire and forget, like a datagram: Raft retries whatever is lost.
+      vertx.eventBus().send(inbox(batch.toNode()), batch);
+    }
+
+    @Override
+    public void receiveHandler(Handler<RaftBatch> handler) {
+      consumer = vertx.eventBus().<RaftBatch>localConsumer(inbox(nodeId), msg -> {
+        if (!closed) {
+          handler.handle(msg.body());
+        }
+      });
+    }
+
+    @Override
+    public Future<Void> close() {
+      closed = true;
+      MessageConsumer<RaftBatch> c = consumer;
+      return c == null ? Future.succeededFuture() : c.unregister();
+    }
+  }
+
+  /** Passes the same immutable instance through the local event bus; refuses to go over the wire. */
+  private static final class LocalCodec implements MessageCodec<RaftBatch, RaftBatch> {
+    @Override
+    public void encodeToWire(Buffer buffer, RaftBatch batch) {
+      throw new IllegalStateException("Raft batches travel over gRPC or HTTP between processes");
+    }
+
+    @Override
+    public RaftBatch decodeFromWire(int pos, Buffer buffer) {
+      throw new IllegalStateException("Raft batches travel over gRPC or HTTP between processes");
+    }
+
+    @Override
+    public RaftBatch transform(RaftBatch batch) {
+      return batch;
+    }
+
+    @Override
+    public String name() {
+      return CODEC;
+    }
+
+    @Override
+    public byte systemCodecID() {
+      return -1;
+    }
+  }
+}
