@@ -33,6 +33,7 @@ public final class InMemoryLogStore implements LogStore {
   private final AtomicLong flushes = new AtomicLong();
   private final AtomicLong writes = new AtomicLong();
   private volatile boolean crashed;
+  private NodeIdentity identity;
 
   public InMemoryLogStore(Vertx vertx) {
     this.flushContext = vertx.getOrCreateContext();
@@ -78,6 +79,20 @@ public final class InMemoryLogStore implements LogStore {
   @Override
   public Future<Void> deleteGroup(long clusterId) {
     return enqueue(new PendingOp(clusterId, null, null, true, Promise.promise()));
+  }
+
+  @Override
+  public synchronized Future<NodeIdentity> identity() {
+    return Future.succeededFuture(identity);
+  }
+
+  @Override
+  public synchronized Future<Void> saveIdentity(NodeIdentity id) {
+    if (identity != null && !identity.equals(id)) {
+      return Future.failedFuture(new StorageException("in-memory store belongs to " + identity + ", not " + id));
+    }
+    identity = id;
+    return Future.succeededFuture();
   }
 
   @Override

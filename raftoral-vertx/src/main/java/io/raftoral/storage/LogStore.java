@@ -37,6 +37,16 @@ public interface LogStore {
   /** Deletes everything group {@code clusterId} stored (it left this node). */
   Future<Void> deleteGroup(long clusterId);
 
+  /** The identity this storage belongs to, or null when none was saved yet. */
+  Future<NodeIdentity> identity();
+
+  /**
+   * Durably records the identity this storage belongs to.
+   *
+   * @return a failed future with a {@link StorageException} when another identity is already recorded
+   */
+  Future<Void> saveIdentity(NodeIdentity identity);
+
   /** Releases resources; pending writes are flushed first. */
   Future<Void> close();
 }
