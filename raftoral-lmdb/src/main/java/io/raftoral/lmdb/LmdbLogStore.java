@@ -101,13 +101,18 @@ public final class LmdbLogStore implements LogStore {
    * @throws StorageException naming the directory when it cannot be created or holds no readable LMDB environment
    */
   public static LmdbLogStore open(Vertx vertx, Path directory) {
+    return open(vertx, directory, INITIAL_MAP_BYTES);
+  }
+
+  /** {@link #open(Vertx, Path)} with the initial map size (it grows when full). */
+  static LmdbLogStore open(Vertx vertx, Path directory, long initialMapBytes) {
     try {
       Files.createDirectories(directory);
     } catch (Exception e) {
       throw new StorageException("cannot create storage directory " + directory.toAbsolutePath() + ": " + e, e);
     }
     File data = directory.resolve("data.mdb").toFile();
-    long mapSize = Math.max(INITIAL_MAP_BYTES, data.length() * 2);
+    long mapSize = Math.max(initialMapBytes, data.length() * 2);
     try {
       Env<ByteBuffer> env = Env.create().setMapSize(mapSize).setMaxDbs(8).setMaxReaders(256)
           .open(directory.toFile(), EnvFlags.MDB_NOTLS);
@@ -137,6 +142,11 @@ public final class LmdbLogStore implements LogStore {
 
   public Path directory() {
     return directory;
+  }
+
+  /** Current size of the memory map in bytes. */
+  public long mapSize() {
+    return mapSize;
   }
 
   /** Write transactions committed (each one fsync). */
@@ -200,9 +210,10 @@ public final class LmdbLogStore implements LogStore {
   }
 
   private PersistentState loadIn(Txn<ByteBuffer> txn, long clusterId) {
+    // lmdbjava reuses one buffer for the values a transaction returns: decode each before the next get.
     ByteBuffer hs = meta.get(txn, metaKey(clusterId, TAG_HARD_STATE));
-    ByteBuffer sm = meta.get(txn, metaKey(clusterId, TAG_SNAPSHOT));
     HardState hardState = hs == null ? HardState.EMPTY : new HardState(hs.getLong(0), hs.getLong(8), hs.getLong(16));
+    ByteBuffer sm = meta.get(txn, metaKey(clusterId, TAG_SNAPSHOT));
     Snapshot snapshot = sm == null ? Snapshot.EMPTY : readSnapshot(txn, clusterId, sm);
     List<Entry> entries = new ArrayList<>();
     try (Cursor<ByteBuffer> c = log.openCursor(txn)) {

@@ -33,6 +33,7 @@ public final class InMemoryLogStore implements LogStore {
   private final AtomicLong flushes = new AtomicLong();
   private final AtomicLong writes = new AtomicLong();
   private volatile boolean crashed;
+  private volatile boolean held;
   private NodeIdentity identity;
 
   public InMemoryLogStore(Vertx vertx) {
@@ -109,7 +110,18 @@ public final class InMemoryLogStore implements LogStore {
   /** Brings the store back after {@link #crash()}, with what had been flushed. */
   public void recover() {
     pending.clear();
+    held = false;
     crashed = false;
+  }
+
+  /**
+   * Holds (true) or resumes (false) flushing: while held, writes stay pending, as on a stalled disk. For tests.
+   */
+  public void holdFlushes(boolean hold) {
+    held = hold;
+    if (!hold && !pending.isEmpty() && flushScheduled.compareAndSet(false, true)) {
+      flushContext.runOnContext(v -> flush());
+    }
   }
 
   /** How many flushes ("fsyncs") ran. */
@@ -136,6 +148,9 @@ public final class InMemoryLogStore implements LogStore {
 
   private void flush() {
     flushScheduled.set(false);
+    if (held) {
+      return;
+    }
     List<PendingOp> batch = new ArrayList<>();
     PendingOp op;
     while ((op = pending.poll()) != null) {
