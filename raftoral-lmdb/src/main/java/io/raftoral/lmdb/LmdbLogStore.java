@@ -53,7 +53,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Writes go through one writer thread (a single-thread Vert.x worker executor, since LMDB allows one write
  * transaction per environment) with group commit: every write pending when the writer wakes up, from any group,
- * goes into one transaction, committed with one fsync; futures complete only after the commit returns. Reads use
+ * goes into one transaction, made durable with one fsync (the environment runs with {@code MDB_NOSYNC} and syncs
+ * explicitly, so a batch holding only lazy commit-index writes costs no fsync); futures complete only after that
+ * returns. Reads use
  * their own read transactions and never wait for the writer. A full map grows (doubling) and the batch is retried;
  * other failures (a full disk) fail the batch's futures with a {@link StorageException} naming the directory, and
  * the store stays usable.
@@ -79,6 +81,7 @@ public final class LmdbLogStore implements LogStore {
   /** Map growth needs every transaction closed: reads hold the read lock, growth takes the write lock. */
   private final ReentrantReadWriteLock resizeLock = new ReentrantReadWriteLock();
   private final AtomicLong commits = new AtomicLong();
+  private final AtomicLong syncs = new AtomicLong();
   private final AtomicLong writes = new AtomicLong();
   private volatile boolean closed;
   private long mapSize;
@@ -115,7 +118,7 @@ public final class LmdbLogStore implements LogStore {
     long mapSize = Math.max(initialMapBytes, data.length() * 2);
     try {
       Env<ByteBuffer> env = Env.create().setMapSize(mapSize).setMaxDbs(8).setMaxReaders(256)
-          .open(directory.toFile(), EnvFlags.MDB_NOTLS);
+          .open(directory.toFile(), EnvFlags.MDB_NOTLS, EnvFlags.MDB_NOSYNC);
       return new LmdbLogStore(vertx, directory, env, mapSize);
     } catch (LmdbException | IllegalStateException e) {
       throw new StorageException("storage directory " + directory.toAbsolutePath()
@@ -149,7 +152,12 @@ public final class LmdbLogStore implements LogStore {
     return mapSize;
   }
 
-  /** Write transactions committed (each one fsync). */
+  /** fsyncs done (a batch with only lazy writes commits without one). */
+  public long syncCount() {
+    return syncs.get();
+  }
+
+  /** Write transactions committed. */
   public long commitCount() {
     return commits.get();
   }
@@ -294,12 +302,22 @@ public final class LmdbLogStore implements LogStore {
     void apply(Txn<ByteBuffer> txn);
 
     Promise<Void> promise();
+
+    /** Whether the op's future may complete only once the disk has it (fsync). */
+    default boolean sync() {
+      return true;
+    }
   }
 
   private record WriteOp(long clusterId, StoreWrite write, Promise<Void> promise, LmdbLogStore store) implements Op {
     @Override
     public void apply(Txn<ByteBuffer> txn) {
       store.applyWrite(txn, clusterId, write);
+    }
+
+    @Override
+    public boolean sync() {
+      return write.sync();
     }
   }
 
@@ -421,6 +439,20 @@ public final class LmdbLogStore implements LogStore {
             : new StorageException("storage " + directory.toAbsolutePath() + ": " + failure.getMessage(), failure));
         ops.remove(failed);
         continue;
+      }
+      if (ops.stream().anyMatch(Op::sync)) {
+        // The environment commits without fsync (MDB_NOSYNC): one explicit sync makes this batch, and every
+        // lazily written batch before it, durable.
+        try {
+          env.sync(true);
+        } catch (LmdbException e) {
+          StorageException se = new StorageException("syncing " + directory.toAbsolutePath() + " failed: "
+              + e.getMessage(), e);
+          LOG.error(se.getMessage());
+          ops.forEach(o -> o.promise().tryFail(se));
+          return;
+        }
+        syncs.incrementAndGet();
       }
       commits.incrementAndGet();
       writes.addAndGet(ops.size());
@@ -559,6 +591,11 @@ public final class LmdbLogStore implements LogStore {
     writer.close();
     resizeLock.writeLock().lock();
     try {
+      try {
+        env.sync(true);
+      } catch (LmdbException e) {
+        LOG.warn("final sync of {} failed: {}", directory.toAbsolutePath(), e.getMessage());
+      }
       env.close();
     } finally {
       resizeLock.writeLock().unlock();

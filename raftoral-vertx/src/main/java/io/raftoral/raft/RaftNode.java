@@ -437,7 +437,8 @@ public final class RaftNode {
         messages,
         messagesAfterPersist,
         committed,
-        readStates);
+        readStates,
+        mustSync(hard, snapshot));
     lastSoftState = soft;
     lastHardState = hard;
     log.unstableSnapshot = null;
@@ -475,6 +476,11 @@ public final class RaftNode {
         afterLeaderCommit();
       }
     }
+  }
+
+  private boolean mustSync(HardState hard, Snapshot snapshot) {
+    return snapshot != null || log.hasUnstable()
+        || hard.term() != lastHardState.term() || hard.vote() != lastHardState.vote();
   }
 
   private long applicableLimit() {

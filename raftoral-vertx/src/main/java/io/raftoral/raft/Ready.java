@@ -26,6 +26,9 @@ import java.util.List;
  * @param messagesAfterPersist messages to send once this Ready is durable
  * @param committedEntries committed entries to apply
  * @param readStates completed read-index requests
+ * @param mustSync whether the write must be synced to disk before {@link #messagesAfterPersist()} go and
+ *     {@code advance()} is called: true for entries, a snapshot, or a new term or vote; false when only the commit
+ *     index changed (a volatile fact that a restarted server learns again), which may be written lazily
  */
 public record Ready(
     SoftState softState,
@@ -35,7 +38,8 @@ public record Ready(
     List<Message> messages,
     List<Message> messagesAfterPersist,
     List<Entry> committedEntries,
-    List<ReadState> readStates) {
+    List<ReadState> readStates,
+    boolean mustSync) {
 
   public Ready {
     entries = List.copyOf(entries);

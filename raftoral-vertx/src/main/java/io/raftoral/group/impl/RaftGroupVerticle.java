@@ -61,7 +61,8 @@ public final class RaftGroupVerticle<C, R> extends VerticleBase implements RaftG
 
   private static final Logger LOG = LoggerFactory.getLogger(RaftGroupVerticle.class);
   private static final byte PROPOSAL_MAGIC = 'R';
-  private static final int HEADER_BYTES = 17;
+  /** magic, proposer node, session, sequence. */
+  private static final int HEADER_BYTES = 25;
 
   private final long clusterId;
   private final GroupEnvironment env;
@@ -78,6 +79,11 @@ public final class RaftGroupVerticle<C, R> extends VerticleBase implements RaftG
   private long appliedIndex;
   private long snapshotIndex;
   private long proposalSeq;
+  /** This incarnation's proposer session: random, so sequences never collide with an earlier run's. */
+  private final long session = new java.security.SecureRandom().nextLong() | 1;
+  private final ProposalSessions sessions = new ProposalSessions();
+  private long ticks;
+  private long lastLeader = RaftNode.NONE;
   private long readSeq;
   private long lastPublishedApplied;
   private volatile RaftStatus status;
@@ -90,7 +96,18 @@ public final class RaftGroupVerticle<C, R> extends VerticleBase implements RaftG
   /** Proposals and reads issued while no leader was known, run once one is. */
   private final List<Runnable> awaitingLeader = new ArrayList<>();
 
-  private record PendingProposal<R>(Promise<Committed<R>> promise, long timer) {}
+  private static final class PendingProposal<R> {
+    final Promise<Committed<R>> promise;
+    final byte[] payload;
+    long timer;
+    long lastAttemptTick;
+
+    PendingProposal(Promise<Committed<R>> promise, byte[] payload, long tick) {
+      this.promise = promise;
+      this.payload = payload;
+      this.lastAttemptTick = tick;
+    }
+  }
 
   private record PendingChange(Promise<Long> promise, long term, long timer) {}
 
@@ -141,7 +158,7 @@ public final class RaftGroupVerticle<C, R> extends VerticleBase implements RaftG
     }).map(state -> {
       Snapshot snap = state.snapshot();
       if (snap.index() > 0) {
-        stateMachine.restore(snap.data());
+        stateMachine.restore(sessions.unwrap(snap.data()));
       }
       appliedIndex = snap.index();
       snapshotIndex = snap.index();
@@ -178,7 +195,9 @@ public final class RaftGroupVerticle<C, R> extends VerticleBase implements RaftG
       if (stopped || core == null) {
         return;
       }
+      ticks++;
       core.tick();
+      resendStaleProposals(false);
       processReady();
       if (appliedIndex != lastPublishedApplied) {
         lastPublishedApplied = appliedIndex;
@@ -218,13 +237,17 @@ public final class RaftGroupVerticle<C, R> extends VerticleBase implements RaftG
       }
       send(rd.messages());
       if (rd.snapshot() != null) {
-        stateMachine.restore(rd.snapshot().data());
+        stateMachine.restore(sessions.unwrap(rd.snapshot().data()));
         appliedIndex = rd.snapshot().index();
         snapshotIndex = rd.snapshot().index();
         publishMembership(rd.snapshot().membership(), rd.snapshot().index());
       }
       apply(rd.committedEntries());
-      if (rd.mustPersist()) {
+      if (rd.mustPersist() && !rd.mustSync()) {
+        // Only the commit index changed: write it lazily, in order with later writes, without waiting.
+        env.store().write(clusterId, StoreWrite.of(rd)).onFailure(e ->
+            LOG.warn("group {} on node {}: lazy commit-index write failed: {}", clusterId, env.nodeId(), e.toString()));
+      } else if (rd.mustPersist()) {
         persisting = true;
         onContext(env.store().write(clusterId, StoreWrite.of(rd))).onComplete(ar -> {
           persisting = false;
@@ -295,9 +318,13 @@ public final class RaftGroupVerticle<C, R> extends VerticleBase implements RaftG
     C command = null;
     RuntimeException failure = null;
     if (data.length >= HEADER_BYTES && data[0] == PROPOSAL_MAGIC) {
-      ByteBuffer buf = ByteBuffer.wrap(data, 1, 16);
+      ByteBuffer buf = ByteBuffer.wrap(data, 1, HEADER_BYTES - 1);
       proposer = buf.getLong();
+      long proposerSession = buf.getLong();
       seq = buf.getLong();
+      if (!sessions.markApplied(proposerSession, seq)) {
+        return; // a re-sent proposal that was applied already
+      }
       try {
         command = codec.decode(java.util.Arrays.copyOfRange(data, HEADER_BYTES, data.length));
       } catch (RuntimeException ex) {
@@ -318,7 +345,7 @@ public final class RaftGroupVerticle<C, R> extends VerticleBase implements RaftG
     if (failure != null) {
       LOG.debug("group {} on node {}: entry {} not applied: {}", clusterId, env.nodeId(), e.index(), failure.toString());
     }
-    if (proposer == env.nodeId()) {
+    if (proposer == env.nodeId() && proposerSessionOf(data) == session) {
       PendingProposal<R> pending = pendingProposals.remove(seq);
       if (pending != null) {
         vertx.cancelTimer(pending.timer);
@@ -331,11 +358,15 @@ public final class RaftGroupVerticle<C, R> extends VerticleBase implements RaftG
     }
   }
 
+  private static long proposerSessionOf(byte[] data) {
+    return ByteBuffer.wrap(data, 9, 8).getLong();
+  }
+
   private void maybeSnapshot() {
     if (appliedIndex - snapshotIndex < options.getSnapshotEveryEntries() || persisting) {
       return;
     }
-    byte[] data = stateMachine.snapshot();
+    byte[] data = sessions.wrap(stateMachine.snapshot());
     Snapshot snap = core.compact(appliedIndex, data);
     if (snap == null) {
       return;
@@ -345,8 +376,37 @@ public final class RaftGroupVerticle<C, R> extends VerticleBase implements RaftG
         LOG.error("group {} on node {}: saving snapshot {} failed: {}", clusterId, env.nodeId(), snap.index(), e.toString()));
   }
 
+  /**
+   * Re-sends proposals that may have been lost: all of them when a new leader appears, else those unanswered for
+   * two election timeouts (a forward dropped by the network). Replicas skip the duplicates (see
+   * {@link ProposalSessions}), so a command is applied once.
+   */
+  private void resendStaleProposals(boolean all) {
+    if (pendingProposals.isEmpty() || core.leaderId() == RaftNode.NONE) {
+      return;
+    }
+    long staleAfter = 2L * options.getElectionTicks();
+    for (PendingProposal<R> p : pendingProposals.values()) {
+      if (all || ticks - p.lastAttemptTick >= staleAfter) {
+        p.lastAttemptTick = ticks;
+        try {
+          core.propose(p.payload);
+        } catch (RaftException e) {
+          // leadership in flux; the next tick or leader change retries
+        }
+      }
+    }
+  }
+
   private void onSoftState(SoftState soft) {
     RaftStatus before = status;
+    if (soft.leaderId() != RaftNode.NONE && soft.leaderId() != lastLeader) {
+      boolean changed = lastLeader != RaftNode.NONE;
+      lastLeader = soft.leaderId();
+      if (changed) {
+        resendStaleProposals(true);
+      }
+    }
     if (before == null || before.leaderId() != soft.leaderId() || before.term() != soft.term()) {
       publish(RaftGroupEvent.of(RaftGroupEvent.LEADER_CHANGED, env.nodeId(), clusterId)
           .put("leader", soft.leaderId()).put("term", soft.term()));
@@ -435,7 +495,7 @@ public final class RaftGroupVerticle<C, R> extends VerticleBase implements RaftG
       }
       long seq = ++proposalSeq;
       byte[] payload = ByteBuffer.allocate(HEADER_BYTES + encoded.length).put(PROPOSAL_MAGIC)
-          .putLong(env.nodeId()).putLong(seq).put(encoded).array();
+          .putLong(env.nodeId()).putLong(session).putLong(seq).put(encoded).array();
       whenLeaderKnown(() -> core.propose(payload), promise);
       long timer = vertx.setTimer(Math.max(1, timeout.toMillis()), id -> {
         PendingProposal<R> p = pendingProposals.remove(seq);
@@ -444,7 +504,9 @@ public final class RaftGroupVerticle<C, R> extends VerticleBase implements RaftG
               + " ms; its outcome is unknown"));
         }
       });
-      pendingProposals.put(seq, new PendingProposal<>(promise, timer));
+      PendingProposal<R> pending = new PendingProposal<>(promise, payload, ticks);
+      pending.timer = timer;
+      pendingProposals.put(seq, pending);
       processReady();
     });
     return promise.future();
@@ -586,17 +648,15 @@ public final class RaftGroupVerticle<C, R> extends VerticleBase implements RaftG
     });
   }
 
-  /** {@code future}'s outcome, delivered on this verticle's context. */
+  /**
+   * {@code future}'s outcome, delivered on this verticle's context. Always by a hop through the context's task
+   * queue: a store may complete on a worker thread where {@code Vertx.currentContext()} still reports this context
+   * (blocking code runs "on" its caller's context), so the current context cannot tell whether we are on its thread.
+   */
   private <T> Future<T> onContext(Future<T> future) {
     Promise<T> promise = Promise.promise();
     Context ctx = context;
-    future.onComplete(ar -> {
-      if (io.vertx.core.Vertx.currentContext() == ctx) {
-        promise.handle(ar);
-      } else {
-        ctx.runOnContext(v -> promise.handle(ar));
-      }
-    });
+    future.onComplete(ar -> ctx.runOnContext(v -> promise.handle(ar)));
     return promise.future();
   }
 }
