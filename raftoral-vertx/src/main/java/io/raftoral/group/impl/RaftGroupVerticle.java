@@ -496,7 +496,13 @@ public final class RaftGroupVerticle<C, R> extends VerticleBase implements RaftG
       long seq = ++proposalSeq;
       byte[] payload = ByteBuffer.allocate(HEADER_BYTES + encoded.length).put(PROPOSAL_MAGIC)
           .putLong(env.nodeId()).putLong(session).putLong(seq).put(encoded).array();
-      whenLeaderKnown(() -> core.propose(payload), promise);
+      whenLeaderKnown(() -> {
+        try {
+          core.propose(payload);
+        } catch (io.raftoral.raft.ProposalDroppedException transferring) {
+          // a leadership transfer is under way: the proposal stays pending and is re-sent to the new leader
+        }
+      }, promise);
       long timer = vertx.setTimer(Math.max(1, timeout.toMillis()), id -> {
         PendingProposal<R> p = pendingProposals.remove(seq);
         if (p != null) {
