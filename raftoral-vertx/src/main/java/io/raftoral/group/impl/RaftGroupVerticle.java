@@ -357,11 +357,19 @@ public final class RaftGroupVerticle<C, R> extends VerticleBase implements RaftG
     }
     if (soft.role() != Role.LEADER && !pendingChanges.isEmpty()) {
       // Changes proposed as leader may still commit, but this node can no longer tell: fail them as unknown.
-      for (PendingChange c : pendingChanges.values()) {
-        vertx.cancelTimer(c.timer);
-        c.promise.tryFail(new NotLeaderException(env.nodeId(), soft.leaderId()));
+      // Those already committed here are settled by apply() (this Ready's committed entries, or a later one's):
+      // a leader that removed itself steps down in the very step that commits its removal.
+      long commit = core.status().commitIndex();
+      Iterator<Map.Entry<Long, PendingChange>> changes = pendingChanges.entrySet().iterator();
+      while (changes.hasNext()) {
+        Map.Entry<Long, PendingChange> e = changes.next();
+        if (e.getKey() <= commit) {
+          continue;
+        }
+        vertx.cancelTimer(e.getValue().timer);
+        e.getValue().promise.tryFail(new NotLeaderException(env.nodeId(), soft.leaderId()));
+        changes.remove();
       }
-      pendingChanges.clear();
     }
     if (soft.leaderId() != RaftNode.NONE && !awaitingLeader.isEmpty()) {
       List<Runnable> waiting = new ArrayList<>(awaitingLeader);
