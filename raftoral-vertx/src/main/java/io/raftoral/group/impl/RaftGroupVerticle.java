@@ -81,6 +81,8 @@ public final class RaftGroupVerticle<C, R> extends VerticleBase implements RaftG
   private long readSeq;
   private long lastPublishedApplied;
   private volatile RaftStatus status;
+  /** The soft state of the last Ready that carried one: what the published events last reported. */
+  private SoftState lastSoftState;
 
   private final Map<Long, PendingProposal<R>> pendingProposals = new HashMap<>();
   private final Map<Long, PendingChange> pendingChanges = new HashMap<>();
@@ -146,6 +148,7 @@ public final class RaftGroupVerticle<C, R> extends VerticleBase implements RaftG
       appliedIndex = snap.index();
       snapshotIndex = snap.index();
       core = new RaftNode(options.toRaftConfig(env.nodeId()), state, new Random());
+      lastSoftState = new SoftState(core.leaderId(), core.role(), core.term());
       consumer = vertx.eventBus().localConsumer(GroupEnvironment.inboxAddress(env.nodeId(), clusterId),
           msg -> onDelivery(msg.body()));
       refreshStatus();
@@ -346,7 +349,10 @@ public final class RaftGroupVerticle<C, R> extends VerticleBase implements RaftG
   }
 
   private void onSoftState(SoftState soft) {
-    RaftStatus before = status;
+    // Compared with the last soft state handled here, not with status(): status() is refreshed after every
+    // persist from the core's live state, so it may already show a change whose Ready has not been handled yet.
+    SoftState before = lastSoftState;
+    lastSoftState = soft;
     if (before == null || before.leaderId() != soft.leaderId() || before.term() != soft.term()) {
       publish(RaftGroupEvent.of(RaftGroupEvent.LEADER_CHANGED, env.nodeId(), clusterId)
           .put("leader", soft.leaderId()).put("term", soft.term()));
