@@ -14,6 +14,7 @@ import io.raftoral.transport.InJvmNetwork;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.internal.VertxInternal;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -92,8 +93,14 @@ public final class LocalRaftCluster {
 
   private Future<RaftHost> startHost(Node n) {
     n.transport = new FaultInjectingTransport(vertx, network.transport(n.id), n.id);
-    return RaftHost.start(vertx, new RaftHostOptions().setNodeId(n.id).setTickMillis(tickMillis), n.store, n.transport)
-        .onSuccess(h -> n.host = h);
+    // Deployed from a context of its own: Vert.x makes a verticle deployed from another verticle's context a child
+    // of that deployment, and callers often run on some group's context (futures complete there). A host started
+    // that way would die with the other node when that node is killed.
+    Promise<RaftHost> started = Promise.promise();
+    ((VertxInternal) vertx).createEventLoopContext().runOnContext(v ->
+        RaftHost.start(vertx, new RaftHostOptions().setNodeId(n.id).setTickMillis(tickMillis), n.store, n.transport)
+            .onComplete(started));
+    return started.future().onSuccess(h -> n.host = h);
   }
 
   public Node node(long id) {
