@@ -104,6 +104,10 @@ class MembershipChangeTest {
                 .isGreaterThanOrEqualTo(firstPutIndex[0]);
             assertThat(learner.membership().isLearner(4)).isTrue();
             assertThat(learner.membership().isVoter(4)).isFalse();
+            if (learnerIndex[0] > 0) {
+              // the learner has applied its own addition (as an entry, or inside the snapshot)
+              assertThat(learnerIndex[0]).isLessThanOrEqualTo(learner.appliedIndex());
+            }
           });
           return c.changeMembership(GROUP, g -> g.promote(4), m -> m.isVoter(4), WAIT);
         })
