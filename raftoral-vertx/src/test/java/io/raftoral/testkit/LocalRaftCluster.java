@@ -14,6 +14,7 @@ import io.raftoral.transport.InJvmNetwork;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.internal.VertxInternal;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -21,6 +22,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.BooleanSupplier;
+import java.util.function.Function;
+import java.util.function.Predicate;
 
 /**
  * Several Raft nodes in one Vert.x instance, for tests (MicroRaft's {@code LocalRaftGroup} idea on the real
@@ -67,6 +70,16 @@ public final class LocalRaftCluster {
     return vertx;
   }
 
+  /** The in-JVM network the nodes talk over (e.g. to inject batches from a node that is not part of the cluster). */
+  public InJvmNetwork network() {
+    return network;
+  }
+
+  /** The node ticker interval of every host of this cluster. */
+  public long tickMillis() {
+    return tickMillis;
+  }
+
   /** Starts hosts for {@code ids} (new nodes with empty stores). */
   public Future<Void> startNodes(long... ids) {
     List<Future<?>> all = new ArrayList<>();
@@ -80,8 +93,14 @@ public final class LocalRaftCluster {
 
   private Future<RaftHost> startHost(Node n) {
     n.transport = new FaultInjectingTransport(vertx, network.transport(n.id), n.id);
-    return RaftHost.start(vertx, new RaftHostOptions().setNodeId(n.id).setTickMillis(tickMillis), n.store, n.transport)
-        .onSuccess(h -> n.host = h);
+    // Deployed from a context of its own: Vert.x makes a verticle deployed from another verticle's context a child
+    // of that deployment, and callers often run on some group's context (futures complete there). A host started
+    // that way would die with the other node when that node is killed.
+    Promise<RaftHost> started = Promise.promise();
+    ((VertxInternal) vertx).createEventLoopContext().runOnContext(v ->
+        RaftHost.start(vertx, new RaftHostOptions().setNodeId(n.id).setTickMillis(tickMillis), n.store, n.transport)
+            .onComplete(started));
+    return started.future().onSuccess(h -> n.host = h);
   }
 
   public Node node(long id) {
@@ -112,6 +131,86 @@ public final class LocalRaftCluster {
       b.members(members);
     }
     return b.start();
+  }
+
+  /**
+   * Starts a new node {@code id} (empty store) and starts key-value group {@code clusterId} on it as a joining
+   * member: it has no configuration and waits for the leader to add it ({@link RaftGroup#addLearner}).
+   */
+  public Future<RaftGroup<KvCommand, String>> startJoiningNode(long id, long clusterId, RaftGroupOptions options) {
+    return startNodes(id).compose(v -> startGroupOn(id, clusterId, options));
+  }
+
+  /** The key-value store of group {@code clusterId} on node {@code nodeId} (null when not running there). */
+  public KeyValueStore kv(long nodeId, long clusterId) {
+    Node n = nodes.get(nodeId);
+    return n == null ? null : n.kv.get(clusterId);
+  }
+
+  /** The ids of the nodes that are up. */
+  public Set<Long> liveNodeIds() {
+    Set<Long> up = new java.util.TreeSet<>();
+    for (Node n : nodes.values()) {
+      if (n.isUp()) {
+        up.add(n.id);
+      }
+    }
+    return up;
+  }
+
+  /**
+   * Runs {@code action} on the current leader of {@code clusterId} until the leader's configuration satisfies
+   * {@code done}, retrying while leadership moves (a change refused or of unknown outcome because the leader
+   * changed is simply tried again on the next leader, once {@code done} is checked). Completes with the index the
+   * action reported, or -1 when {@code done} already held.
+   */
+  public Future<Long> changeMembership(long clusterId, Function<RaftGroup<KvCommand, String>, Future<Long>> action,
+      Predicate<io.raftoral.raft.Membership> done, long timeoutMs) {
+    return onLeaderUntil(clusterId, action, () -> {
+      long l = leader(clusterId);
+      return l != RaftNode.NONE && done.test(group(l, clusterId).membership());
+    }, timeoutMs).map(r -> r == null ? -1L : r);
+  }
+
+  /**
+   * Runs {@code action} on the current leader of {@code clusterId}, again on whichever node leads next if it fails
+   * (leadership moved under it), until it succeeds or {@code done} holds. Completes with the action's result, or
+   * null when {@code done} held first. For operations that must be called on the leader, on busy test machines
+   * where an election can happen at any time.
+   */
+  public <T> Future<T> onLeaderUntil(long clusterId, Function<RaftGroup<KvCommand, String>, Future<T>> action,
+      BooleanSupplier done, long timeoutMs) {
+    Promise<T> p = Promise.promise();
+    tryOnLeader(clusterId, action, done, System.currentTimeMillis() + timeoutMs, p, null);
+    return p.future();
+  }
+
+  private <T> void tryOnLeader(long clusterId, Function<RaftGroup<KvCommand, String>, Future<T>> action,
+      BooleanSupplier done, long deadline, Promise<T> p, Throwable last) {
+    if (done.getAsBoolean()) {
+      p.tryComplete(null);
+      return;
+    }
+    if (System.currentTimeMillis() > deadline) {
+      AssertionError e = new AssertionError("operation on the leader of group " + clusterId + " did not succeed");
+      if (last != null) {
+        e.initCause(last);
+      }
+      p.tryFail(e);
+      return;
+    }
+    long l = leader(clusterId);
+    if (l == RaftNode.NONE) {
+      vertx.setTimer(Math.max(1, tickMillis), id -> tryOnLeader(clusterId, action, done, deadline, p, last));
+      return;
+    }
+    action.apply(group(l, clusterId)).onComplete(ar -> {
+      if (ar.succeeded()) {
+        p.tryComplete(ar.result());
+      } else {
+        vertx.setTimer(Math.max(1, tickMillis), id -> tryOnLeader(clusterId, action, done, deadline, p, ar.cause()));
+      }
+    });
   }
 
   public RaftGroup<KvCommand, String> group(long nodeId, long clusterId) {

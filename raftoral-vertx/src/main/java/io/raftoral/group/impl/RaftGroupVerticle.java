@@ -87,6 +87,8 @@ public final class RaftGroupVerticle<C, R> extends VerticleBase implements RaftG
   private long readSeq;
   private long lastPublishedApplied;
   private volatile RaftStatus status;
+  /** The soft state of the last Ready that carried one: what the published events last reported. */
+  private SoftState lastSoftState;
 
   private final Map<Long, PendingProposal<R>> pendingProposals = new HashMap<>();
   private final Map<Long, PendingChange> pendingChanges = new HashMap<>();
@@ -163,6 +165,7 @@ public final class RaftGroupVerticle<C, R> extends VerticleBase implements RaftG
       appliedIndex = snap.index();
       snapshotIndex = snap.index();
       core = new RaftNode(options.toRaftConfig(env.nodeId()), state, new Random());
+      lastSoftState = new SoftState(core.leaderId(), core.role(), core.term());
       consumer = vertx.eventBus().localConsumer(GroupEnvironment.inboxAddress(env.nodeId(), clusterId),
           msg -> onDelivery(msg.body()));
       refreshStatus();
@@ -399,7 +402,10 @@ public final class RaftGroupVerticle<C, R> extends VerticleBase implements RaftG
   }
 
   private void onSoftState(SoftState soft) {
-    RaftStatus before = status;
+    // Compared with the last soft state handled here, not with status(): status() is refreshed after every
+    // persist from the core's live state, so it may already show a change whose Ready has not been handled yet.
+    SoftState before = lastSoftState;
+    lastSoftState = soft;
     if (soft.leaderId() != RaftNode.NONE && soft.leaderId() != lastLeader) {
       boolean changed = lastLeader != RaftNode.NONE;
       lastLeader = soft.leaderId();
@@ -417,11 +423,19 @@ public final class RaftGroupVerticle<C, R> extends VerticleBase implements RaftG
     }
     if (soft.role() != Role.LEADER && !pendingChanges.isEmpty()) {
       // Changes proposed as leader may still commit, but this node can no longer tell: fail them as unknown.
-      for (PendingChange c : pendingChanges.values()) {
-        vertx.cancelTimer(c.timer);
-        c.promise.tryFail(new NotLeaderException(env.nodeId(), soft.leaderId()));
+      // Those already committed here are settled by apply() (this Ready's committed entries, or a later one's):
+      // a leader that removed itself steps down in the very step that commits its removal.
+      long commit = core.status().commitIndex();
+      Iterator<Map.Entry<Long, PendingChange>> changes = pendingChanges.entrySet().iterator();
+      while (changes.hasNext()) {
+        Map.Entry<Long, PendingChange> e = changes.next();
+        if (e.getKey() <= commit) {
+          continue;
+        }
+        vertx.cancelTimer(e.getValue().timer);
+        e.getValue().promise.tryFail(new NotLeaderException(env.nodeId(), soft.leaderId()));
+        changes.remove();
       }
-      pendingChanges.clear();
     }
     if (soft.leaderId() != RaftNode.NONE && !awaitingLeader.isEmpty()) {
       List<Runnable> waiting = new ArrayList<>(awaitingLeader);

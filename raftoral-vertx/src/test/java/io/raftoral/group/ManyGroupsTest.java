@@ -1,0 +1,168 @@
+package io.raftoral.group;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.raftoral.examples.kv.KvCommand;
+import io.raftoral.node.RaftHostMetrics;
+import io.raftoral.raft.RaftNode;
+import io.raftoral.testkit.LocalRaftCluster;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.junit5.VertxExtension;
+import io.vertx.junit5.VertxTestContext;
+import java.lang.management.ManagementFactory;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * Many groups on few nodes in one JVM: 100 groups on 3 nodes all elect and commit; then, with every group idle,
+ * the process's CPU use and the cross-group batching of the outbound messages are printed (measured, not asserted:
+ * the figures depend on the machine).
+ */
+@ExtendWith(VertxExtension.class)
+@Timeout(value = 180, unit = TimeUnit.SECONDS)
+class ManyGroupsTest {
+
+  private static final int GROUPS = 100;
+  private static final long[] NODES = {1, 2, 3};
+  /**
+   * The DEVELOPMENT preset by default (50 ms ticks, heartbeat every tick, elections after 0.5 to 1 s); run with
+   * {@code -Draftoral.manyGroups.preset=TESTING} to measure the 10 ms tick instead.
+   */
+  private static final RaftPreset PRESET =
+      RaftPreset.valueOf(System.getProperty("raftoral.manyGroups.preset", RaftPreset.DEVELOPMENT.name()));
+  private static final long WAIT = 60_000;
+  private static final long IDLE_MEASURE_MILLIS = 3_000;
+
+  @Test
+  void hundredGroupsOnThreeNodesElectCommitAndIdleCheaply(Vertx vertx, VertxTestContext ctx) {
+    LocalRaftCluster c = new LocalRaftCluster(vertx, PRESET.tickMillis());
+    RaftGroupOptions opts = PRESET.groupOptions();
+    Map<Long, Long> committedAt = new HashMap<>();
+    c.startNodes(NODES)
+        .compose(v -> {
+          List<Future<?>> all = new ArrayList<>();
+          for (long g = 1; g <= GROUPS; g++) {
+            all.add(c.startGroup(g, opts, NODES));
+          }
+          return Future.all(all);
+        })
+        .compose(v -> c.await(() -> {
+          for (long g = 1; g <= GROUPS; g++) {
+            if (c.leader(g) == RaftNode.NONE) {
+              return false;
+            }
+          }
+          return true;
+        }, WAIT, "a leader in each of the " + GROUPS + " groups"))
+        .compose(v -> {
+          List<Future<?>> all = new ArrayList<>();
+          for (long g = 1; g <= GROUPS; g++) {
+            long group = g;
+            // through node 1 whatever the leader: followers forward
+            all.add(c.group(1, g).propose(KvCommand.put("group", Long.toString(g)))
+                .onSuccess(committed -> {
+                  synchronized (committedAt) {
+                    committedAt.put(group, committed.index());
+                  }
+                }));
+          }
+          return Future.all(all);
+        })
+        .compose(v -> c.await(() -> {
+          for (long g = 1; g <= GROUPS; g++) {
+            for (long n : NODES) {
+              if (!Long.toString(g).equals(c.kv(n, g).get("group"))) {
+                return false;
+              }
+            }
+          }
+          return true;
+        }, WAIT, "every replica of every group applying its proposal"))
+        .compose(v -> measureIdle(c))
+        .onComplete(ctx.succeeding(v -> ctx.verify(() -> {
+          assertThat(committedAt).hasSize(GROUPS);
+          for (long n : NODES) {
+            assertThat(c.node(n).host.groupIds()).hasSize(GROUPS);
+            assertThat(c.node(n).host.metrics().groups()).isEqualTo(GROUPS);
+          }
+          ctx.completeNow();
+        })));
+  }
+
+  /** Lets the groups settle, then measures CPU time and outbound traffic over an idle window. */
+  private Future<Void> measureIdle(LocalRaftCluster c) {
+    Vertx vertx = c.vertx();
+    Promise<Void> done = Promise.promise();
+    // One second to let the last appends, acknowledgements and commit notifications go out.
+    vertx.setTimer(1_000, settle -> {
+      long cpu0 = processCpuNanos();
+      long wall0 = System.nanoTime();
+      Map<Long, RaftHostMetrics> before = metrics(c);
+      vertx.setTimer(IDLE_MEASURE_MILLIS, t -> {
+        long cpu = processCpuNanos() - cpu0;
+        long wall = System.nanoTime() - wall0;
+        Map<Long, RaftHostMetrics> after = metrics(c);
+        double pctOfOneCore = 100.0 * cpu / wall;
+        System.out.printf("[ManyGroupsTest] preset %s (tick %d ms, heartbeat every %d tick(s), election after %d "
+                + "ticks): %d groups x %d nodes in one JVM, %d available processors%n", PRESET, PRESET.tickMillis(),
+            PRESET.groupOptions().getHeartbeatTicks(), PRESET.groupOptions().getElectionTicks(), GROUPS,
+            NODES.length, Runtime.getRuntime().availableProcessors());
+        System.out.printf("[ManyGroupsTest] idle CPU over %.1f s: %.1f%% of one core in total, %.3f%% of one core "
+                + "per group (%.4f%% per group replica)%n", wall / 1e9, pctOfOneCore, pctOfOneCore / GROUPS,
+            pctOfOneCore / (GROUPS * NODES.length));
+        long batches = 0;
+        long messages = 0;
+        for (long n : NODES) {
+          RaftHostMetrics b = before.get(n);
+          RaftHostMetrics a = after.get(n);
+          long nb = a.outboundBatches() - b.outboundBatches();
+          long nm = a.outboundMessages() - b.outboundMessages();
+          batches += nb;
+          messages += nm;
+          System.out.printf("[ManyGroupsTest] node %d while idle: %d outbound messages in %d batches (%.1f messages"
+                  + " per batch); since start: %d messages in %d batches%n", n, nm, nb, nb == 0 ? 0.0 : (double) nm / nb,
+              a.outboundMessages(), a.outboundBatches());
+        }
+        System.out.printf("[ManyGroupsTest] all nodes while idle: %d messages in %d batches (%.1f messages per "
+                + "batch; %.0f messages/s)%n", messages, batches, batches == 0 ? 0.0 : (double) messages / batches,
+            messages / (wall / 1e9));
+        done.complete();
+      });
+    });
+    return done.future();
+  }
+
+  private static Map<Long, RaftHostMetrics> metrics(LocalRaftCluster c) {
+    Map<Long, RaftHostMetrics> m = new HashMap<>();
+    for (long n : NODES) {
+      m.put(n, c.node(n).host.metrics());
+    }
+    return m;
+  }
+
+  /** CPU time of the whole process (every thread), in nanoseconds. */
+  private static long processCpuNanos() {
+    java.lang.management.OperatingSystemMXBean os = ManagementFactory.getOperatingSystemMXBean();
+    if (os instanceof com.sun.management.OperatingSystemMXBean sun) {
+      return sun.getProcessCpuTime();
+    }
+    // Fallback: the sum over live threads.
+    java.lang.management.ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+    long sum = 0;
+    for (long id : threads.getAllThreadIds()) {
+      long t = threads.getThreadCpuTime(id);
+      if (t > 0) {
+        sum += t;
+      }
+    }
+    return sum;
+  }
+}
