@@ -252,21 +252,36 @@ public final class RaftGroupVerticle<C, R> extends VerticleBase implements RaftG
             LOG.warn("group {} on node {}: lazy commit-index write failed: {}", clusterId, env.nodeId(), e.toString()));
       } else if (rd.mustPersist()) {
         persisting = true;
-        onContext(env.store().write(clusterId, StoreWrite.of(rd))).onComplete(ar -> {
-          persisting = false;
-          if (ar.failed()) {
-            // The write's fate is unknown: do not acknowledge anything it promised. The node stays up; Raft
-            // retries through new messages once the store recovers.
-            LOG.error("group {} on node {}: durable write failed: {}", clusterId, env.nodeId(), ar.cause().toString());
-            return;
-          }
-          afterPersist(rd);
-          processReady();
-        });
+        persist(rd, 0);
         return;
       }
       afterPersist(rd);
     }
+  }
+
+  /**
+   * Writes {@code rd} durably, then continues the Ready cycle. A failed write (a full disk, an I/O error) is retried
+   * with a growing delay until it succeeds: nothing it promised (votes, acknowledgements) is sent before, the group
+   * stays up and resumes when the store recovers.
+   */
+  private void persist(Ready rd, int failures) {
+    onContext(env.store().write(clusterId, StoreWrite.of(rd))).onComplete(ar -> {
+      if (stopped) {
+        return;
+      }
+      if (ar.failed()) {
+        long delay = Math.min(5_000, 50L << Math.min(failures, 7));
+        if (failures == 0 || failures % 20 == 0) {
+          LOG.error("group {} on node {}: durable write failed ({} times), retrying in {} ms: {}", clusterId,
+              env.nodeId(), failures + 1, delay, ar.cause().toString());
+        }
+        vertx.setTimer(delay, id -> persist(rd, failures + 1));
+        return;
+      }
+      persisting = false;
+      afterPersist(rd);
+      processReady();
+    });
   }
 
   private void afterPersist(Ready rd) {
