@@ -106,4 +106,27 @@ class RaftGroupClusterTest {
           ctx.completeNow();
         })));
   }
+
+  @Test
+  void aNodeWhoseStoreFailsStaysUpAndCatchesUpWhenTheStoreRecovers(Vertx vertx, VertxTestContext ctx) {
+    LocalRaftCluster c = new LocalRaftCluster(vertx);
+    long[] follower = new long[1];
+    c.startNodes(1, 2, 3)
+        .compose(v -> c.startGroup(7, OPTS, 1, 2, 3))
+        .compose(v -> c.awaitLeader(7, 5_000))
+        .compose(leader -> {
+          follower[0] = leader == 1 ? 2 : 1;
+          c.node(follower[0]).store.crash(); // every write now fails, like a full disk
+          List<Future<?>> puts = new ArrayList<>();
+          for (int i = 0; i < 20; i++) {
+            puts.add(c.group(leader, 7).propose(KvCommand.put("k" + i, "v")));
+          }
+          return Future.all(puts);
+        })
+        .compose(v -> {
+          c.node(follower[0]).store.recover(); // space is back
+          return c.await(() -> c.node(follower[0]).kv.get(7L).size() == 20, 10_000, "the follower catching up");
+        })
+        .onComplete(ctx.succeeding(v -> ctx.completeNow()));
+  }
 }
