@@ -3,9 +3,7 @@ package io.raftoral.transport;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.EventBus;
-import io.vertx.core.eventbus.MessageCodec;
 import io.vertx.core.eventbus.MessageConsumer;
 
 /**
@@ -15,7 +13,6 @@ import io.vertx.core.eventbus.MessageConsumer;
  */
 public final class InJvmNetwork {
 
-  private static final String CODEC = "raftoral-batch-local";
   private final Vertx vertx;
 
   public InJvmNetwork(Vertx vertx) {
@@ -32,12 +29,8 @@ public final class InJvmNetwork {
     return "raftoral.transport." + nodeId;
   }
 
-  private static synchronized void registerCodec(EventBus bus) {
-    try {
-      bus.registerDefaultCodec(RaftBatch.class, new LocalCodec());
-    } catch (IllegalStateException alreadyRegistered) {
-      // another network on the same Vert.x instance registered it
-    }
+  private static void registerCodec(EventBus bus) {
+    LocalOnlyCodec.register(bus, RaftBatch.class);
   }
 
   private final class InJvmTransport implements Transport {
@@ -77,34 +70,6 @@ public final class InJvmNetwork {
       closed = true;
       MessageConsumer<RaftBatch> c = consumer;
       return c == null ? Future.succeededFuture() : c.unregister();
-    }
-  }
-
-  /** Passes the same immutable instance through the local event bus; refuses to go over the wire. */
-  private static final class LocalCodec implements MessageCodec<RaftBatch, RaftBatch> {
-    @Override
-    public void encodeToWire(Buffer buffer, RaftBatch batch) {
-      throw new IllegalStateException("Raft batches travel over gRPC or HTTP between processes");
-    }
-
-    @Override
-    public RaftBatch decodeFromWire(int pos, Buffer buffer) {
-      throw new IllegalStateException("Raft batches travel over gRPC or HTTP between processes");
-    }
-
-    @Override
-    public RaftBatch transform(RaftBatch batch) {
-      return batch;
-    }
-
-    @Override
-    public String name() {
-      return CODEC;
-    }
-
-    @Override
-    public byte systemCodecID() {
-      return -1;
     }
   }
 }
