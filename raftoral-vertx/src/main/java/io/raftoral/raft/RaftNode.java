@@ -209,19 +209,41 @@ public final class RaftNode {
    */
   public long propose(byte[] data) {
     Objects.requireNonNull(data, "data");
+    return propose(List.of(data));
+  }
+
+  /**
+   * Proposes several entries at once: on the leader they are appended together and replicated in the same append
+   * messages; on a follower they are forwarded in one message.
+   *
+   * @return the index of the first entry when this server leads, or 0 when forwarded
+   * @throws NotLeaderException as {@link #propose(byte[])}
+   * @throws ProposalDroppedException as {@link #propose(byte[])}
+   */
+  public long propose(List<byte[]> batch) {
+    Objects.requireNonNull(batch, "batch");
+    if (batch.isEmpty()) {
+      throw new IllegalArgumentException("empty batch");
+    }
     if (role == Role.LEADER) {
       if (leadTransferee != NONE) {
         throw new ProposalDroppedException("leadership is being transferred to " + leadTransferee);
       }
-      long index = appendEntry(EntryType.NORMAL, data);
+      long first = log.lastIndex() + 1;
+      for (byte[] data : batch) {
+        appendEntry(EntryType.NORMAL, Objects.requireNonNull(data, "data"));
+      }
       bcastAppend();
-      return index;
+      return first;
     }
     if (lead == NONE || !config.isForwardProposals()) {
       throw new NotLeaderException(id, lead);
     }
-    send(Message.builder(MessageType.PROPOSE, id, lead)
-        .entries(List.of(new Entry(0, 0, EntryType.NORMAL, data))).build());
+    List<Entry> entries = new ArrayList<>(batch.size());
+    for (byte[] data : batch) {
+      entries.add(new Entry(0, 0, EntryType.NORMAL, Objects.requireNonNull(data, "data")));
+    }
+    send(Message.builder(MessageType.PROPOSE, id, lead).entries(entries).build());
     return 0;
   }
 

@@ -95,6 +95,9 @@ public final class RaftGroupVerticle<C, R> extends VerticleBase implements RaftG
   private final Map<Long, PendingRead<?>> readsAwaitingIndex = new HashMap<>();
   private final TreeMap<Long, List<PendingRead<?>>> readsAwaitingApply = new TreeMap<>();
   private final List<PendingTransfer> pendingTransfers = new ArrayList<>();
+  /** Proposals of the current event-loop turn, handed to Raft together (see {@link #queueForProposal}). */
+  private final List<byte[]> proposalBatch = new ArrayList<>();
+  private final List<Promise<?>> proposalBatchPromises = new ArrayList<>();
   /** Proposals and reads issued while no leader was known, run once one is. */
   private final List<Runnable> awaitingLeader = new ArrayList<>();
 
@@ -525,13 +528,7 @@ public final class RaftGroupVerticle<C, R> extends VerticleBase implements RaftG
       long seq = ++proposalSeq;
       byte[] payload = ByteBuffer.allocate(HEADER_BYTES + encoded.length).put(PROPOSAL_MAGIC)
           .putLong(env.nodeId()).putLong(session).putLong(seq).put(encoded).array();
-      whenLeaderKnown(() -> {
-        try {
-          core.propose(payload);
-        } catch (io.raftoral.raft.ProposalDroppedException transferring) {
-          // a leadership transfer is under way: the proposal stays pending and is re-sent to the new leader
-        }
-      }, promise);
+      queueForProposal(payload, promise);
       long timer = vertx.setTimer(Math.max(1, timeout.toMillis()), id -> {
         PendingProposal<R> p = pendingProposals.remove(seq);
         if (p != null) {
@@ -637,6 +634,43 @@ public final class RaftGroupVerticle<C, R> extends VerticleBase implements RaftG
       processReady();
     });
     return promise.future();
+  }
+
+  /**
+   * Collects the proposals made during one turn of the event loop and hands them to Raft together at the end of
+   * the turn: under load, one append message then carries many entries instead of one message per proposal.
+   */
+  private void queueForProposal(byte[] payload, Promise<?> promise) {
+    proposalBatch.add(payload);
+    proposalBatchPromises.add(promise);
+    if (proposalBatch.size() == 1) {
+      context.runOnContext(v -> flushProposals());
+    }
+  }
+
+  private void flushProposals() {
+    if (stopped || proposalBatch.isEmpty()) {
+      return;
+    }
+    List<byte[]> batch = new ArrayList<>(proposalBatch);
+    List<Promise<?>> promises = new ArrayList<>(proposalBatchPromises);
+    proposalBatch.clear();
+    proposalBatchPromises.clear();
+    Runnable propose = () -> {
+      try {
+        core.propose(batch);
+      } catch (io.raftoral.raft.ProposalDroppedException transferring) {
+        // a leadership transfer is under way: the proposals stay pending and are re-sent to the new leader
+      } catch (RuntimeException e) {
+        promises.forEach(p -> p.tryFail(e));
+      }
+    };
+    if (core.leaderId() != RaftNode.NONE) {
+      propose.run();
+    } else {
+      awaitingLeader.add(propose);
+    }
+    processReady();
   }
 
   /**
