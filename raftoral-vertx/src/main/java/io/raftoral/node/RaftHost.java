@@ -74,7 +74,8 @@ public final class RaftHost extends VerticleBase {
   @Override
   public Future<?> start() {
     router = new ClusterRouter(options.getNodeId(), vertx.eventBus());
-    outbox = new PeerOutbox(options.getNodeId(), transport, context);
+    // Heartbeats may wait up to half a tick to share a batch with those of the other groups.
+    outbox = new PeerOutbox(options.getNodeId(), transport, context, options.getTickMillis() / 2);
     transport.receiveHandler(router::route);
     ticker = vertx.setPeriodic(options.getTickMillis(), id -> {
       for (RaftGroupVerticle<?, ?> g : ticking) {
