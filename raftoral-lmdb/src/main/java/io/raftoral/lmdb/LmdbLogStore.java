@@ -149,6 +149,11 @@ public final class LmdbLogStore implements LogStore {
     return directory;
   }
 
+  @Override
+  public String location() {
+    return directory.toAbsolutePath().toString();
+  }
+
   /** Current size of the memory map in bytes. */
   public long mapSize() {
     return mapSize;

@@ -9,6 +9,8 @@ import io.raftoral.group.impl.GroupEnvironment;
 import io.raftoral.group.impl.RaftGroupVerticle;
 import io.raftoral.raft.Membership;
 import io.raftoral.storage.LogStore;
+import io.raftoral.storage.NodeIdentity;
+import io.raftoral.storage.StorageException;
 import io.raftoral.transport.RaftEnvelope;
 import io.raftoral.transport.Transport;
 import io.vertx.core.Future;
@@ -77,12 +79,24 @@ public final class RaftHost extends VerticleBase {
     // Heartbeats may wait up to half a tick to share a batch with those of the other groups.
     outbox = new PeerOutbox(options.getNodeId(), transport, context, options.getTickMillis() / 2);
     transport.receiveHandler(router::route);
-    ticker = vertx.setPeriodic(options.getTickMillis(), id -> {
+    // The storage must belong to this node of this cluster: a directory of another node or cluster is refused
+    // rather than silently mixing two nodes' logs. A new store records the identity.
+    NodeIdentity me = new NodeIdentity(options.getNodeId(), options.getClusterName());
+    return store.identity().compose(found -> {
+      if (found == null) {
+        return store.saveIdentity(me);
+      }
+      if (!found.equals(me)) {
+        return Future.failedFuture(new StorageException("storage " + store.location() + " belongs to node "
+            + found.nodeId() + " of cluster '" + found.clusterName() + "', not to node " + me.nodeId()
+            + " of cluster '" + me.clusterName() + "'"));
+      }
+      return Future.succeededFuture();
+    }).onSuccess(v -> ticker = vertx.setPeriodic(options.getTickMillis(), id -> {
       for (RaftGroupVerticle<?, ?> g : ticking) {
         g.tick();
       }
-    });
-    return Future.succeededFuture();
+    }));
   }
 
   @Override

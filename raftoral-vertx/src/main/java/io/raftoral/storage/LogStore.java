@@ -17,6 +17,11 @@ import java.util.Set;
  */
 public interface LogStore {
 
+  /** Where the data lives, for error messages (a directory, or a description). */
+  default String location() {
+    return getClass().getSimpleName();
+  }
+
   /** The groups that have persisted state. */
   Future<Set<Long>> groups();
 
