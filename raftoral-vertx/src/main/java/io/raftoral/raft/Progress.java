@@ -128,10 +128,6 @@ final class Progress {
     return inflights.size() >= maxInflightMessages || inflightBytes >= maxInflightBytes;
   }
 
-  int inflightCount() {
-    return inflights.size();
-  }
-
   private void clearInflights() {
     inflights.clear();
     inflightBytes = 0;

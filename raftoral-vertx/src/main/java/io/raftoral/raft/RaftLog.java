@@ -254,7 +254,7 @@ final class RaftLog {
     return new ArrayList<>(entries.subList((int) (stableIndex - snapshotIndex), entries.size()));
   }
 
-  /** Up to where committed entries may be handed out: committed and, for safety of replay, durable. */
+  /** The entries after those already handed out, up to {@code limit} (the commit index under the standard rules). */
   List<Entry> nextCommitted(long limit) {
     long hi = Math.min(limit, lastIndex());
     if (hi <= applying) {
