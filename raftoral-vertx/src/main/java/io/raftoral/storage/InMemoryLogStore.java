@@ -101,10 +101,17 @@ public final class InMemoryLogStore implements LogStore {
     return enqueue(null);
   }
 
-  /** Simulates power loss: every write not flushed yet is lost (its future never completes). */
+  /**
+   * Simulates power loss (or a dead disk): every write not flushed yet is lost and its future fails, and writes fail
+   * until {@link #recover()}.
+   */
   public void crash() {
     crashed = true;
-    pending.clear();
+    IllegalStateException lost = new IllegalStateException("store crashed before the write was flushed");
+    PendingOp op;
+    while ((op = pending.poll()) != null) {
+      op.promise.tryFail(lost);
+    }
   }
 
   /** Brings the store back after {@link #crash()}, with what had been flushed. */
