@@ -70,6 +70,22 @@ public interface RaftGroup<C, R> {
    */
   Future<Void> transferLeadership(long nodeId);
 
+  /**
+   * The event-loop context the group runs on: state machine calls, future completions and the queries of
+   * {@link #read} all happen there.
+   */
+  io.vertx.core.Context context();
+
+  /**
+   * Milliseconds since this node last received a Raft message from {@code peer} in this group, or
+   * {@link Long#MAX_VALUE} if it never did (since this group started here). On the leader this tells which
+   * members are alive: followers answer every heartbeat.
+   */
+  long millisSinceContact(long peer);
+
+  /** Whether the group has been stopped on this node (its operations then fail). */
+  boolean isStopped();
+
   /** A snapshot of the Raft state (thread-safe; may lag by one event-loop turn). */
   RaftStatus status();
 

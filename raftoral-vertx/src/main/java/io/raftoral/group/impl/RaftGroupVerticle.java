@@ -91,6 +91,8 @@ public final class RaftGroupVerticle<C, R> extends VerticleBase implements RaftG
   /** The soft state of the last Ready that carried one: what the published events last reported. */
   private SoftState lastSoftState;
 
+  /** Peer -> System.nanoTime() of the last message received from it (read from any thread). */
+  private final Map<Long, Long> lastContactNanos = new java.util.concurrent.ConcurrentHashMap<>();
   private final Map<Long, PendingProposal<R>> pendingProposals = new HashMap<>();
   private final Map<Long, PendingChange> pendingChanges = new HashMap<>();
   private final Map<Long, PendingRead<?>> readsAwaitingIndex = new HashMap<>();
@@ -233,7 +235,9 @@ public final class RaftGroupVerticle<C, R> extends VerticleBase implements RaftG
       return;
     }
     Membership membership = core.membership();
+    long now = System.nanoTime();
     for (Message m : delivery.messages()) {
+      lastContactNanos.put(m.from(), now);
       if (!membership.contains(m.from()) && !membership.voters().isEmpty()) {
         env.countNonMemberMessage();
       }
@@ -538,6 +542,22 @@ public final class RaftGroupVerticle<C, R> extends VerticleBase implements RaftG
   @Override
   public long nodeId() {
     return env.nodeId();
+  }
+
+  @Override
+  public io.vertx.core.Context context() {
+    return context;
+  }
+
+  @Override
+  public boolean isStopped() {
+    return stopped;
+  }
+
+  @Override
+  public long millisSinceContact(long peer) {
+    Long at = lastContactNanos.get(peer);
+    return at == null ? Long.MAX_VALUE : (System.nanoTime() - at) / 1_000_000;
   }
 
   @Override

@@ -1,0 +1,85 @@
+package io.raftoral.workflow;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import io.smallrye.mutiny.Uni;
+import java.time.Instant;
+import java.util.UUID;
+import java.util.concurrent.Callable;
+import java.util.function.Function;
+import java.util.function.Supplier;
+
+/**
+ * What a workflow uses to record progress. Every method that returns a {@link Uni} is a checkpoint: it takes the
+ * next position of the workflow's journal when the Uni is subscribed to. On the owner the value is produced and
+ * replicated; on the other members it is read from the journal. A member whose n-th checkpoint names another key
+ * than journal entry n fails with {@link NonDeterminismException}.
+ *
+ * <p>All Unis emit on the execution cluster's event-loop context. After the workflow is terminated they fail with
+ * {@link WorkflowTerminatedException}.
+ */
+public interface WorkflowContext {
+
+  /** This workflow's id. */
+  String workflowId();
+
+  /** The execution cluster the workflow runs in. */
+  long executionClusterId();
+
+  /** Whether this member currently produces the journal (the others consume it). */
+  boolean isOwner();
+
+  /** Whether the workflow has been terminated. */
+  boolean isTerminated();
+
+  /**
+   * A key identifying the checkpoint position being produced (inside a {@link #compute} supplier: that compute's
+   * position), stable across owners: {@code <workflowId>/<seq>}. Pass it to external services so a compute that a
+   * new owner runs again after a failover is not applied twice.
+   */
+  String idempotencyKey();
+
+  /**
+   * Journals {@code value} under {@code key}; the Uni emits the value (on replicas: the journaled one). The value
+   * must come from deterministic code; the owner may continue before it commits (pipelining), but waits for it
+   * before any side effect or completion.
+   */
+  <T> Uni<T> checkpoint(String key, T value);
+
+  /** {@link #checkpoint(String, Object)} for values of generic types, read back on replicas as {@code type}. */
+  <T> Uni<T> checkpoint(String key, TypeReference<T> type, T value);
+
+  /**
+   * Runs {@code supplier} on the owner only, once all earlier checkpoints are committed, and journals its outcome
+   * (value or failure); every member then sees that outcome. If the owner dies before the outcome is committed a new
+   * owner runs it again: side effects are at least once, the recorded result exactly once. A failure is seen as a
+   * {@link CheckpointFailedException} carrying the original exception type and message.
+   */
+  <T> Uni<T> compute(String key, Class<T> type, Supplier<Uni<T>> supplier);
+
+  /** {@link #compute(String, Class, Supplier)} for generic types. */
+  <T> Uni<T> compute(String key, TypeReference<T> type, Supplier<Uni<T>> supplier);
+
+  /** Like {@link #compute(String, Class, Supplier)} for blocking code, run on a worker thread. */
+  <T> Uni<T> computeBlocking(String key, Class<T> type, Callable<T> blocking);
+
+  /**
+   * An operator that checkpoints the Uni it is plugged into: {@code uni.plug(ctx.checkpointed("k", T.class))}.
+   * Like {@link #compute}: the upstream Uni is subscribed to on the owner only.
+   */
+  <T> Function<Uni<T>, Uni<T>> checkpointed(String key, Class<T> type);
+
+  /** A replicated variable starting at {@code initial} (not journaled: it must be deterministic). */
+  <T> ReplicatedVar<T> var(String key, Class<T> type, T initial);
+
+  /** {@link #var(String, Class, Object)} with the type of {@code initial} (non-null). */
+  <T> ReplicatedVar<T> var(String key, T initial);
+
+  /** The owner's clock, journaled. */
+  Uni<Instant> now();
+
+  /** A random UUID, journaled. */
+  Uni<UUID> randomUuid();
+
+  /** A random number in [0, 1), journaled. */
+  Uni<Double> random();
+}

@@ -1,0 +1,92 @@
+package io.raftoral.workflow;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.JavaType;
+import io.raftoral.workflow.impl.Payloads;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The workflow definitions of a node, by (name, version); several versions of one name live side by side. One
+ * registry can serve every execution cluster of a node. Thread-safe.
+ */
+public final class WorkflowRegistry {
+
+  /** One registered definition. */
+  public record Definition(String name, int version, JavaType inputType, JavaType outputType,
+      WorkflowFunction<Object, Object> function) {}
+
+  private final Map<String, Definition> definitions = new ConcurrentHashMap<>();
+
+  public static WorkflowRegistry create() {
+    return new WorkflowRegistry();
+  }
+
+  /**
+   * Registers {@code function} as version {@code version} of {@code name}.
+   *
+   * @throws IllegalArgumentException when that (name, version) is registered already, or on a bad name or version
+   */
+  public <I, O> WorkflowRegistry register(String name, int version, Class<I> inputType, Class<O> outputType,
+      WorkflowFunction<I, O> function) {
+    return register(name, version, Payloads.type(Objects.requireNonNull(inputType, "inputType")),
+        Payloads.type(Objects.requireNonNull(outputType, "outputType")), function);
+  }
+
+  /** {@link #register(String, int, Class, Class, WorkflowFunction)} for generic input or output types. */
+  public <I, O> WorkflowRegistry register(String name, int version, TypeReference<I> inputType,
+      TypeReference<O> outputType, WorkflowFunction<I, O> function) {
+    return register(name, version, Payloads.type(Objects.requireNonNull(inputType, "inputType")),
+        Payloads.type(Objects.requireNonNull(outputType, "outputType")), function);
+  }
+
+  @SuppressWarnings("unchecked")
+  private WorkflowRegistry register(String name, int version, JavaType in, JavaType out, WorkflowFunction<?, ?> fn) {
+    Objects.requireNonNull(name, "name");
+    Objects.requireNonNull(fn, "function");
+    if (name.isBlank() || name.length() > 200) {
+      throw new IllegalArgumentException("name must be 1-200 non-blank characters, was '" + name + "'");
+    }
+    if (version < 1) {
+      throw new IllegalArgumentException("version must be >= 1, was " + version);
+    }
+    Definition d = new Definition(name, version, in, out, (WorkflowFunction<Object, Object>) fn);
+    if (definitions.putIfAbsent(key(name, version), d) != null) {
+      throw new IllegalArgumentException("workflow '" + name + "' version " + version + " is registered already");
+    }
+    return this;
+  }
+
+  /** The definition of (name, version), or null. */
+  public Definition find(String name, int version) {
+    return definitions.get(key(name, version));
+  }
+
+  /** The definition of (name, version). @throws WorkflowNotRegisteredException when there is none */
+  public Definition require(String name, int version) {
+    Definition d = find(name, version);
+    if (d == null) {
+      throw new WorkflowNotRegisteredException(name, version, describe());
+    }
+    return d;
+  }
+
+  /** "name v1, name v2, ..." of what is registered. */
+  public String describe() {
+    Map<String, Definition> sorted = new TreeMap<>(definitions);
+    StringBuilder sb = new StringBuilder();
+    for (Definition d : sorted.values()) {
+      if (sb.length() > 0) {
+        sb.append(", ");
+      }
+      sb.append(d.name()).append(" v").append(d.version());
+    }
+    return sb.toString();
+  }
+
+  private static String key(String name, int version) {
+    return name + '\u0000' + version;
+  }
+}

@@ -1,0 +1,36 @@
+package io.raftoral.workflow.impl;
+
+import io.raftoral.workflow.WorkflowStatus;
+
+/**
+ * What applying a workflow command did, handed to the proposer (never serialized).
+ *
+ * @param accepted whether the command changed the state
+ * @param rejection why it did not (null when accepted)
+ * @param status the workflow's status after the command (null for prune or an unknown id)
+ */
+public record CommandOutcome(boolean accepted, Rejection rejection, WorkflowStatus status) {
+
+  /** Why a command was not applied. */
+  public enum Rejection {
+    UNKNOWN_WORKFLOW,
+    NOT_RUNNING,
+    NOT_OWNER,
+    /** The journal holds more entries than the command expected: another proposal took that position. */
+    POSITION_TAKEN,
+    /** The journal holds fewer entries than the command expected: an earlier entry is not applied yet. */
+    POSITION_AHEAD,
+    /** A start reused an id of another type or version. */
+    ID_CONFLICT,
+    /** A start whose id exists already with the same type and version: the existing workflow stands. */
+    ALREADY_STARTED
+  }
+
+  static CommandOutcome accepted(WorkflowStatus status) {
+    return new CommandOutcome(true, null, status);
+  }
+
+  static CommandOutcome rejected(Rejection why, WorkflowStatus status) {
+    return new CommandOutcome(false, why, status);
+  }
+}

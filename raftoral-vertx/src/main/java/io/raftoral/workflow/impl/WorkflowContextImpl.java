@@ -1,0 +1,182 @@
+package io.raftoral.workflow.impl;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.JavaType;
+import io.raftoral.workflow.ReplicatedVar;
+import io.raftoral.workflow.WorkflowContext;
+import io.raftoral.workflow.WorkflowState;
+import io.raftoral.workflow.impl.Execution.Kind;
+import io.raftoral.workflow.impl.Execution.Step;
+import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.subscription.UniEmitter;
+import java.time.Instant;
+import java.util.Objects;
+import java.util.UUID;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Function;
+import java.util.function.Supplier;
+import java.util.function.UnaryOperator;
+
+/** The {@link WorkflowContext} of one {@link Execution}. */
+final class WorkflowContextImpl implements WorkflowContext {
+
+  private final WorkflowRuntimeImpl rt;
+  private final Execution execution;
+
+  WorkflowContextImpl(WorkflowRuntimeImpl rt, Execution execution) {
+    this.rt = rt;
+    this.execution = execution;
+  }
+
+  @Override
+  public String workflowId() {
+    return execution.workflowId;
+  }
+
+  @Override
+  public long executionClusterId() {
+    return rt.clusterId();
+  }
+
+  @Override
+  public boolean isOwner() {
+    WorkflowRecord r = rt.stateMachine().get(execution.workflowId);
+    return r != null && r.owner == rt.nodeId();
+  }
+
+  @Override
+  public boolean isTerminated() {
+    WorkflowRecord r = rt.stateMachine().get(execution.workflowId);
+    return r != null && r.state == WorkflowState.TERMINATED;
+  }
+
+  @Override
+  public String idempotencyKey() {
+    int seq = execution.computeSeq() >= 0 ? execution.computeSeq() : execution.position();
+    return execution.workflowId + "/" + seq;
+  }
+
+  @Override
+  public <T> Uni<T> checkpoint(String key, T value) {
+    return checkpoint(key, Payloads.type(value == null ? Object.class : value.getClass()), value);
+  }
+
+  @Override
+  public <T> Uni<T> checkpoint(String key, TypeReference<T> type, T value) {
+    return checkpoint(key, Payloads.type(Objects.requireNonNull(type, "type")), value);
+  }
+
+  <T> Uni<T> checkpoint(String key, JavaType type, T value) {
+    checkKey(key);
+    return step(key, type, Kind.VALUE, value, null);
+  }
+
+  @Override
+  public <T> Uni<T> compute(String key, Class<T> type, Supplier<Uni<T>> supplier) {
+    return compute(key, Payloads.type(Objects.requireNonNull(type, "type")), supplier);
+  }
+
+  @Override
+  public <T> Uni<T> compute(String key, TypeReference<T> type, Supplier<Uni<T>> supplier) {
+    return compute(key, Payloads.type(Objects.requireNonNull(type, "type")), supplier);
+  }
+
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  private <T> Uni<T> compute(String key, JavaType type, Supplier<Uni<T>> supplier) {
+    checkKey(key);
+    Objects.requireNonNull(supplier, "supplier");
+    return step(key, type, Kind.COMPUTE, null, (Supplier) supplier);
+  }
+
+  @Override
+  public <T> Uni<T> computeBlocking(String key, Class<T> type, Callable<T> blocking) {
+    Objects.requireNonNull(blocking, "blocking");
+    return compute(key, type, () -> Uni.createFrom().completionStage(() ->
+        rt.context().executeBlocking(blocking, false).toCompletionStage()));
+  }
+
+  @Override
+  public <T> Function<Uni<T>, Uni<T>> checkpointed(String key, Class<T> type) {
+    checkKey(key);
+    Objects.requireNonNull(type, "type");
+    return upstream -> compute(key, type, () -> upstream);
+  }
+
+  @Override
+  public <T> ReplicatedVar<T> var(String key, Class<T> type, T initial) {
+    checkKey(key);
+    return new Var<>(key, Payloads.type(Objects.requireNonNull(type, "type")), initial);
+  }
+
+  @Override
+  @SuppressWarnings("unchecked")
+  public <T> ReplicatedVar<T> var(String key, T initial) {
+    Objects.requireNonNull(initial, "initial (use var(key, type, initial) for a null initial value)");
+    return var(key, (Class<T>) initial.getClass(), initial);
+  }
+
+  @Override
+  public Uni<Instant> now() {
+    return compute("now", Instant.class, () -> Uni.createFrom().item(Instant.now()));
+  }
+
+  @Override
+  public Uni<UUID> randomUuid() {
+    return compute("uuid", UUID.class, () -> Uni.createFrom().item(UUID.randomUUID()));
+  }
+
+  @Override
+  public Uni<Double> random() {
+    return compute("random", Double.class, () -> Uni.createFrom().item(ThreadLocalRandom.current().nextDouble()));
+  }
+
+  @SuppressWarnings("unchecked")
+  private <T> Uni<T> step(String key, JavaType type, Kind kind, Object value, Supplier<Uni<?>> supplier) {
+    return Uni.createFrom().emitter(em -> {
+      Step step = new Step(key, type, kind, value, supplier, (UniEmitter<Object>) em);
+      rt.onContext(() -> execution.onStep(step));
+    });
+  }
+
+  private static void checkKey(String key) {
+    Objects.requireNonNull(key, "key");
+    if (key.isEmpty() || key.length() > 200) {
+      throw new IllegalArgumentException("checkpoint key must be 1-200 characters, was '" + key + "'");
+    }
+  }
+
+  /** A variable whose changes are VALUE checkpoints under its key. */
+  private final class Var<T> implements ReplicatedVar<T> {
+    private final String key;
+    private final JavaType type;
+    private T value;
+
+    Var(String key, JavaType type, T initial) {
+      this.key = key;
+      this.type = type;
+      this.value = initial;
+    }
+
+    @Override
+    public String key() {
+      return key;
+    }
+
+    @Override
+    public T get() {
+      return value;
+    }
+
+    @Override
+    public Uni<T> set(T newValue) {
+      return WorkflowContextImpl.this.<T>checkpoint(key, type, newValue).invoke(v -> value = v);
+    }
+
+    @Override
+    public Uni<T> update(UnaryOperator<T> fn) {
+      Objects.requireNonNull(fn, "fn");
+      return Uni.createFrom().deferred(() -> set(fn.apply(value)));
+    }
+  }
+}

@@ -1,0 +1,35 @@
+package io.raftoral.workflow.impl;
+
+import io.raftoral.workflow.WorkflowState;
+import io.raftoral.workflow.WorkflowStatus;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The replicated state of one workflow instance (mutable; owned by {@link WorkflowStateMachine}, touched only on
+ * the group's context). The journal is dropped when the workflow ends: only its length is kept.
+ */
+public final class WorkflowRecord {
+
+  public String id;
+  public String type;
+  public int version;
+  public String input;
+  public long owner;
+  public WorkflowState state = WorkflowState.RUNNING;
+  public long startedAt;
+  public long endedAt;
+  public List<JournalEntry> journal = new ArrayList<>();
+  public int checkpointCount;
+  public String result;
+  public String errorType;
+  public String errorMessage;
+  /** Order in which ended workflows ended (for pruning); 0 while running. */
+  public long endSeq;
+
+  public WorkflowStatus toStatus(long clusterId) {
+    return new WorkflowStatus(id, clusterId, type, version, state, owner, Instant.ofEpochMilli(startedAt),
+        endedAt == 0 ? null : Instant.ofEpochMilli(endedAt), checkpointCount, input, result, errorType, errorMessage);
+  }
+}

@@ -1,0 +1,279 @@
+package io.raftoral.workflow.impl;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.raftoral.group.CommandCodec;
+import io.raftoral.group.StateMachine;
+import io.raftoral.workflow.WorkflowState;
+import io.raftoral.workflow.WorkflowStatus;
+import io.raftoral.workflow.impl.CommandOutcome.Rejection;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+
+/**
+ * The replicated state of one execution cluster: every workflow instance with its journal while it runs, and the
+ * ended ones until they are pruned. Deterministic: timestamps come from the commands, never from a clock.
+ *
+ * <p>Called on the group's context only.
+ */
+public final class WorkflowStateMachine implements StateMachine<WorkflowCommand, CommandOutcome> {
+
+  private static final ObjectMapper MAPPER = new ObjectMapper()
+      .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
+
+  /** Commands as JSON; undecodable bytes are an {@link IllegalArgumentException}. */
+  public static final CommandCodec<WorkflowCommand> CODEC = new CommandCodec<>() {
+    @Override
+    public byte[] encode(WorkflowCommand command) {
+      try {
+        return MAPPER.writeValueAsBytes(command);
+      } catch (JsonProcessingException e) {
+        throw new IllegalArgumentException("cannot encode " + command + ": " + e.getOriginalMessage(), e);
+      }
+    }
+
+    @Override
+    public WorkflowCommand decode(byte[] bytes) {
+      try {
+        return MAPPER.readValue(bytes, WorkflowCommand.class);
+      } catch (IOException e) {
+        throw new IllegalArgumentException("not a workflow command: " + e.getMessage(), e);
+      }
+    }
+  };
+
+  private final long clusterId;
+  private final Map<String, WorkflowRecord> workflows = new LinkedHashMap<>();
+  /** Ended workflows by end order, oldest first. */
+  private final TreeMap<Long, String> ended = new TreeMap<>();
+  private long endSeq;
+  private int runningCount;
+  private WorkflowStateListener listener = WorkflowStateListener.NONE;
+
+  public WorkflowStateMachine(long clusterId) {
+    this.clusterId = clusterId;
+  }
+
+  public void listener(WorkflowStateListener listener) {
+    this.listener = Objects.requireNonNull(listener, "listener");
+  }
+
+  public long clusterId() {
+    return clusterId;
+  }
+
+  public WorkflowRecord get(String id) {
+    return workflows.get(id);
+  }
+
+  public Collection<WorkflowRecord> all() {
+    return workflows.values();
+  }
+
+  public int endedCount() {
+    return ended.size();
+  }
+
+  public int runningCount() {
+    return runningCount;
+  }
+
+  /** End time (epoch ms) of the oldest ended workflow still kept, or 0. */
+  public long oldestEndedAt() {
+    return ended.isEmpty() ? 0 : workflows.get(ended.firstEntry().getValue()).endedAt;
+  }
+
+  @Override
+  public CommandOutcome apply(long index, WorkflowCommand command) {
+    if (command instanceof WorkflowCommand.Start c) {
+      return start(c);
+    } else if (command instanceof WorkflowCommand.Append c) {
+      return append(c);
+    } else if (command instanceof WorkflowCommand.Finish c) {
+      return finish(c);
+    } else if (command instanceof WorkflowCommand.Terminate c) {
+      return terminate(c);
+    } else if (command instanceof WorkflowCommand.ChangeOwner c) {
+      return changeOwner(c);
+    } else if (command instanceof WorkflowCommand.Prune c) {
+      return prune(c);
+    }
+    throw new IllegalArgumentException("unknown command " + command);
+  }
+
+  private CommandOutcome start(WorkflowCommand.Start c) {
+    WorkflowRecord existing = workflows.get(c.id());
+    if (existing != null) {
+      boolean same = existing.type.equals(c.type()) && existing.version == c.version();
+      return CommandOutcome.rejected(same ? Rejection.ALREADY_STARTED : Rejection.ID_CONFLICT, status(existing));
+    }
+    WorkflowRecord r = new WorkflowRecord();
+    r.id = c.id();
+    r.type = c.type();
+    r.version = c.version();
+    r.input = c.input();
+    r.owner = c.owner();
+    r.startedAt = c.at();
+    workflows.put(r.id, r);
+    runningCount++;
+    listener.started(r);
+    return CommandOutcome.accepted(status(r));
+  }
+
+  /** The running record {@code id} owned by {@code owner} with {@code seq} journal entries, or why not. */
+  private Rejection check(WorkflowRecord r, long owner, int seq) {
+    if (r == null) {
+      return Rejection.UNKNOWN_WORKFLOW;
+    }
+    if (r.state != WorkflowState.RUNNING) {
+      return Rejection.NOT_RUNNING;
+    }
+    if (r.owner != owner) {
+      return Rejection.NOT_OWNER;
+    }
+    if (seq < r.journal.size()) {
+      return Rejection.POSITION_TAKEN;
+    }
+    return seq > r.journal.size() ? Rejection.POSITION_AHEAD : null;
+  }
+
+  private CommandOutcome append(WorkflowCommand.Append c) {
+    WorkflowRecord r = workflows.get(c.id());
+    Rejection why = check(r, c.owner(), c.seq());
+    if (why != null) {
+      return CommandOutcome.rejected(why, null);
+    }
+    JournalEntry e = new JournalEntry(c.key(), c.value(), c.errorType(), c.errorMessage());
+    r.journal.add(e);
+    r.checkpointCount = r.journal.size();
+    listener.appended(r, c.seq(), e);
+    return CommandOutcome.accepted(null);
+  }
+
+  private CommandOutcome finish(WorkflowCommand.Finish c) {
+    WorkflowRecord r = workflows.get(c.id());
+    Rejection why = check(r, c.owner(), c.seq());
+    if (why != null) {
+      return CommandOutcome.rejected(why, r == null ? null : status(r));
+    }
+    if (c.errorType() == null) {
+      r.state = WorkflowState.COMPLETED;
+      r.result = c.result();
+    } else {
+      r.state = WorkflowState.FAILED;
+      r.errorType = c.errorType();
+      r.errorMessage = c.errorMessage();
+    }
+    end(r, c.at());
+    return CommandOutcome.accepted(status(r));
+  }
+
+  private CommandOutcome terminate(WorkflowCommand.Terminate c) {
+    WorkflowRecord r = workflows.get(c.id());
+    if (r == null) {
+      return CommandOutcome.rejected(Rejection.UNKNOWN_WORKFLOW, null);
+    }
+    if (r.state != WorkflowState.RUNNING) {
+      return CommandOutcome.rejected(Rejection.NOT_RUNNING, status(r));
+    }
+    r.state = WorkflowState.TERMINATED;
+    r.errorType = "terminated";
+    r.errorMessage = c.reason();
+    end(r, c.at());
+    return CommandOutcome.accepted(status(r));
+  }
+
+  private void end(WorkflowRecord r, long at) {
+    // The start time is the proposer's clock, the end time possibly another node's: never end before the start.
+    r.endedAt = Math.max(at, r.startedAt);
+    r.endSeq = ++endSeq;
+    r.journal = new ArrayList<>(0);
+    ended.put(r.endSeq, r.id);
+    runningCount--;
+    listener.ended(r);
+  }
+
+  private CommandOutcome changeOwner(WorkflowCommand.ChangeOwner c) {
+    WorkflowRecord r = workflows.get(c.id());
+    if (r == null) {
+      return CommandOutcome.rejected(Rejection.UNKNOWN_WORKFLOW, null);
+    }
+    if (r.state != WorkflowState.RUNNING) {
+      return CommandOutcome.rejected(Rejection.NOT_RUNNING, status(r));
+    }
+    if (r.owner != c.from()) {
+      return CommandOutcome.rejected(Rejection.NOT_OWNER, status(r));
+    }
+    r.owner = c.to();
+    listener.ownerChanged(r, c.from());
+    return CommandOutcome.accepted(status(r));
+  }
+
+  private CommandOutcome prune(WorkflowCommand.Prune c) {
+    List<String> gone = new ArrayList<>();
+    while (!ended.isEmpty()) {
+      Map.Entry<Long, String> oldest = ended.firstEntry();
+      WorkflowRecord r = workflows.get(oldest.getValue());
+      if (ended.size() <= c.keep() && r.endedAt >= c.cutoff()) {
+        break;
+      }
+      ended.pollFirstEntry();
+      workflows.remove(r.id);
+      gone.add(r.id);
+    }
+    if (!gone.isEmpty()) {
+      listener.pruned(gone);
+    }
+    return CommandOutcome.accepted(null);
+  }
+
+  private WorkflowStatus status(WorkflowRecord r) {
+    return r.toStatus(clusterId);
+  }
+
+  /** Snapshot layout: the end counter and every record in start order. */
+  record Snapshot(long endSeq, List<WorkflowRecord> workflows) {}
+
+  @Override
+  public byte[] snapshot() {
+    try {
+      return MAPPER.writeValueAsBytes(new Snapshot(endSeq, new ArrayList<>(workflows.values())));
+    } catch (JsonProcessingException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  @Override
+  public void restore(byte[] snapshot) {
+    Snapshot s;
+    try {
+      s = MAPPER.readValue(snapshot, Snapshot.class);
+    } catch (IOException e) {
+      throw new IllegalStateException("workflow snapshot of cluster " + clusterId + " is unreadable: " + e, e);
+    }
+    workflows.clear();
+    ended.clear();
+    runningCount = 0;
+    endSeq = s.endSeq();
+    for (WorkflowRecord r : s.workflows()) {
+      if (r.journal == null) {
+        r.journal = new ArrayList<>();
+      }
+      workflows.put(r.id, r);
+      if (r.state == WorkflowState.RUNNING) {
+        runningCount++;
+      } else {
+        ended.put(r.endSeq, r.id);
+      }
+    }
+    listener.restored();
+  }
+}

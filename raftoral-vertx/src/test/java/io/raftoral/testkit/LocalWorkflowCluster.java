@@ -1,0 +1,115 @@
+package io.raftoral.testkit;
+
+import io.raftoral.group.RaftGroupOptions;
+import io.raftoral.group.RaftPreset;
+import io.raftoral.raft.RaftNode;
+import io.raftoral.workflow.WorkflowRegistry;
+import io.raftoral.workflow.WorkflowRuntime;
+import io.raftoral.workflow.WorkflowRuntimeOptions;
+import io.raftoral.workflow.impl.WorkflowRuntimeImpl;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.function.BooleanSupplier;
+import java.util.function.LongFunction;
+
+/**
+ * Nodes of {@link LocalRaftCluster} running one workflow execution cluster: each node has its own
+ * {@link WorkflowRegistry} (built by a factory, so a test can count calls per node or give one node other code)
+ * and its own {@link WorkflowRuntime}. Nodes can be killed and restarted on their stores.
+ */
+public final class LocalWorkflowCluster {
+
+  public static final long CLUSTER = 1;
+
+  private final LocalRaftCluster nodes;
+  private final LongFunction<WorkflowRegistry> registries;
+  private final WorkflowRuntimeOptions options;
+  private final RaftGroupOptions groupOptions;
+  private final Map<Long, WorkflowRuntime> runtimes = new HashMap<>();
+
+  public LocalWorkflowCluster(Vertx vertx, LongFunction<WorkflowRegistry> registries, WorkflowRuntimeOptions options) {
+    this(vertx, registries, options, RaftPreset.TESTING.groupOptions());
+  }
+
+  public LocalWorkflowCluster(Vertx vertx, LongFunction<WorkflowRegistry> registries, WorkflowRuntimeOptions options,
+      RaftGroupOptions groupOptions) {
+    this.nodes = new LocalRaftCluster(vertx);
+    this.registries = registries;
+    this.options = options;
+    this.groupOptions = groupOptions;
+  }
+
+  public LocalRaftCluster nodes() {
+    return nodes;
+  }
+
+  /** Starts nodes {@code ids} founding the execution cluster together. */
+  public Future<Void> start(long... ids) {
+    return nodes.startNodes(ids).compose(v -> {
+      java.util.List<Future<?>> all = new java.util.ArrayList<>();
+      for (long id : ids) {
+        all.add(startRuntime(id, ids));
+      }
+      return Future.all(all);
+    }).compose(v -> nodes.awaitLeader(CLUSTER, 10_000)).mapEmpty();
+  }
+
+  /** Starts the runtime on node {@code id}: founding with {@code members}, else restarting or joining. */
+  public Future<WorkflowRuntime> startRuntime(long id, long... members) {
+    WorkflowRuntime.Builder b = WorkflowRuntime.builder(nodes.node(id).host, CLUSTER)
+        .registry(registries.apply(id)).options(options).groupOptions(groupOptions);
+    if (members.length > 0) {
+      b.members(members);
+    }
+    return b.start().onSuccess(rt -> runtimes.put(id, rt));
+  }
+
+  public WorkflowRuntime runtime(long id) {
+    return runtimes.get(id);
+  }
+
+  /** The runtime of the current leader. */
+  public WorkflowRuntime leaderRuntime() {
+    long l = nodes.leader(CLUSTER);
+    return l == RaftNode.NONE ? null : runtimes.get(l);
+  }
+
+  public long leader() {
+    return nodes.leader(CLUSTER);
+  }
+
+  public Future<Long> awaitLeader() {
+    return nodes.awaitLeader(CLUSTER, 10_000);
+  }
+
+  /** Local executions on node {@code id}. */
+  public int executions(long id) {
+    WorkflowRuntime rt = runtimes.get(id);
+    return rt == null ? 0 : ((WorkflowRuntimeImpl) rt).localExecutionCount();
+  }
+
+  /** Kills node {@code id} like a power cut (its runtime goes with it). */
+  public Future<Void> kill(long id) {
+    WorkflowRuntime rt = runtimes.remove(id);
+    Future<Void> closed = rt == null ? Future.succeededFuture() : rt.close();
+    return closed.compose(v -> nodes.kill(id));
+  }
+
+  /** Restarts node {@code id} on its store with its runtime. */
+  public Future<WorkflowRuntime> restart(long id) {
+    return nodes.restart(id).compose(h -> startRuntime(id));
+  }
+
+  public Future<Void> await(BooleanSupplier condition, long timeoutMs, String what) {
+    return nodes.await(condition, timeoutMs, what);
+  }
+
+  public Future<Void> close() {
+    java.util.List<Future<?>> all = new java.util.ArrayList<>();
+    runtimes.values().forEach(rt -> all.add(rt.close()));
+    runtimes.clear();
+    return Future.all(all).compose(v -> nodes.close());
+  }
+}
