@@ -6,6 +6,7 @@ import io.raftoral.raft.RaftNode;
 import io.raftoral.workflow.WorkflowRegistry;
 import io.raftoral.workflow.WorkflowRuntime;
 import io.raftoral.workflow.WorkflowRuntimeOptions;
+import io.raftoral.workflow.WorkflowStatus;
 import io.raftoral.workflow.impl.WorkflowRuntimeImpl;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -104,6 +105,35 @@ public final class LocalWorkflowCluster {
 
   public Future<Void> await(BooleanSupplier condition, long timeoutMs, String what) {
     return nodes.await(condition, timeoutMs, what);
+  }
+
+  /**
+   * Polls the status of workflow {@code id} on node {@code node} (linearizable reads) until {@code condition} holds
+   * or {@code timeoutMs} passes.
+   */
+  public Future<Void> awaitStatus(long node, String id, java.util.function.Predicate<WorkflowStatus> condition,
+      long timeoutMs, String what) {
+    io.vertx.core.Promise<Void> p = io.vertx.core.Promise.promise();
+    pollStatus(node, id, condition, System.currentTimeMillis() + timeoutMs, what, p);
+    return p.future();
+  }
+
+  private void pollStatus(long node, String id, java.util.function.Predicate<WorkflowStatus> condition,
+      long deadline, String what, io.vertx.core.Promise<Void> p) {
+    WorkflowRuntime rt = runtimes.get(node);
+    Future<WorkflowStatus> status = rt == null ? Future.failedFuture("node " + node + " is down")
+        : Future.fromCompletionStage(rt.status(id).subscribeAsCompletionStage());
+    status.onComplete(ar -> {
+      if (ar.succeeded() && condition.test(ar.result())) {
+        p.tryComplete();
+      } else if (System.currentTimeMillis() > deadline) {
+        p.tryFail(new AssertionError("timed out waiting for " + what + " on node " + node
+            + (ar.succeeded() ? "; last status " + ar.result() : "; last error " + ar.cause())));
+      } else {
+        nodes.vertx().setTimer(Math.max(1, nodes.tickMillis()), t -> pollStatus(node, id, condition, deadline, what,
+            p));
+      }
+    });
   }
 
   public Future<Void> close() {

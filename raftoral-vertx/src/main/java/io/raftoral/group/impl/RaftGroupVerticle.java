@@ -470,6 +470,11 @@ public final class RaftGroupVerticle<C, R> extends VerticleBase implements RaftG
       lastLeader = soft.leaderId();
       if (changed) {
         resendStaleProposals(true);
+        // A read forwarded to the previous leader may have died with it: ask the new one (a duplicate answer is
+        // ignored, the first one settles the read).
+        for (Long seq : new ArrayList<>(readsAwaitingIndex.keySet())) {
+          core.readIndex(readContext(seq));
+        }
       }
     }
     if (before == null || before.leaderId() != soft.leaderId() || before.term() != soft.term()) {
@@ -601,6 +606,10 @@ public final class RaftGroupVerticle<C, R> extends VerticleBase implements RaftG
     return promise.future();
   }
 
+  private byte[] readContext(long seq) {
+    return ByteBuffer.allocate(16).putLong(env.nodeId()).putLong(seq).array();
+  }
+
   @Override
   public <T> Future<T> read(Supplier<T> query) {
     Objects.requireNonNull(query, "query");
@@ -608,7 +617,7 @@ public final class RaftGroupVerticle<C, R> extends VerticleBase implements RaftG
     onGroupContext(promise, () -> {
       long seq = ++readSeq;
       PendingRead<T> read = new PendingRead<>(promise, query);
-      byte[] readContext = ByteBuffer.allocate(16).putLong(env.nodeId()).putLong(seq).array();
+      byte[] readContext = readContext(seq);
       whenLeaderKnown(() -> core.readIndex(readContext), promise);
       read.timer = vertx.setTimer(options.getRequestTimeoutMillis(), id -> {
         readsAwaitingIndex.remove(seq);
