@@ -96,6 +96,11 @@ final class Execution {
   private final WorkflowRuntimeImpl rt;
   final String workflowId;
   private final WorkflowContextImpl ctx;
+  /**
+   * The workflow's journal, held from the start of this run: the state machine swaps in an empty one when the
+   * workflow ends, but a replica still catching up must check its remaining calls against the entries.
+   */
+  private List<JournalEntry> journal = List.of();
   private int position;
   private boolean cancelled;
   private boolean producing;
@@ -141,6 +146,7 @@ final class Execution {
       cancelled = true;
       return;
     }
+    journal = r.journal;
     producing = r.owner == me();
     WorkflowRegistry.Definition def = rt.registry().find(r.type, r.version);
     if (def == null) {
@@ -175,14 +181,17 @@ final class Execution {
       return;
     }
     WorkflowRecord r = record();
+    if (position < journal.size()) {
+      step.seq = position++;
+      consume(step, journal.get(step.seq));
+      return;
+    }
     if (r == null || r.state != WorkflowState.RUNNING) {
       step.emitter.fail(endedError());
       return;
     }
     step.seq = position++;
-    if (step.seq < r.journal.size()) {
-      consume(step, r.journal.get(step.seq));
-    } else if (r.owner == me()) {
+    if (r.owner == me()) {
       becomeProducer(r);
       produce(step);
     } else {
@@ -250,8 +259,8 @@ final class Execution {
       return;
     }
     producing = true;
-    List<Step> toProduce = new ArrayList<>(waiting.tailMap(r.journal.size(), true).values());
-    waiting.keySet().removeIf(seq -> seq >= r.journal.size());
+    List<Step> toProduce = new ArrayList<>(waiting.tailMap(journal.size(), true).values());
+    waiting.keySet().removeIf(seq -> seq >= journal.size());
     for (Step s : toProduce) {
       produce(s);
     }
@@ -342,11 +351,11 @@ final class Execution {
     }
     WorkflowRecord r = record();
     int seq = position;
-    if (r != null && position < r.journal.size()) {
+    if (position < journal.size()) {
       // The code ended where the journal goes on: it is not the code that wrote the journal.
-      localFailure = new NonDeterminismException(workflowId, position, r.journal.get(position).key(),
+      localFailure = new NonDeterminismException(workflowId, position, journal.get(position).key(),
           "<end of the workflow>");
-      seq = r.journal.size();
+      seq = journal.size();
     }
     Slot slot = new Slot(seq, null, true, SlotState.READY);
     if (localFailure == null) {
@@ -537,15 +546,13 @@ final class Execution {
       return;
     }
     WorkflowRecord r = record();
-    if (r == null || r.state != WorkflowState.RUNNING) {
-      return;
-    }
+    boolean running = r != null && r.state == WorkflowState.RUNNING;
     functionDone = true;
     localFailure = failure;
-    if (r.owner == me()) {
+    if (running && r.owner == me()) {
       producing = true;
       addFinishSlot();
-    } else if (failure instanceof NonDeterminismException || why != null) {
+    } else if (failure instanceof NonDeterminismException || (running && why != null)) {
       LOG.warn("workflow {} on node {} (cluster {}): this replica's run failed: {}", workflowId, me(),
           rt.clusterId(), why != null ? why : failure.getMessage());
       rt.publish(WorkflowRuntime.EVENT_REPLICA_FAILED, workflowId,
