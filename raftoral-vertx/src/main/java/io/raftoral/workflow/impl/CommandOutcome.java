@@ -8,8 +8,10 @@ import io.raftoral.workflow.WorkflowStatus;
  * @param accepted whether the command changed the state
  * @param rejection why it did not (null when accepted)
  * @param status the workflow's status after the command (null for prune or an unknown id)
+ * @param parts the outcome of each command of a {@link WorkflowCommand.Batch}, else null
  */
-public record CommandOutcome(boolean accepted, Rejection rejection, WorkflowStatus status) {
+public record CommandOutcome(boolean accepted, Rejection rejection, WorkflowStatus status,
+    java.util.List<CommandOutcome> parts) {
 
   /** Why a command was not applied. */
   public enum Rejection {
@@ -26,11 +28,15 @@ public record CommandOutcome(boolean accepted, Rejection rejection, WorkflowStat
     ALREADY_STARTED
   }
 
+  static CommandOutcome batch(java.util.List<CommandOutcome> parts) {
+    return new CommandOutcome(true, null, null, parts);
+  }
+
   static CommandOutcome accepted(WorkflowStatus status) {
-    return new CommandOutcome(true, null, status);
+    return new CommandOutcome(true, null, status, null);
   }
 
   static CommandOutcome rejected(Rejection why, WorkflowStatus status) {
-    return new CommandOutcome(false, why, status);
+    return new CommandOutcome(false, why, status, null);
   }
 }

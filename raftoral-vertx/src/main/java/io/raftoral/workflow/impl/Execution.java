@@ -1,7 +1,6 @@
 package io.raftoral.workflow.impl;
 
 import com.fasterxml.jackson.databind.JavaType;
-import io.raftoral.group.Committed;
 import io.raftoral.workflow.CheckpointFailedException;
 import io.raftoral.workflow.NonDeterminismException;
 import io.raftoral.workflow.WorkflowRegistry;
@@ -376,29 +375,45 @@ final class Execution {
     flush();
   }
 
-  /** Proposes ready slots in position order, up to the first still computing. */
+  /** Proposes ready slots in position order, up to the first still computing, as one proposal. */
   private void flush() {
+    List<Slot> ready = new ArrayList<>();
     for (Slot slot : slots.values()) {
       if (cancelled || slot.state == SlotState.RUNNING) {
-        return;
+        break;
       }
       if (slot.state == SlotState.READY) {
         slot.state = SlotState.PROPOSED;
-        propose(slot);
+        ready.add(slot);
       }
     }
+    if (ready.isEmpty()) {
+      return;
+    }
+    if (ready.size() == 1) {
+      Slot slot = ready.get(0);
+      rt.group().propose(command(slot)).onComplete(ar -> onProposed(slot, ar.map(c -> c.result())));
+      return;
+    }
+    List<WorkflowCommand> parts = new ArrayList<>(ready.size());
+    ready.forEach(s -> parts.add(command(s)));
+    rt.group().propose(new WorkflowCommand.Batch(parts)).onComplete(ar -> {
+      for (int i = 0; i < ready.size(); i++) {
+        int part = i;
+        onProposed(ready.get(i), ar.map(c -> c.result().parts().get(part)));
+      }
+    });
   }
 
-  private void propose(Slot slot) {
-    WorkflowCommand cmd = slot.finish
+  private WorkflowCommand command(Slot slot) {
+    return slot.finish
         ? new WorkflowCommand.Finish(workflowId, me(), slot.seq, slot.value, slot.errorType, slot.errorMessage,
             System.currentTimeMillis())
         : new WorkflowCommand.Append(workflowId, me(), slot.seq, slot.step.key, slot.value, slot.errorType,
             slot.errorMessage);
-    rt.group().propose(cmd).onComplete(ar -> onProposed(slot, ar));
   }
 
-  private void onProposed(Slot slot, AsyncResult<Committed<CommandOutcome>> ar) {
+  private void onProposed(Slot slot, AsyncResult<CommandOutcome> ar) {
     if (cancelled || slots.get(slot.seq) != slot || slot.state != SlotState.PROPOSED) {
       return;
     }
@@ -414,7 +429,7 @@ final class Execution {
       rt.context().owner().setTimer(delay, id -> flush());
       return;
     }
-    CommandOutcome outcome = ar.result().result();
+    CommandOutcome outcome = ar.result();
     if (outcome.accepted()) {
       return; // the journal notification confirms it
     }

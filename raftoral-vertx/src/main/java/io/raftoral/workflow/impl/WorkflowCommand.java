@@ -15,7 +15,8 @@ import com.fasterxml.jackson.annotation.JsonTypeInfo;
     @JsonSubTypes.Type(value = WorkflowCommand.Finish.class, name = "finish"),
     @JsonSubTypes.Type(value = WorkflowCommand.Terminate.class, name = "terminate"),
     @JsonSubTypes.Type(value = WorkflowCommand.ChangeOwner.class, name = "owner"),
-    @JsonSubTypes.Type(value = WorkflowCommand.Prune.class, name = "prune")})
+    @JsonSubTypes.Type(value = WorkflowCommand.Prune.class, name = "prune"),
+    @JsonSubTypes.Type(value = WorkflowCommand.Batch.class, name = "batch")})
 public sealed interface WorkflowCommand {
 
   /** Starts workflow {@code id} owned by {@code owner}; {@code at} is the proposer's clock (epoch ms). */
@@ -46,4 +47,10 @@ public sealed interface WorkflowCommand {
    * before {@code cutoff} (epoch ms).
    */
   record Prune(int keep, long cutoff) implements WorkflowCommand {}
+
+  /**
+   * Several commands applied in order as one log entry (an owner's entries produced in one turn): one proposal
+   * instead of one per checkpoint. Each part is accepted or rejected on its own.
+   */
+  record Batch(java.util.List<WorkflowCommand> commands) implements WorkflowCommand {}
 }

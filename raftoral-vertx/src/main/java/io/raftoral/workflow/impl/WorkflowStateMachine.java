@@ -105,6 +105,15 @@ public final class WorkflowStateMachine implements StateMachine<WorkflowCommand,
       return changeOwner(c);
     } else if (command instanceof WorkflowCommand.Prune c) {
       return prune(c);
+    } else if (command instanceof WorkflowCommand.Batch c) {
+      List<CommandOutcome> parts = new ArrayList<>(c.commands().size());
+      for (WorkflowCommand part : c.commands()) {
+        if (part instanceof WorkflowCommand.Batch) {
+          throw new IllegalArgumentException("a batch cannot hold a batch");
+        }
+        parts.add(apply(index, part));
+      }
+      return CommandOutcome.batch(parts);
     }
     throw new IllegalArgumentException("unknown command " + command);
   }
