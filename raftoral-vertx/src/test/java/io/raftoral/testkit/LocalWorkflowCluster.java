@@ -28,7 +28,8 @@ public final class LocalWorkflowCluster {
   private final LongFunction<WorkflowRegistry> registries;
   private final WorkflowRuntimeOptions options;
   private final RaftGroupOptions groupOptions;
-  private final Map<Long, WorkflowRuntime> runtimes = new HashMap<>();
+  private final Map<Long, WorkflowRuntime> runtimes = new java.util.concurrent.ConcurrentHashMap<>();
+  private final io.vertx.core.Context own;
 
   public LocalWorkflowCluster(Vertx vertx, LongFunction<WorkflowRegistry> registries, WorkflowRuntimeOptions options) {
     this(vertx, registries, options, RaftPreset.TESTING.groupOptions());
@@ -40,6 +41,12 @@ public final class LocalWorkflowCluster {
     this.registries = registries;
     this.options = options;
     this.groupOptions = groupOptions;
+    this.own = ((io.vertx.core.internal.VertxInternal) vertx).createEventLoopContext();
+  }
+
+  /** A context of the test kit's own (not any node's), for test code that must outlive node kills. */
+  public io.vertx.core.Context context() {
+    return own;
   }
 
   public LocalRaftCluster nodes() {
@@ -130,8 +137,10 @@ public final class LocalWorkflowCluster {
         p.tryFail(new AssertionError("timed out waiting for " + what + " on node " + node
             + (ar.succeeded() ? "; last status " + ar.result() : "; last error " + ar.cause())));
       } else {
-        nodes.vertx().setTimer(Math.max(1, nodes.tickMillis()), t -> pollStatus(node, id, condition, deadline, what,
-            p));
+        // From a context of the test kit's own: the status may have completed on a node that is being killed,
+        // and a timer set from a dead verticle's context never fires.
+        own.runOnContext(v -> nodes.vertx().setTimer(Math.max(1, nodes.tickMillis()), t -> pollStatus(node, id,
+            condition, deadline, what, p)));
       }
     });
   }
