@@ -117,19 +117,14 @@ public final class WorkflowBenchmark {
 
   private static long[] sequential(WorkflowRuntime rt, int n) throws Exception {
     long[] lat = new long[n];
-    long[] startLat = new long[n];
     for (int i = 0; i < n; i++) {
       long t0 = System.nanoTime();
-      var run = await(Future.fromCompletionStage(rt.<Integer>start(TEN_CHECKPOINTS, 1, i).subscribeAsCompletionStage()));
-      startLat[i] = System.nanoTime() - t0;
-      int result = await(Future.fromCompletionStage(run.result().subscribeAsCompletionStage()));
+      int result = await(oneWorkflow(rt, i));
       lat[i] = System.nanoTime() - t0;
       if (result != i + 10) {
         throw new IllegalStateException("workflow " + i + " returned " + result);
       }
     }
-    Arrays.sort(startLat);
-    System.out.printf("  (start alone p50 %.3f ms)%n", startLat[n / 2] / 1e6);
     return lat;
   }
 
