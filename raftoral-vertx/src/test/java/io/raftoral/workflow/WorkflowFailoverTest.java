@@ -136,6 +136,37 @@ class WorkflowFailoverTest {
   }
 
   @Test
+  void theWorkflowsOfAMemberRemovedFromTheClusterMoveToAnotherMember(Vertx vertx, VertxTestContext ctx) {
+    LocalWorkflowCluster c = cluster(vertx, RaftPreset.TESTING.groupOptions());
+    int n = 6;
+    long[] owner = new long[1];
+    String[] id = new String[1];
+    gatedFrom = 2;
+    c.start(1, 2, 3)
+        .compose(v -> {
+          owner[0] = c.leader() % 3 + 1;
+          return fut(c.runtime(owner[0]).<Long>start(STEPS, 1, n));
+        })
+        .compose(run -> {
+          id[0] = run.workflowId();
+          return c.awaitStatus(owner[0], id[0], st -> st.checkpointCount() == 2, WAIT, "2 checkpoints");
+        })
+        .compose(v -> c.nodes().onLeaderUntil(LocalWorkflowCluster.CLUSTER, g -> g.remove(owner[0]),
+            () -> !membershipOfLeader(c).contains(owner[0]), WAIT))
+        .compose(v -> {
+          gate.complete();
+          long survivor = owner[0] % 3 + 1;
+          return fut(c.runtime(survivor).result(id[0], Duration.ofSeconds(10)));
+        })
+        .onComplete(ctx.succeeding(s -> ctx.verify(() -> {
+          assertThat(s.state()).isEqualTo(WorkflowState.COMPLETED);
+          assertThat(s.resultJson()).isEqualTo(Long.toString(expected(n)));
+          assertThat(s.ownerNode()).isNotEqualTo(owner[0]);
+          c.close().onComplete(x -> ctx.completeNow());
+        })));
+  }
+
+  @Test
   void everyRunningWorkflowResumesAfterTheWholeClusterRestarts(Vertx vertx, VertxTestContext ctx) {
     LocalWorkflowCluster c = cluster(vertx, RaftPreset.TESTING.groupOptions().setSnapshotEveryEntries(7));
     int n = 10;

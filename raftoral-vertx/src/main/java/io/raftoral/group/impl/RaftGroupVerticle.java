@@ -85,6 +85,7 @@ public final class RaftGroupVerticle<C, R> extends VerticleBase implements RaftG
   private long ticks;
   private long lastBusyTick;
   private long lastLeader = RaftNode.NONE;
+  private long lastLeaderTerm;
   private long readSeq;
   private long lastPublishedApplied;
   private volatile RaftStatus status;
@@ -127,6 +128,7 @@ public final class RaftGroupVerticle<C, R> extends VerticleBase implements RaftG
     final Promise<T> promise;
     final Supplier<T> query;
     long timer;
+    long lastAttemptTick;
 
     PendingRead(Promise<T> promise, Supplier<T> query) {
       this.promise = promise;
@@ -222,6 +224,7 @@ public final class RaftGroupVerticle<C, R> extends VerticleBase implements RaftG
         core.tick();
       }
       resendStaleProposals(false);
+      reissueReads(false);
       processReady();
       if (appliedIndex != lastPublishedApplied) {
         lastPublishedApplied = appliedIndex;
@@ -460,21 +463,44 @@ public final class RaftGroupVerticle<C, R> extends VerticleBase implements RaftG
     }
   }
 
+  /**
+   * Asks again for the read points of reads still waiting: all of them after a leader change, else those waiting
+   * for two election timeouts (a forwarded request or its answer may have been lost).
+   */
+  private void reissueReads(boolean all) {
+    if (readsAwaitingIndex.isEmpty() || core.leaderId() == RaftNode.NONE) {
+      return;
+    }
+    long staleAfter = 2L * options.getElectionTicks();
+    for (Map.Entry<Long, PendingRead<?>> e : readsAwaitingIndex.entrySet()) {
+      PendingRead<?> read = e.getValue();
+      if (all || ticks - read.lastAttemptTick >= staleAfter) {
+        read.lastAttemptTick = ticks;
+        try {
+          core.readIndex(readContext(e.getKey()));
+        } catch (RuntimeException ex) {
+          // still pending on this leader, or leadership in flux: the next tick or leader change retries
+        }
+      }
+    }
+  }
+
   private void onSoftState(SoftState soft) {
     // Compared with the last soft state handled here, not with status(): status() is refreshed after every
     // persist from the core's live state, so it may already show a change whose Ready has not been handled yet.
     SoftState before = lastSoftState;
     lastSoftState = soft;
-    if (soft.leaderId() != RaftNode.NONE && soft.leaderId() != lastLeader) {
+    if (soft.leaderId() != RaftNode.NONE && (soft.leaderId() != lastLeader || soft.term() != lastLeaderTerm)) {
+      // A new term counts as a change even with the same leader: a leader that stepped down and was elected again
+      // dropped the read requests it had pending.
       boolean changed = lastLeader != RaftNode.NONE;
       lastLeader = soft.leaderId();
+      lastLeaderTerm = soft.term();
       if (changed) {
         resendStaleProposals(true);
         // A read forwarded to the previous leader may have died with it: ask the new one (a duplicate answer is
         // ignored, the first one settles the read).
-        for (Long seq : new ArrayList<>(readsAwaitingIndex.keySet())) {
-          core.readIndex(readContext(seq));
-        }
+        reissueReads(true);
       }
     }
     if (before == null || before.leaderId() != soft.leaderId() || before.term() != soft.term()) {
@@ -617,6 +643,7 @@ public final class RaftGroupVerticle<C, R> extends VerticleBase implements RaftG
     onGroupContext(promise, () -> {
       long seq = ++readSeq;
       PendingRead<T> read = new PendingRead<>(promise, query);
+      read.lastAttemptTick = ticks;
       byte[] readContext = readContext(seq);
       whenLeaderKnown(() -> core.readIndex(readContext), promise);
       read.timer = vertx.setTimer(options.getRequestTimeoutMillis(), id -> {
