@@ -157,6 +157,7 @@ public final class ManagementService extends VerticleBase {
     }
     return onContext(b.start()).onSuccess(g -> {
       group = g;
+      ensureRegistered();
       heartbeatTimer = vertx.setPeriodic(options.getHeartbeatIntervalMillis(), id -> sendHeartbeat());
       reconcileTimer = vertx.setPeriodic(options.getReconcileIntervalMillis(), id -> reconcile());
     });
@@ -200,6 +201,11 @@ public final class ManagementService extends VerticleBase {
     if (g == null) {
       return Future.failedFuture(new IllegalStateException("management service of node " + nodeId()
           + " not started"));
+    }
+    if (!stateMachine.view().nodes().containsKey(nodeId())) {
+      // Until this node's own registration is applied here, the next free id could be its own (the founder
+      // registers itself with its host's id only once cluster 0 is up).
+      return Future.failedFuture(new IllegalStateException("node " + nodeId() + " is not registered yet"));
     }
     return onContext(g.propose(new RegisterNode(nodeAddress, requestId, 0))).compose(c -> c.result().accepted()
         ? Future.succeededFuture(c.result().value())
