@@ -15,6 +15,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -311,14 +312,24 @@ public final class ManagementService extends VerticleBase {
     });
   }
 
+  /**
+   * Commits the heartbeats heard since the last round, stamped with this leader's clock, as one unguarded batch:
+   * one log entry per round however many nodes there are.
+   */
   private void recordHeartbeats() {
     heard.put(nodeId(), now());
-    for (Map.Entry<Long, Long> e : heard.entrySet()) {
-      if (stateMachine.view().nodes().containsKey(e.getKey())) {
-        group.propose(new Heartbeat(e.getKey(), e.getValue()));
+    ManagementView view = stateMachine.view();
+    List<ManagementCommand> beats = new ArrayList<>();
+    heard.forEach((id, time) -> {
+      // unknown nodes (not registered yet, or forgotten) would make the whole batch refused
+      if (view.nodes().containsKey(id)) {
+        beats.add(new Heartbeat(id, time));
       }
-    }
+    });
     heard.clear();
+    if (!beats.isEmpty()) {
+      group.propose(new Batch(-1, beats));
+    }
   }
 
   private void managerRound() {
@@ -485,7 +496,9 @@ public final class ManagementService extends VerticleBase {
     }
     ManagementView view = stateMachine.view();
     NodeRecord me = view.nodes().get(nodeId());
-    boolean groupsGone = host.groupIds().stream().allMatch(id -> id == MANAGEMENT_CLUSTER_ID);
+    // (the host forgets a group as soon as it is asked to stop it: 'stopping' covers the deletion of its data)
+    boolean groupsGone = host.groupIds().stream().allMatch(id -> id == MANAGEMENT_CLUSTER_ID)
+        && stopping.isEmpty() && starting.isEmpty();
     if (me != null && me.state() == NodeState.LEAVING && !view.referencedByAnyCluster(nodeId()) && groupsGone
         && !isManagementLeader()) {
       leaving.tryComplete();

@@ -32,6 +32,7 @@ final class ManagedCluster {
   final ManagementOptions options;
   final RaftGroupOptions groupOptions = RaftPreset.TESTING.groupOptions();
   final Map<Long, ManagementService> services = new TreeMap<>();
+  private final Set<Long> paused = java.util.concurrent.ConcurrentHashMap.newKeySet();
   private int joined;
 
   ManagedCluster(Vertx vertx) {
@@ -75,7 +76,7 @@ final class ManagedCluster {
   }
 
   private Future<ManagementService> deploy(long id, String address, boolean founding) {
-    ManagementService s = new ManagementService(local.node(id).host, address, founding, network.client(),
+    ManagementService s = new ManagementService(local.node(id).host, address, founding, clientOf(id),
         kvFactory, options, groupOptions);
     services.put(id, s);
     network.serve(s);
@@ -84,6 +85,36 @@ final class ManagedCluster {
     ((VertxInternal) vertx()).createEventLoopContext().runOnContext(v ->
         vertx().deployVerticle(s).map(d -> s).onComplete(p));
     return p.future();
+  }
+
+  /** The client of node {@code id}: the network's, except that a paused node's heartbeats are lost. */
+  private ManagementClient clientOf(long id) {
+    ManagementClient real = network.client();
+    return new ManagementClient() {
+      @Override
+      public Future<Long> register(String address, String requestId) {
+        return real.register(address, requestId);
+      }
+
+      @Override
+      public Future<Void> heartbeat(long nodeId) {
+        return paused.contains(id) ? Future.failedFuture(new IllegalStateException("paused"))
+            : real.heartbeat(nodeId);
+      }
+    };
+  }
+
+  /** Cuts node {@code id} off: its Raft traffic and its heartbeats are lost until {@link #resume}. */
+  void pause(long id) {
+    paused.add(id);
+    Set<Long> others = new TreeSet<>(services.keySet());
+    others.remove(id);
+    local.partition(Set.of(id), others);
+  }
+
+  void resume(long id) {
+    paused.remove(id);
+    local.heal();
   }
 
   /** Kills node {@code id} like a power cut (its management service goes with it). */

@@ -167,6 +167,86 @@ class ManagementClusterTest {
         })));
   }
 
+  @Test
+  void aNodeCutOffForLessThanTheFailureTimeoutIsNotDeclaredDeadButOneCutOffLongerIsAndComesBack(Vertx vertx,
+      VertxTestContext ctx) {
+    ManagedCluster c = new ManagedCluster(vertx);
+    Map<Long, Set<Long>> layout = Map.of(1L, Set.of(1L, 2L, 3L, 4L));
+    long[] victim = new long[1];
+    long[] topology = new long[1];
+    c.bootstrap(1)
+        .compose(s -> c.join())
+        .compose(id -> c.join())
+        .compose(id -> c.join())
+        .compose(id -> c.awaitConverged(layout))
+        .compose(v -> {
+          long leader = c.managementLeader().nodeId();
+          victim[0] = leader == 4 ? 3 : 4;
+          topology[0] = c.view().topologyVersion();
+          c.pause(victim[0]);
+          // a third of the failure timeout: a GC pause, a slow disk
+          return c.local.await(() -> false, c.options.getFailureTimeoutMillis() / 3, "the pause")
+              .otherwiseEmpty();
+        })
+        .compose(v -> {
+          c.resume(victim[0]);
+          // heard from again: the next round commits its heartbeat
+          long resumedAt = System.currentTimeMillis();
+          return c.await(() -> c.view().nodes().get(victim[0]).lastSeenMillis() >= resumedAt,
+              "a heartbeat of node " + victim[0] + " after the pause");
+        })
+        .compose(v -> {
+          ctx.verify(() -> {
+            assertThat(c.view().topologyVersion()).as("nothing was decided about the paused node")
+                .isEqualTo(topology[0]);
+            assertThat(c.view().nodes().get(victim[0]).state()).isEqualTo(NodeState.ALIVE);
+          });
+          c.pause(victim[0]);
+          return c.await(() -> c.view().nodes().get(victim[0]).state() == NodeState.FAILED,
+              "node " + victim[0] + " declared failed");
+        })
+        .compose(v -> {
+          Set<Long> rest = new HashSet<>(Set.of(1L, 2L, 3L, 4L));
+          rest.remove(victim[0]);
+          return c.await(() -> rest.equals(c.raftMembership(1).voters())
+              && !c.raftMembership(0).contains(victim[0]), "the failed node out of clusters 0 and 1");
+        })
+        .compose(v -> {
+          c.resume(victim[0]);
+          return c.awaitConverged(layout);
+        })
+        .onComplete(ctx.succeeding(v -> ctx.verify(() -> {
+          assertThat(c.view().nodes().get(victim[0]).state()).isEqualTo(NodeState.ALIVE);
+          c.close().onComplete(x -> ctx.completeNow());
+        })));
+  }
+
+  @Test
+  void whenTheManagementLeaderDiesAnotherNodeTakesOverAndReplacesIt(Vertx vertx, VertxTestContext ctx) {
+    ManagedCluster c = new ManagedCluster(vertx);
+    long[] dead = new long[1];
+    c.bootstrap(1)
+        .compose(s -> c.join())
+        .compose(id -> c.join())
+        .compose(id -> c.join())
+        .compose(id -> c.awaitConverged(Map.of(1L, Set.of(1L, 2L, 3L, 4L))))
+        .compose(v -> {
+          dead[0] = c.managementLeader().nodeId();
+          return c.kill(dead[0]);
+        })
+        .compose(v -> {
+          Set<Long> rest = new HashSet<>(Set.of(1L, 2L, 3L, 4L));
+          rest.remove(dead[0]);
+          // the new leader first waits a full failure timeout from its election, then replaces the dead one
+          return c.awaitConverged(Map.of(1L, rest));
+        })
+        .onComplete(ctx.succeeding(v -> ctx.verify(() -> {
+          assertThat(c.view().nodes().get(dead[0]).state()).isEqualTo(NodeState.FAILED);
+          assertThat(c.managementLeader().nodeId()).isNotEqualTo(dead[0]);
+          c.close().onComplete(x -> ctx.completeNow());
+        })));
+  }
+
   private static Set<Long> storedGroups(ManagedCluster c, long nodeId) {
     Future<Set<Long>> f = c.local.node(nodeId).store.groups();
     return f.isComplete() && f.succeeded() ? f.result() : Set.of();
