@@ -72,6 +72,7 @@ public final class ManagementService extends VerticleBase {
   // Management-leader state: when this node took office, the heartbeats heard since the last round.
   private long leaderSince = -1;
   private final Map<Long, Long> heard = new TreeMap<>();
+  private long selfRecordedAt = Long.MIN_VALUE / 2;
   private boolean roundInFlight;
   private boolean managementChangeInFlight;
   private boolean registering;
@@ -280,6 +281,7 @@ public final class ManagementService extends VerticleBase {
     if (isManagementLeader()) {
       if (leaderSince < 0) {
         leaderSince = now();
+        selfRecordedAt = Long.MIN_VALUE / 2;
       }
       recordHeartbeats();
       managerRound();
@@ -317,7 +319,11 @@ public final class ManagementService extends VerticleBase {
    * one log entry per round however many nodes there are.
    */
   private void recordHeartbeats() {
-    heard.put(nodeId(), now());
+    long now = now();
+    if (now - selfRecordedAt >= options.getHeartbeatIntervalMillis()) {
+      heard.put(nodeId(), now);
+      selfRecordedAt = now;
+    }
     ManagementView view = stateMachine.view();
     List<ManagementCommand> beats = new ArrayList<>();
     heard.forEach((id, time) -> {

@@ -32,6 +32,7 @@ final class ManagedCluster {
   final ManagementOptions options;
   final RaftGroupOptions groupOptions = RaftPreset.TESTING.groupOptions();
   final Map<Long, ManagementService> services = new TreeMap<>();
+  private final Map<Long, String> addresses = new java.util.concurrent.ConcurrentHashMap<>();
   private final Set<Long> paused = java.util.concurrent.ConcurrentHashMap.newKeySet();
   private int joined;
 
@@ -75,7 +76,13 @@ final class ManagedCluster {
         .compose(id -> local.startNodes(id).compose(v -> deploy(id, address, false)).map(id));
   }
 
+  /** Restarts a killed node on its store, with its id and address: it registers nothing, it rejoins. */
+  Future<ManagementService> restart(long id) {
+    return local.restart(id).compose(h -> deploy(id, addresses.get(id), false));
+  }
+
   private Future<ManagementService> deploy(long id, String address, boolean founding) {
+    addresses.put(id, address);
     ManagementService s = new ManagementService(local.node(id).host, address, founding, clientOf(id),
         kvFactory, options, groupOptions);
     services.put(id, s);

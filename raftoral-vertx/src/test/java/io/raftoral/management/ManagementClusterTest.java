@@ -247,6 +247,37 @@ class ManagementClusterTest {
         })));
   }
 
+  @Test
+  void aNodeRestartedOnItsStorageWithinTheTimeoutKeepsItsIdAndItsPlace(Vertx vertx, VertxTestContext ctx) {
+    ManagedCluster c = new ManagedCluster(vertx);
+    Map<Long, Set<Long>> layout = Map.of(1L, Set.of(1L, 2L, 3L, 4L));
+    long[] restarted = new long[1];
+    long[] topology = new long[1];
+    c.bootstrap(1)
+        .compose(s -> c.join())
+        .compose(id -> c.join())
+        .compose(id -> c.join())
+        .compose(id -> c.awaitConverged(layout))
+        .compose(v -> kv(c, 1, 1).propose(KvCommand.put("before", "restart")))
+        .compose(v -> {
+          long leader = c.managementLeader().nodeId();
+          restarted[0] = leader == 4 ? 3 : 4;
+          topology[0] = c.view().topologyVersion();
+          return c.kill(restarted[0]);
+        })
+        .compose(v -> c.restart(restarted[0]))
+        .compose(s -> c.await(() -> c.local.kv(restarted[0], 1) != null
+            && "restart".equals(c.local.kv(restarted[0], 1).get("before")), "the restarted node's group 1 back"))
+        .compose(v -> kv(c, restarted[0], 1).propose(KvCommand.put("after", "restart")))
+        .compose(v -> c.awaitConverged(layout))
+        .onComplete(ctx.succeeding(v -> ctx.verify(() -> {
+          assertThat(c.view().topologyVersion()).as("the restart went unnoticed by the cluster manager")
+              .isEqualTo(topology[0]);
+          assertThat(c.view().nodes().keySet()).containsExactly(1L, 2L, 3L, 4L);
+          c.close().onComplete(x -> ctx.completeNow());
+        })));
+  }
+
   private static Set<Long> storedGroups(ManagedCluster c, long nodeId) {
     Future<Set<Long>> f = c.local.node(nodeId).store.groups();
     return f.isComplete() && f.succeeded() ? f.result() : Set.of();
