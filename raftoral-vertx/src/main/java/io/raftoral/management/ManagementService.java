@@ -76,6 +76,7 @@ public final class ManagementService extends VerticleBase {
   private boolean roundInFlight;
   private boolean managementChangeInFlight;
   private boolean registering;
+  private boolean registrationRefused;
 
   // Execution clusters: reconciliation state of those this node leads, groups being started or stopped.
   private final Map<Long, Leadership> leading = new HashMap<>();
@@ -83,6 +84,8 @@ public final class ManagementService extends VerticleBase {
   private final Set<Long> stopping = new HashSet<>();
   private final AtomicBoolean syncScheduled = new AtomicBoolean();
   private Promise<Void> leaving;
+  private boolean left;
+  private volatile boolean stopped;
   private long reconcileTimer = -1;
   private long heartbeatTimer = -1;
 
@@ -165,11 +168,20 @@ public final class ManagementService extends VerticleBase {
     });
   }
 
+  /**
+   * Stops the management work and this node's member of cluster 0 (its data is kept for a restart, unless the node
+   * has left the cluster). The execution groups are left to the host, which stops them with itself.
+   */
   @Override
   public Future<?> stop() {
+    stopped = true;
     vertx.cancelTimer(reconcileTimer);
     vertx.cancelTimer(heartbeatTimer);
-    return Future.succeededFuture();
+    if (host.group(MANAGEMENT_CLUSTER_ID) != group || group == null) {
+      return Future.succeededFuture();
+    }
+    // best effort: the host may be going down at the same time
+    return host.stopGroup(MANAGEMENT_CLUSTER_ID, left).otherwiseEmpty();
   }
 
   /** This node's id. */
@@ -274,7 +286,7 @@ public final class ManagementService extends VerticleBase {
 
   /** One round, every reconcile interval, on this verticle's context. */
   private void reconcile() {
-    if (group == null) {
+    if (group == null || stopped) {
       return;
     }
     ensureRegistered();
@@ -302,13 +314,15 @@ public final class ManagementService extends VerticleBase {
 
   /** The founding node registers itself with its own id (idempotent: a restart re-registers the same address). */
   private void ensureRegistered() {
-    if (!founding || registering || stateMachine.view().nodes().containsKey(nodeId())) {
+    if (!founding || registering || registrationRefused || stateMachine.view().nodes().containsKey(nodeId())) {
       return;
     }
     registering = true;
     onContext(group.propose(new RegisterNode(address, "founder-" + nodeId(), nodeId()))).onComplete(ar -> {
       registering = false;
       if (ar.succeeded() && !ar.result().result().accepted()) {
+        // another node holds this id: retrying cannot help, the operator must pick another id
+        registrationRefused = true;
         LOG.error("node {} cannot register itself: {}", nodeId(), ar.result().result().reason());
       }
     });
@@ -440,7 +454,7 @@ public final class ManagementService extends VerticleBase {
 
   /** Starts the groups of the clusters that want this node; stops those whose removal of this node committed. */
   private void syncHostedGroups() {
-    if (group == null) {
+    if (group == null || stopped) {
       return;
     }
     ManagementView view = stateMachine.view();
@@ -507,6 +521,7 @@ public final class ManagementService extends VerticleBase {
         && stopping.isEmpty() && starting.isEmpty();
     if (me != null && me.state() == NodeState.LEAVING && !view.referencedByAnyCluster(nodeId()) && groupsGone
         && !isManagementLeader()) {
+      left = true;
       leaving.tryComplete();
       leaving = null;
     }
