@@ -177,7 +177,8 @@ public final class ManagementService extends VerticleBase {
     stopped = true;
     vertx.cancelTimer(reconcileTimer);
     vertx.cancelTimer(heartbeatTimer);
-    if (host.group(MANAGEMENT_CLUSTER_ID) != group || group == null) {
+    RaftGroup<ManagementCommand, ManagementResult> hosted = host.group(MANAGEMENT_CLUSTER_ID);
+    if (group == null || hosted != group) {
       return Future.succeededFuture();
     }
     // best effort: the host may be going down at the same time
