@@ -105,8 +105,15 @@ public final class RaftNode {
 
   /** A snapshot of the node's state. */
   public RaftStatus status() {
+    Map<Long, Long> match = Map.of();
+    if (role == Role.LEADER) {
+      match = new HashMap<>();
+      for (Map.Entry<Long, Progress> e : progress.entrySet()) {
+        match.put(e.getKey(), e.getValue().match);
+      }
+    }
     return new RaftStatus(id, role, term, lead, log.committed, log.applying, log.firstIndex(), log.lastIndex(),
-        log.membership(), leadTransferee);
+        log.membership(), leadTransferee, match);
   }
 
   public Role role() {

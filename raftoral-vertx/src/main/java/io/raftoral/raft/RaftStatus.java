@@ -1,5 +1,7 @@
 package io.raftoral.raft;
 
+import java.util.Map;
+
 /**
  * A read-only view of a {@link RaftNode}, for monitoring and tests.
  *
@@ -13,6 +15,9 @@ package io.raftoral.raft;
  * @param lastIndex last index in the log
  * @param membership configuration in effect
  * @param leadTransferee target of an ongoing leadership transfer, or {@link RaftNode#NONE}
+ * @param matchIndexes on the leader, the highest index known to be replicated on each member (§5.3 matchIndex,
+ *     the leader included); empty on other servers. Lets a leader tell when a learner has caught up before
+ *     promoting it (thesis §4.2.1).
  */
 public record RaftStatus(
     long id,
@@ -24,4 +29,22 @@ public record RaftStatus(
     long firstIndex,
     long lastIndex,
     Membership membership,
-    long leadTransferee) {}
+    long leadTransferee,
+    Map<Long, Long> matchIndexes) {
+
+  public RaftStatus {
+    matchIndexes = matchIndexes == null ? Map.of() : Map.copyOf(matchIndexes);
+  }
+
+  /** A status without replication progress (of a server that does not lead). */
+  public RaftStatus(long id, Role role, long term, long leaderId, long commitIndex, long appliedIndex,
+      long firstIndex, long lastIndex, Membership membership, long leadTransferee) {
+    this(id, role, term, leaderId, commitIndex, appliedIndex, firstIndex, lastIndex, membership, leadTransferee,
+        Map.of());
+  }
+
+  /** The leader's matchIndex of {@code nodeId}, or 0 when unknown (not the leader, or not a member). */
+  public long matchIndex(long nodeId) {
+    return matchIndexes.getOrDefault(nodeId, 0L);
+  }
+}

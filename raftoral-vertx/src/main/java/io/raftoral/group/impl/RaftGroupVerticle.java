@@ -226,6 +226,11 @@ public final class RaftGroupVerticle<C, R> extends VerticleBase implements RaftG
       resendStaleProposals(false);
       reissueReads(false);
       processReady();
+      if (core.isLeader() && !core.membership().learners().isEmpty()) {
+        // A learner's acknowledgements move only its matchIndex, which produces no Ready: refresh status() so a
+        // caller waiting for the learner to catch up (before promoting it, thesis §4.2.1) sees its progress.
+        refreshStatus();
+      }
       if (appliedIndex != lastPublishedApplied) {
         lastPublishedApplied = appliedIndex;
         publish(RaftGroupEvent.of(RaftGroupEvent.APPLIED, env.nodeId(), clusterId).put("index", appliedIndex));
@@ -558,7 +563,7 @@ public final class RaftGroupVerticle<C, R> extends VerticleBase implements RaftG
   private void refreshStatus() {
     RaftStatus s = core.status();
     status = new RaftStatus(s.id(), s.role(), s.term(), s.leaderId(), s.commitIndex(), appliedIndex, s.firstIndex(),
-        s.lastIndex(), s.membership(), s.leadTransferee());
+        s.lastIndex(), s.membership(), s.leadTransferee(), s.matchIndexes());
   }
 
   // ---------------------------------------------------------------------------------------------------------------

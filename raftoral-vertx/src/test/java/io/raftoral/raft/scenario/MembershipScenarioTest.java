@@ -13,6 +13,7 @@ import io.raftoral.raft.MessageType;
 import io.raftoral.raft.NotLeaderException;
 import io.raftoral.raft.ProposalDroppedException;
 import io.raftoral.raft.RaftNode;
+import io.raftoral.raft.RaftStatus;
 import io.raftoral.raft.Role;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -40,6 +41,21 @@ class MembershipScenarioTest {
     c.node(1).proposeConfigChange(ConfigChange.addLearner(4));
     c.deliverAll();
     return c;
+  }
+
+  @Test
+  void theLeadersStatusShowsHowFarEachMemberHasReplicated() {
+    ScenarioCluster c = withLearner4(53);
+    RaftStatus leader = c.node(1).status();
+    assertThat(leader.matchIndexes().keySet()).containsExactlyInAnyOrder(1L, 2L, 3L, 4L);
+    assertThat(leader.matchIndex(4)).as("the learner has caught up").isEqualTo(leader.lastIndex());
+    c.isolate(4);
+    long idx = c.propose(1, "b");
+    c.deliverAll();
+    RaftStatus later = c.node(1).status();
+    assertThat(later.matchIndex(2)).isEqualTo(idx);
+    assertThat(later.matchIndex(4)).as("the cut-off learner lags").isLessThan(idx);
+    assertThat(c.node(2).status().matchIndexes()).as("only the leader knows").isEmpty();
   }
 
   @Test

@@ -1,0 +1,47 @@
+package io.raftoral.management;
+
+import io.vertx.core.Future;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Management requests between nodes in one JVM (tests, and the in-JVM cluster): every {@link ManagementService}
+ * started with {@link #client()} registers here, and requests go to whichever of them leads cluster 0.
+ */
+public final class InJvmManagementNetwork {
+
+  private final Map<Long, ManagementService> services = new ConcurrentHashMap<>();
+
+  /** A client over this network. */
+  public ManagementClient client() {
+    return new ManagementClient() {
+      @Override
+      public Future<Long> register(String address, String requestId) {
+        ManagementService leader = leader();
+        return leader == null ? Future.failedFuture(new IllegalStateException("no management leader known"))
+            : leader.handleRegister(address, requestId);
+      }
+
+      @Override
+      public Future<Void> heartbeat(long nodeId) {
+        ManagementService leader = leader();
+        return leader == null ? Future.failedFuture(new IllegalStateException("no management leader known"))
+            : leader.handleHeartbeat(nodeId);
+      }
+    };
+  }
+
+  /** Makes {@code service} reachable by the clients of this network (as the management leader, when it leads). */
+  public void serve(ManagementService service) {
+    services.put(service.nodeId(), service);
+  }
+
+  /** Makes {@code service} unreachable (the node stopped). */
+  public void unserve(ManagementService service) {
+    services.remove(service.nodeId(), service);
+  }
+
+  private ManagementService leader() {
+    return services.values().stream().filter(ManagementService::isManagementLeader).findFirst().orElse(null);
+  }
+}

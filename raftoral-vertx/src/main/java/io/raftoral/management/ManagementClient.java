@@ -1,0 +1,22 @@
+package io.raftoral.management;
+
+import io.vertx.core.Future;
+
+/**
+ * How a node reaches the management leader before (and besides) being a member of cluster 0: to register and get
+ * its node id, and to send heartbeats. The in-JVM implementation is {@link InJvmManagementNetwork}; the network
+ * transports (gRPC, HTTP) implement it over their discovery endpoints.
+ *
+ * <p>Futures may complete on any thread.
+ */
+public interface ManagementClient {
+
+  /**
+   * Registers the node reached at {@code address} and completes with its node id, allocated by a committed command
+   * of cluster 0. Retrying with the same {@code requestId} (or from the same address) yields the same id.
+   */
+  Future<Long> register(String address, String requestId);
+
+  /** Tells the management leader that node {@code nodeId} is alive. */
+  Future<Void> heartbeat(long nodeId);
+}

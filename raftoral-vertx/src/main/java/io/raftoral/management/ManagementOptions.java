@@ -1,0 +1,157 @@
+package io.raftoral.management;
+
+import io.vertx.core.json.JsonObject;
+
+/**
+ * Settings of the management layer (cluster 0 and the placement of nodes into execution clusters). Vert.x-style
+ * data object: {@code DEFAULT_*} constants, fluent setters, JSON round trip. Times are wall-clock milliseconds of
+ * the management leader.
+ */
+public final class ManagementOptions {
+
+  /** At most this many voters in cluster 0; the other nodes are learners (DESIGN §4). */
+  public static final int DEFAULT_MAX_VOTERS = 5;
+  /** The size execution clusters are filled to. */
+  public static final int DEFAULT_TARGET_CLUSTER_SIZE = 3;
+  /** An execution cluster reaching this many members is split in two. */
+  public static final int DEFAULT_SPLIT_THRESHOLD = 6;
+  /** How often every node tells the management leader it is alive. */
+  public static final long DEFAULT_HEARTBEAT_INTERVAL_MILLIS = 1_000;
+  /** A node not heard from for this long is declared failed. */
+  public static final long DEFAULT_FAILURE_TIMEOUT_MILLIS = 10_000;
+  /** How often the management leader runs the cluster manager, and leaders reconcile their membership. */
+  public static final long DEFAULT_RECONCILE_INTERVAL_MILLIS = 500;
+  /** A learner is promoted once its log is at most this many entries behind the leader's commit index. */
+  public static final long DEFAULT_MAX_LEARNER_LAG_ENTRIES = 64;
+
+  private int maxVoters = DEFAULT_MAX_VOTERS;
+  private int targetClusterSize = DEFAULT_TARGET_CLUSTER_SIZE;
+  private int splitThreshold = DEFAULT_SPLIT_THRESHOLD;
+  private long heartbeatIntervalMillis = DEFAULT_HEARTBEAT_INTERVAL_MILLIS;
+  private long failureTimeoutMillis = DEFAULT_FAILURE_TIMEOUT_MILLIS;
+  private long reconcileIntervalMillis = DEFAULT_RECONCILE_INTERVAL_MILLIS;
+  private long maxLearnerLagEntries = DEFAULT_MAX_LEARNER_LAG_ENTRIES;
+
+  public ManagementOptions() {}
+
+  public ManagementOptions(ManagementOptions other) {
+    this(other.toJson());
+  }
+
+  public ManagementOptions(JsonObject json) {
+    setMaxVoters(json.getInteger("maxVoters", DEFAULT_MAX_VOTERS));
+    setTargetClusterSize(json.getInteger("targetClusterSize", DEFAULT_TARGET_CLUSTER_SIZE));
+    setSplitThreshold(json.getInteger("splitThreshold", DEFAULT_SPLIT_THRESHOLD));
+    setHeartbeatIntervalMillis(json.getLong("heartbeatIntervalMillis", DEFAULT_HEARTBEAT_INTERVAL_MILLIS));
+    setFailureTimeoutMillis(json.getLong("failureTimeoutMillis", DEFAULT_FAILURE_TIMEOUT_MILLIS));
+    setReconcileIntervalMillis(json.getLong("reconcileIntervalMillis", DEFAULT_RECONCILE_INTERVAL_MILLIS));
+    setMaxLearnerLagEntries(json.getLong("maxLearnerLagEntries", DEFAULT_MAX_LEARNER_LAG_ENTRIES));
+    validate();
+  }
+
+  public JsonObject toJson() {
+    return new JsonObject()
+        .put("maxVoters", maxVoters)
+        .put("targetClusterSize", targetClusterSize)
+        .put("splitThreshold", splitThreshold)
+        .put("heartbeatIntervalMillis", heartbeatIntervalMillis)
+        .put("failureTimeoutMillis", failureTimeoutMillis)
+        .put("reconcileIntervalMillis", reconcileIntervalMillis)
+        .put("maxLearnerLagEntries", maxLearnerLagEntries);
+  }
+
+  /**
+   * Checks the settings against each other (the setters check each one alone).
+   *
+   * @throws IllegalArgumentException when they do not fit together
+   */
+  public ManagementOptions validate() {
+    if (splitThreshold < 2 * targetClusterSize) {
+      // a split must leave two clusters of at least the target size, or placement would refill and re-split
+      throw new IllegalArgumentException("splitThreshold (" + splitThreshold + ") must be >= 2 * targetClusterSize ("
+          + targetClusterSize + ")");
+    }
+    if (failureTimeoutMillis < 2 * heartbeatIntervalMillis + reconcileIntervalMillis) {
+      // one lost heartbeat, plus the manager round that records heartbeats, must not fail a node
+      throw new IllegalArgumentException("failureTimeoutMillis (" + failureTimeoutMillis
+          + ") must be >= 2 * heartbeatIntervalMillis + reconcileIntervalMillis (" + (2 * heartbeatIntervalMillis
+          + reconcileIntervalMillis) + ")");
+    }
+    return this;
+  }
+
+  public int getMaxVoters() { return maxVoters; }
+
+  public ManagementOptions setMaxVoters(int v) {
+    if (v < 1) {
+      throw new IllegalArgumentException("maxVoters must be >= 1, was " + v);
+    }
+    maxVoters = v;
+    return this;
+  }
+
+  public int getTargetClusterSize() { return targetClusterSize; }
+
+  public ManagementOptions setTargetClusterSize(int v) {
+    if (v < 1) {
+      throw new IllegalArgumentException("targetClusterSize must be >= 1, was " + v);
+    }
+    targetClusterSize = v;
+    return this;
+  }
+
+  public int getSplitThreshold() { return splitThreshold; }
+
+  public ManagementOptions setSplitThreshold(int v) {
+    if (v < 2) {
+      throw new IllegalArgumentException("splitThreshold must be >= 2, was " + v);
+    }
+    splitThreshold = v;
+    return this;
+  }
+
+  public long getHeartbeatIntervalMillis() { return heartbeatIntervalMillis; }
+
+  public ManagementOptions setHeartbeatIntervalMillis(long v) {
+    if (v < 1) {
+      throw new IllegalArgumentException("heartbeatIntervalMillis must be >= 1, was " + v);
+    }
+    heartbeatIntervalMillis = v;
+    return this;
+  }
+
+  public long getFailureTimeoutMillis() { return failureTimeoutMillis; }
+
+  public ManagementOptions setFailureTimeoutMillis(long v) {
+    if (v < 1) {
+      throw new IllegalArgumentException("failureTimeoutMillis must be >= 1, was " + v);
+    }
+    failureTimeoutMillis = v;
+    return this;
+  }
+
+  public long getReconcileIntervalMillis() { return reconcileIntervalMillis; }
+
+  public ManagementOptions setReconcileIntervalMillis(long v) {
+    if (v < 1) {
+      throw new IllegalArgumentException("reconcileIntervalMillis must be >= 1, was " + v);
+    }
+    reconcileIntervalMillis = v;
+    return this;
+  }
+
+  public long getMaxLearnerLagEntries() { return maxLearnerLagEntries; }
+
+  public ManagementOptions setMaxLearnerLagEntries(long v) {
+    if (v < 0) {
+      throw new IllegalArgumentException("maxLearnerLagEntries must be >= 0, was " + v);
+    }
+    maxLearnerLagEntries = v;
+    return this;
+  }
+
+  @Override
+  public String toString() {
+    return toJson().encode();
+  }
+}
