@@ -51,7 +51,7 @@ import org.slf4j.LoggerFactory;
  * state machine's change notifications are all moved onto it. Public methods may be called from any thread; their
  * futures complete on this verticle's context. Nothing blocks.
  */
-public final class ManagementService extends VerticleBase {
+public final class ManagementService extends VerticleBase implements ManagementEndpoint {
 
   /** The cluster id of the management cluster. */
   public static final long MANAGEMENT_CLUSTER_ID = 0;
@@ -186,11 +186,13 @@ public final class ManagementService extends VerticleBase {
   }
 
   /** This node's id. */
+  @Override
   public long nodeId() {
     return host.nodeId();
   }
 
   /** The management state as this node knows it (may lag the leader's). Any thread. */
+  @Override
   public ManagementView view() {
     return stateMachine.view();
   }
@@ -201,6 +203,7 @@ public final class ManagementService extends VerticleBase {
   }
 
   /** Whether this node leads cluster 0. Any thread. */
+  @Override
   public boolean isManagementLeader() {
     RaftGroup<ManagementCommand, ManagementResult> g = group;
     return g != null && g.isLeader();
@@ -211,6 +214,7 @@ public final class ManagementService extends VerticleBase {
    * completes with the allocated id, or fails with the refusal. Any thread; forwarded to the leader by Raft when
    * this node does not lead.
    */
+  @Override
   public Future<Long> handleRegister(String nodeAddress, String requestId) {
     RaftGroup<ManagementCommand, ManagementResult> g = group;
     if (g == null) {
@@ -231,6 +235,7 @@ public final class ManagementService extends VerticleBase {
    * Serves a heartbeat of node {@code fromNode}: the leader notes the time on its own clock (committed with the
    * next round); a node that does not lead refuses it. Any thread.
    */
+  @Override
   public Future<Void> handleHeartbeat(long fromNode) {
     Promise<Void> p = Promise.promise();
     Context ctx = context;
