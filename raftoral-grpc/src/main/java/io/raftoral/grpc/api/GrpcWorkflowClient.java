@@ -1,0 +1,182 @@
+package io.raftoral.grpc.api;
+
+import io.raftoral.grpc.api.proto.GetWorkflowRequest;
+import io.raftoral.grpc.api.proto.ListWorkflowsRequest;
+import io.raftoral.grpc.api.proto.RunWorkflowRequest;
+import io.raftoral.grpc.api.proto.TerminateWorkflowRequest;
+import io.raftoral.grpc.api.proto.WaitForWorkflowRequest;
+import io.raftoral.grpc.api.proto.WorkflowInfo;
+import io.raftoral.grpc.api.proto.WorkflowManagementGrpcClient;
+import io.raftoral.workflow.StartOptions;
+import io.raftoral.workflow.WorkflowClient;
+import io.raftoral.workflow.WorkflowFilter;
+import io.raftoral.workflow.WorkflowIdConflictException;
+import io.raftoral.workflow.WorkflowNotFoundException;
+import io.raftoral.workflow.WorkflowNotRegisteredException;
+import io.raftoral.workflow.WorkflowState;
+import io.raftoral.workflow.WorkflowStatus;
+import io.raftoral.workflow.WorkflowWaitTimeoutException;
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.grpc.client.GrpcClient;
+import io.vertx.grpc.common.ServiceMethod;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.function.Function;
+
+/**
+ * {@link WorkflowClient} over a node's gRPC API ({@link WorkflowGrpcApi}): what scripts and the CLI's
+ * {@code client} command use instead of grpcurl. Given several node addresses it tries them in turn, moving on
+ * only when a node cannot be connected to (so a request is never sent twice); the node that answered last is tried
+ * first next time.
+ *
+ * <p>Failed calls come back as the exceptions {@link WorkflowClient} documents ({@link WorkflowNotFoundException},
+ * {@link WorkflowNotRegisteredException}, {@link WorkflowIdConflictException}, {@link WorkflowWaitTimeoutException},
+ * {@link IllegalArgumentException}), anything else (UNAVAILABLE: no leader; unreachable nodes) as
+ * {@link GrpcApiException}. Waits take whole seconds on the wire: a timeout is rounded up to the next second.
+ *
+ * <p>The returned {@link Uni}s are lazy and emit on a Vert.x event loop (the subscriber's context when subscribed
+ * on one).
+ */
+public final class GrpcWorkflowClient implements WorkflowClient, AutoCloseable {
+
+  /** Default time for one call (a wait gets its own timeout plus this). */
+  public static final long DEFAULT_REQUEST_TIMEOUT_MILLIS = 10_000;
+
+  private final GrpcClient grpc;
+  private final List<HostPort> nodes;
+  private final long requestTimeoutMillis;
+  private volatile int preferred;
+
+  /** A client of the nodes at {@code addresses} ({@code host:port}). */
+  public GrpcWorkflowClient(Vertx vertx, List<String> addresses) {
+    this(vertx, addresses, DEFAULT_REQUEST_TIMEOUT_MILLIS);
+  }
+
+  public GrpcWorkflowClient(Vertx vertx, List<String> addresses, long requestTimeoutMillis) {
+    this.nodes = HostPort.parseAll(addresses);
+    if (requestTimeoutMillis < 1) {
+      throw new IllegalArgumentException("requestTimeoutMillis must be >= 1");
+    }
+    this.grpc = GrpcClient.client(Objects.requireNonNull(vertx, "vertx"));
+    this.requestTimeoutMillis = requestTimeoutMillis;
+  }
+
+  @Override
+  public Uni<WorkflowStatus> start(String name, int version, String inputJson, StartOptions options) {
+    RunWorkflowRequest.Builder r = RunWorkflowRequest.newBuilder().setWorkflowType(name).setVersion(version)
+        .setInputJson(inputJson == null ? "null" : inputJson);
+    if (options != null && options.getWorkflowId() != null) {
+      r.setWorkflowId(options.getWorkflowId());
+    }
+    // RunWorkflowAsync answers only the ids; the status at start comes from GetWorkflow on the same node
+    return call(WorkflowManagementGrpcClient.RunWorkflowAsync, r.build(), requestTimeoutMillis, (code, message) ->
+        switch (code) {
+          case GrpcError.WORKFLOW_NOT_REGISTERED -> new WorkflowNotRegisteredException(name, version, "");
+          case GrpcError.WORKFLOW_ID_CONFLICT -> new WorkflowIdConflictException(message);
+          default -> null;
+        })
+        .flatMap(started -> call(WorkflowManagementGrpcClient.GetWorkflow, GetWorkflowRequest.newBuilder()
+            .setWorkflowId(started.getWorkflowId()).setExecutionClusterId(started.getExecutionClusterId()).build(),
+            requestTimeoutMillis, notFound(started.getWorkflowId())))
+        .map(WorkflowProto::fromProto);
+  }
+
+  @Override
+  public Uni<WorkflowStatus> await(String workflowId, Long executionClusterId, Duration timeout) {
+    Duration wait = timeout == null ? Duration.ofSeconds(30) : timeout;
+    int seconds = (int) Math.min(Integer.MAX_VALUE, Math.max(1, (wait.toMillis() + 999) / 1000));
+    WaitForWorkflowRequest r = WaitForWorkflowRequest.newBuilder().setWorkflowId(workflowId)
+        .setExecutionClusterId(executionClusterId == null ? 0 : executionClusterId).setTimeoutSeconds(seconds).build();
+    return call(WorkflowManagementGrpcClient.WaitForWorkflowCompletion, r, seconds * 1000L + requestTimeoutMillis,
+        (code, message) -> switch (code) {
+          case GrpcError.WORKFLOW_NOT_FOUND -> new WorkflowNotFoundException(workflowId);
+          case GrpcError.WAIT_TIMEOUT -> new WorkflowWaitTimeoutException(workflowId, wait);
+          default -> null;
+        })
+        // the wait answer carries the outcome; the full status (times, owner, input) comes from GetWorkflow
+        .flatMap(done -> status(workflowId, done.getExecutionClusterId() == 0 ? executionClusterId
+            : done.getExecutionClusterId()));
+  }
+
+  @Override
+  public Uni<WorkflowStatus> status(String workflowId, Long executionClusterId) {
+    GetWorkflowRequest r = GetWorkflowRequest.newBuilder().setWorkflowId(workflowId)
+        .setExecutionClusterId(executionClusterId == null ? 0 : executionClusterId).build();
+    return call(WorkflowManagementGrpcClient.GetWorkflow, r, requestTimeoutMillis, notFound(workflowId))
+        .map(WorkflowProto::fromProto);
+  }
+
+  @Override
+  public Uni<List<WorkflowStatus>> list(WorkflowFilter filter) {
+    WorkflowFilter f = filter == null ? WorkflowFilter.all() : filter;
+    ListWorkflowsRequest.Builder r = ListWorkflowsRequest.newBuilder().setLimit(f.limit());
+    if (f.states().size() < WorkflowState.values().length) {
+      f.states().forEach(s -> r.addStates(WorkflowProto.toProto(s)));
+    }
+    if (f.workflowType() != null) {
+      r.setWorkflowType(f.workflowType());
+    }
+    return call(WorkflowManagementGrpcClient.ListWorkflows, r.build(), requestTimeoutMillis, (code, message) -> null)
+        .map(answer -> {
+          List<WorkflowStatus> all = new ArrayList<>();
+          for (WorkflowInfo i : answer.getWorkflowsList()) {
+            WorkflowStatus s = WorkflowProto.fromProto(i);
+            // the wire has no time range: the filter's remaining conditions are applied here
+            if (f.test(s)) {
+              all.add(s);
+            }
+          }
+          return List.copyOf(all);
+        });
+  }
+
+  @Override
+  public Uni<WorkflowStatus> terminate(String workflowId, Long executionClusterId, String reason) {
+    TerminateWorkflowRequest r = TerminateWorkflowRequest.newBuilder().setWorkflowId(workflowId)
+        .setExecutionClusterId(executionClusterId == null ? 0 : executionClusterId)
+        .setReason(reason == null ? "" : reason).build();
+    return call(WorkflowManagementGrpcClient.TerminateWorkflow, r, requestTimeoutMillis, notFound(workflowId))
+        .map(WorkflowProto::fromProto);
+  }
+
+  /** Closes the underlying gRPC client. */
+  @Override
+  public void close() {
+    grpc.close();
+  }
+
+  // -----------------------------------------------------------------------------------------------------------------
+
+  private interface ErrorMapper {
+    /** The exception for a failed call with error code {@code code}, or null for the generic mapping. */
+    RuntimeException map(String code, String message);
+  }
+
+  private static ErrorMapper notFound(String workflowId) {
+    return (code, message) -> GrpcError.WORKFLOW_NOT_FOUND.equals(code) ? new WorkflowNotFoundException(workflowId)
+        : null;
+  }
+
+  private <Req, Resp> Uni<Resp> call(ServiceMethod<Resp, Req> method, Req request, long timeoutMillis,
+      ErrorMapper errors) {
+    Function<Throwable, Throwable> mapping = e -> {
+      if (e instanceof GrpcApiException g && g.errorCode() != null) {
+        RuntimeException mapped = errors.map(g.errorCode(), g.getMessage());
+        if (mapped == null && GrpcError.INVALID_ARGUMENT.equals(g.errorCode())) {
+          mapped = new IllegalArgumentException(g.getMessage());
+        }
+        return mapped == null ? e : mapped;
+      }
+      return e;
+    };
+    return Uni.createFrom().completionStage(() -> {
+      Future<Resp> f = GrpcCalls.withFailover(grpc, nodes, preferred, method, request, timeoutMillis,
+          index -> preferred = index);
+      return f.recover(e -> Future.failedFuture(mapping.apply(e))).toCompletionStage();
+    });
+  }
+}
