@@ -1,0 +1,40 @@
+package io.raftoral.transport;
+
+/**
+ * Counters of a network transport (gRPC or HTTP), since it was created. Raft tolerates lost batches, so a transport
+ * drops what it cannot deliver and counts it here, by reason, instead of queueing without bound or failing the
+ * sender.
+ *
+ * @param sentBatches batches handed to the network
+ * @param droppedNoAddress batches for a peer missing from {@link PeerAddresses}
+ * @param droppedBackPressure batches dropped because the peer's stream or in-flight window was full
+ * @param droppedUnreachable batches dropped while the peer was unreachable (connection failed, backing off)
+ * @param droppedTooLarge batches larger than the frame limit (the peer would refuse them)
+ * @param reconnects streams or connections to peers re-established after a failure
+ * @param receivedBatches inbound batches decoded and handed to the receive handler
+ * @param rejectedMalformed inbound frames refused as undecodable or invalid
+ * @param rejectedMisaddressed inbound frames addressed to another node
+ * @param rejectedTooLarge inbound frames over the size limit
+ */
+public record NetworkTransportMetrics(
+    long sentBatches,
+    long droppedNoAddress,
+    long droppedBackPressure,
+    long droppedUnreachable,
+    long droppedTooLarge,
+    long reconnects,
+    long receivedBatches,
+    long rejectedMalformed,
+    long rejectedMisaddressed,
+    long rejectedTooLarge) {
+
+  /** Every batch dropped on the sending side, whatever the reason. */
+  public long droppedBatches() {
+    return droppedNoAddress + droppedBackPressure + droppedUnreachable + droppedTooLarge;
+  }
+
+  /** Every inbound frame refused, whatever the reason. */
+  public long rejectedFrames() {
+    return rejectedMalformed + rejectedMisaddressed + rejectedTooLarge;
+  }
+}
