@@ -10,6 +10,8 @@ package io.raftoral.transport;
  * @param droppedBackPressure batches dropped because the peer's stream or in-flight window was full
  * @param droppedUnreachable batches dropped while the peer was unreachable (connection failed, backing off)
  * @param droppedTooLarge batches larger than the frame limit (the peer would refuse them)
+ * @param refusedByPeer batches or streams a peer answered with an error (it could not decode them, they were for
+ *     another node, too large): usually a version mismatch or a stale address
  * @param reconnects streams or connections to peers re-established after a failure
  * @param receivedBatches inbound batches decoded and handed to the receive handler
  * @param rejectedMalformed inbound frames refused as undecodable or invalid
@@ -22,6 +24,7 @@ public record NetworkTransportMetrics(
     long droppedBackPressure,
     long droppedUnreachable,
     long droppedTooLarge,
+    long refusedByPeer,
     long reconnects,
     long receivedBatches,
     long rejectedMalformed,

@@ -415,8 +415,15 @@ public final class GrpcTransport implements Transport {
         } else {
           // The peer ended the call: an error status (it refused a frame), or it is shutting down.
           var response = ar.result();
-          response.end().onComplete(end -> broken(gen, "the peer ended the stream: " + response.status()
-              + (response.statusMessage() == null ? "" : " " + response.statusMessage())));
+          response.end().onComplete(end -> {
+            if (gen == generation && response.status() != GrpcStatus.OK && response.status() != GrpcStatus.UNAVAILABLE) {
+              counters.refusedByPeer.increment();
+              LOG.warn("node {}: node {} at {} refused our stream: {} {}", nodeId, peer, address, response.status(),
+                  response.statusMessage());
+            }
+            broken(gen, "the peer ended the stream: " + response.status()
+                + (response.statusMessage() == null ? "" : " " + response.statusMessage()));
+          });
         }
       });
       io.raftoral.grpc.wire.v1.RaftBatch frame;

@@ -14,6 +14,7 @@ public final class TransportCounters {
   public final LongAdder droppedBackPressure = new LongAdder();
   public final LongAdder droppedUnreachable = new LongAdder();
   public final LongAdder droppedTooLarge = new LongAdder();
+  public final LongAdder refusedByPeer = new LongAdder();
   public final LongAdder reconnects = new LongAdder();
   public final LongAdder received = new LongAdder();
   public final LongAdder rejectedMalformed = new LongAdder();
@@ -22,7 +23,7 @@ public final class TransportCounters {
 
   public NetworkTransportMetrics snapshot() {
     return new NetworkTransportMetrics(sent.sum(), droppedNoAddress.sum(), droppedBackPressure.sum(),
-        droppedUnreachable.sum(), droppedTooLarge.sum(), reconnects.sum(), received.sum(), rejectedMalformed.sum(),
+        droppedUnreachable.sum(), droppedTooLarge.sum(), refusedByPeer.sum(), reconnects.sum(), received.sum(), rejectedMalformed.sum(),
         rejectedMisaddressed.sum(), rejectedTooLarge.sum());
   }
 }

@@ -16,6 +16,7 @@ import io.raftoral.transport.PeerAddresses;
 import io.raftoral.transport.RaftBatch;
 import io.raftoral.transport.RaftEnvelope;
 import io.raftoral.transport.TransportTlsOptions;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -32,7 +33,9 @@ import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -52,15 +55,31 @@ class GrpcTransportTest {
   private static final RaftGroupOptions OPTS = RaftPreset.TESTING.groupOptions();
   private static final String SEND = "raftoral.v1.RaftTransport/Send";
 
+  /** Certificates for localhost: three nodes' and a stranger's. Generated once per class (RSA key generation is slow). */
+  private static final List<SelfSignedCertificate> NODE_CERTS = new ArrayList<>();
+  private static SelfSignedCertificate strangerCert;
+
   private NetworkRaftCluster cluster;
-  private final List<SelfSignedCertificate> certificates = new ArrayList<>();
+
+  @BeforeAll
+  static void generateCertificates() {
+    for (int i = 0; i < 3; i++) {
+      NODE_CERTS.add(SelfSignedCertificate.create("localhost"));
+    }
+    strangerCert = SelfSignedCertificate.create("localhost");
+  }
+
+  @AfterAll
+  static void deleteCertificates() {
+    NODE_CERTS.forEach(SelfSignedCertificate::delete);
+    strangerCert.delete();
+  }
 
   @AfterEach
   void tearDown() throws Exception {
     if (cluster != null) {
       cluster.close();
     }
-    certificates.forEach(SelfSignedCertificate::delete);
   }
 
   private static NetworkRaftCluster.NodeTransports grpc(GrpcTransportOptions base) {
@@ -129,6 +148,11 @@ class GrpcTransportTest {
   /** The outcome of one raw call: its gRPC status and message. */
   private record Outcome(GrpcStatus status, String message) {}
 
+  /** One raw call made from {@code context} (see {@link NetworkRaftCluster#on}). */
+  private static Future<Outcome> rawCall(Context context, GrpcClient raw, SocketAddress address, Buffer frame) {
+    return NetworkRaftCluster.on(context, () -> rawCall(raw, address, frame));
+  }
+
   private static Future<Outcome> rawCall(GrpcClient raw, SocketAddress address, Buffer frame) {
     return raw.request(address).compose(req -> {
       req.fullMethodName(SEND);
@@ -144,30 +168,31 @@ class GrpcTransportTest {
 
   @Test
   void badFramesAreRefusedWithAClearStatusAndTheNodeKeepsServing(Vertx vertx) throws Exception {
+    Context ctx = vertx.getOrCreateContext();
     NetworkRaftCluster c = threeNodes(vertx, new GrpcTransportOptions().setMaxFrameBytes(64 * 1024));
     SocketAddress node1 = SocketAddress.inetSocketAddress(c.node(1).port, "localhost");
     GrpcClient raw = plainClient(vertx);
 
-    Outcome garbage = join(rawCall(raw, node1, Buffer.buffer("this is not protobuf \u0000\u00ff\u00fe")));
+    Outcome garbage = join(rawCall(ctx, raw, node1, Buffer.buffer("this is not protobuf \u0000\u00ff\u00fe")));
     assertThat(garbage.status()).isEqualTo(GrpcStatus.INVALID_ARGUMENT);
     assertThat(garbage.message()).contains("malformed raftoral.v1.RaftBatch");
 
     Buffer futureSchema = Buffer.buffer(WireCodec.toProto(new RaftBatch(2, 1, List.of())).toBuilder()
         .setSchemaVersion(9).build().toByteArray());
-    Outcome version = join(rawCall(raw, node1, futureSchema));
+    Outcome version = join(rawCall(ctx, raw, node1, futureSchema));
     assertThat(version.status()).isEqualTo(GrpcStatus.INVALID_ARGUMENT);
     assertThat(version.message()).contains("unsupported schema version 9");
 
     Buffer forNode42 = Buffer.buffer(WireCodec.encode(new RaftBatch(2, 42, List.of(new RaftEnvelope(GROUP,
         Message.builder(MessageType.HEARTBEAT, 2, 42).term(1).build())))));
-    Outcome misaddressed = join(rawCall(raw, node1, forNode42));
+    Outcome misaddressed = join(rawCall(ctx, raw, node1, forNode42));
     assertThat(misaddressed.status()).isEqualTo(GrpcStatus.FAILED_PRECONDITION);
     assertThat(misaddressed.message()).contains("this is node 1, not node 42");
 
-    Outcome oversized = join(rawCall(raw, node1, Buffer.buffer(new byte[100 * 1024])));
+    Outcome oversized = join(rawCall(ctx, raw, node1, Buffer.buffer(new byte[100 * 1024])));
     assertThat(oversized.status()).isEqualTo(GrpcStatus.RESOURCE_EXHAUSTED);
 
-    Outcome empty = join(rawCall(raw, node1, Buffer.buffer()));
+    Outcome empty = join(rawCall(ctx, raw, node1, Buffer.buffer()));
     assertThat(empty.status()).isEqualTo(GrpcStatus.INVALID_ARGUMENT);
 
     NetworkTransportMetrics m = transport(c, 1).metrics();
@@ -178,15 +203,9 @@ class GrpcTransportTest {
     join(raw.close());
   }
 
-  private SelfSignedCertificate certificate() {
-    SelfSignedCertificate cert = SelfSignedCertificate.create("localhost");
-    certificates.add(cert);
-    return cert;
-  }
 
-  /** Per-node certificates for localhost, every node trusting all three. */
-  private List<TransportTlsOptions> nodeTls(boolean mutual) {
-    List<SelfSignedCertificate> certs = List.of(certificate(), certificate(), certificate());
+    private List<TransportTlsOptions> nodeTls(boolean mutual) {
+    List<SelfSignedCertificate> certs = NODE_CERTS;
     List<TransportTlsOptions> tls = new ArrayList<>();
     for (SelfSignedCertificate own : certs) {
       TransportTlsOptions t = new TransportTlsOptions().setEnabled(true).setMutual(mutual)
@@ -215,24 +234,26 @@ class GrpcTransportTest {
 
   @Test
   void aTlsClusterCommitsAndRefusesPlaintextAndUntrustingClients(Vertx vertx) throws Exception {
+    Context ctx = vertx.getOrCreateContext();
     List<TransportTlsOptions> tls = nodeTls(false);
     NetworkRaftCluster c = tlsCluster(vertx, tls);
     commitsThroughEveryNode(c, "tls");
     SocketAddress node1 = SocketAddress.inetSocketAddress(c.node(1).port, "localhost");
 
     GrpcClient plaintext = plainClient(vertx);
-    assertThatThrownBy(() -> join(rawCall(plaintext, node1, heartbeatFrame()))).isInstanceOf(ExecutionException.class);
+    assertThatThrownBy(() -> join(rawCall(ctx, plaintext, node1, heartbeatFrame()))).isInstanceOf(ExecutionException.class);
     GrpcClient untrusting = GrpcClient.client(vertx, new HttpClientOptions().setProtocolVersion(HttpVersion.HTTP_2)
-        .setSsl(true).setUseAlpn(true).setTrustOptions(certificate().trustOptions()));
-    assertThatThrownBy(() -> join(rawCall(untrusting, node1, heartbeatFrame()))).isInstanceOf(ExecutionException.class);
+        .setSsl(true).setUseAlpn(true).setTrustOptions(strangerCert.trustOptions()));
+    assertThatThrownBy(() -> join(rawCall(ctx, untrusting, node1, heartbeatFrame()))).isInstanceOf(ExecutionException.class);
     // A client that trusts the node (one-way TLS needs no client certificate) is served.
     GrpcClient trusting = GrpcClient.client(vertx, tls.get(1).applyTo(new HttpClientOptions()
         .setProtocolVersion(HttpVersion.HTTP_2)));
-    assertThat(join(rawCall(trusting, node1, heartbeatFrame())).status()).isEqualTo(GrpcStatus.OK);
+    assertThat(join(rawCall(ctx, trusting, node1, heartbeatFrame())).status()).isEqualTo(GrpcStatus.OK);
   }
 
   @Test
   void aMutualTlsClusterCommitsAndRefusesClientsWithoutATrustedCertificate(Vertx vertx) throws Exception {
+    Context ctx = vertx.getOrCreateContext();
     List<TransportTlsOptions> tls = nodeTls(true);
     NetworkRaftCluster c = tlsCluster(vertx, tls);
     commitsThroughEveryNode(c, "mtls");
@@ -241,17 +262,16 @@ class GrpcTransportTest {
     // Trusts the node, but has no certificate of its own.
     GrpcClient anonymous = GrpcClient.client(vertx, new HttpClientOptions().setProtocolVersion(HttpVersion.HTTP_2)
         .setSsl(true).setUseAlpn(true).setTrustOptions(tls.get(1).applyTo(new HttpClientOptions()).getTrustOptions()));
-    assertThatThrownBy(() -> join(rawCall(anonymous, node1, heartbeatFrame()))).isInstanceOf(ExecutionException.class);
+    assertThatThrownBy(() -> join(rawCall(ctx, anonymous, node1, heartbeatFrame()))).isInstanceOf(ExecutionException.class);
     // Trusts the node and presents a certificate the node does not trust.
-    SelfSignedCertificate stranger = certificate();
-    GrpcClient untrusted = GrpcClient.client(vertx, new HttpClientOptions().setProtocolVersion(HttpVersion.HTTP_2)
+        GrpcClient untrusted = GrpcClient.client(vertx, new HttpClientOptions().setProtocolVersion(HttpVersion.HTTP_2)
         .setSsl(true).setUseAlpn(true).setTrustOptions(tls.get(1).applyTo(new HttpClientOptions()).getTrustOptions())
-        .setKeyCertOptions(stranger.keyCertOptions()));
-    assertThatThrownBy(() -> join(rawCall(untrusted, node1, heartbeatFrame()))).isInstanceOf(ExecutionException.class);
+        .setKeyCertOptions(strangerCert.keyCertOptions()));
+    assertThatThrownBy(() -> join(rawCall(ctx, untrusted, node1, heartbeatFrame()))).isInstanceOf(ExecutionException.class);
     // A fellow node's identity is accepted.
     GrpcClient member = GrpcClient.client(vertx, tls.get(1).applyTo(new HttpClientOptions()
         .setProtocolVersion(HttpVersion.HTTP_2)));
-    assertThat(join(rawCall(member, node1, heartbeatFrame())).status()).isEqualTo(GrpcStatus.OK);
+    assertThat(join(rawCall(ctx, member, node1, heartbeatFrame())).status()).isEqualTo(GrpcStatus.OK);
     assertThat(transport(c, 1).metrics().rejectedFrames()).isZero();
   }
 
