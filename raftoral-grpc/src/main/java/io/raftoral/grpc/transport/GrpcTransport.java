@@ -484,8 +484,12 @@ public final class GrpcTransport implements Transport {
       generation++;
       request = null;
       if (r != null) {
-        // A clean half-close: the peer answers with its summary; nothing is lost that was written.
-        r.end();
+        try {
+          // A clean half-close: the peer answers with its summary; nothing is lost that was written.
+          r.end();
+        } catch (RuntimeException alreadyReset) {
+          // the peer or the connection went away first: nothing left to close
+        }
       }
       whileConnecting.clear();
       if (backoffTimer >= 0) {
