@@ -150,6 +150,20 @@ public final class NetworkRaftCluster {
     return startHost(n, n.port);
   }
 
+  /**
+   * Restarts a stopped node on its store but on a new port, and updates the shared directory: peers must notice the
+   * changed address and follow it.
+   */
+  public Future<RaftHost> restartOnNewPort(long id) {
+    Node n = nodes.get(id);
+    int old = n.port;
+    return startHost(n, 0).onSuccess(h -> {
+      if (n.port == old) {
+        throw new IllegalStateException("the OS handed out the same port again");
+      }
+    });
+  }
+
   public RaftGroup<KvCommand, String> group(long nodeId, long clusterId) {
     Node n = nodes.get(nodeId);
     return n == null || n.host == null ? null : n.host.group(clusterId);

@@ -27,6 +27,8 @@ import io.vertx.core.net.SelfSignedCertificate;
 import io.vertx.core.net.SocketAddress;
 import io.vertx.grpc.client.GrpcClient;
 import io.vertx.grpc.common.GrpcStatus;
+import io.vertx.grpc.server.GrpcServer;
+import io.vertx.core.http.HttpServer;
 import io.vertx.junit5.VertxExtension;
 import java.util.ArrayList;
 import java.util.List;
@@ -143,6 +145,68 @@ class GrpcTransportTest {
     long reconnects = c.liveNodeIds().stream().filter(id -> id != follower)
         .mapToLong(id -> transport(c, id).metrics().reconnects()).sum();
     assertThat(reconnects).as("streams to the restarted node re-established").isPositive();
+  }
+
+  @Test
+  void aPeerThatMovesToANewAddressIsFollowed(Vertx vertx) throws Exception {
+    NetworkRaftCluster c = threeNodes(vertx, new GrpcTransportOptions());
+    commitsThroughEveryNode(c, "before");
+    long leader = join(c.awaitLeader(GROUP, WAIT));
+    long follower = leader == 3 ? 2 : 3;
+    int oldPort = c.node(follower).port;
+    join(c.stop(follower));
+    join(c.restartOnNewPort(follower));
+    assertThat(c.node(follower).port).isNotEqualTo(oldPort);
+    join(c.startGroupOn(follower, GROUP, OPTS));
+    commitsThroughEveryNode(c, "moved");
+  }
+
+  /**
+   * A peer that accepts the stream but never reads it: HTTP/2 flow control fills the stream, the transport drops
+   * (and counts) instead of queueing, send() never throws, and once the stream has been full for the stall timeout it
+   * is replaced by a new one.
+   */
+  @Test
+  void aPeerThatStopsReadingCausesCountedDropsNotUnboundedQueues(Vertx vertx) throws Exception {
+    Context ctx = vertx.getOrCreateContext();
+    GrpcServer deaf = GrpcServer.server(vertx);
+    java.util.concurrent.atomic.AtomicInteger streams = new java.util.concurrent.atomic.AtomicInteger();
+    deaf.callHandler(GrpcTransport.SEND_SERVER, call -> {
+      streams.incrementAndGet();
+      call.pause(); // never reads: the sender's flow-control window and write queue fill up
+    });
+    HttpServer server = join(vertx.createHttpServer().requestHandler(deaf).listen(0, "127.0.0.1"));
+    PeerAddresses peers = new PeerAddresses().put(2, "localhost:" + server.actualPort());
+    GrpcTransport sender = new GrpcTransport(vertx, 1, peers, new GrpcTransportOptions()
+        .setStreamWriteQueueBytes(16 * 1024).setStallTimeoutMillis(300).setReconnectInitialDelayMillis(10));
+    byte[] payload = new byte[8 * 1024];
+    RaftBatch big = new RaftBatch(1, 2, List.of(new RaftEnvelope(GROUP, Message.builder(MessageType.APPEND, 1, 2)
+        .term(1).entries(List.of(io.raftoral.raft.Entry.normal(1, 1, payload))).build())));
+    long deadline = System.currentTimeMillis() + WAIT;
+    // Keeps sending from the transport's side (one batch per millisecond) until the stalled stream was replaced.
+    long timer = vertx.setPeriodic(1, id -> sender.send(big));
+    try {
+      join(NetworkRaftCluster.on(ctx, () -> {
+        io.vertx.core.Promise<Void> p = io.vertx.core.Promise.promise();
+        vertx.setPeriodic(10, id -> {
+          if (sender.metrics().droppedBackPressure() > 0 && streams.get() >= 2) {
+            vertx.cancelTimer(id);
+            p.tryComplete();
+          } else if (System.currentTimeMillis() > deadline) {
+            vertx.cancelTimer(id);
+            p.tryFail(new AssertionError("no back-pressure drops or no new stream: " + sender.metrics()
+                + ", streams " + streams.get()));
+          }
+        });
+        return p.future();
+      }));
+    } finally {
+      vertx.cancelTimer(timer);
+    }
+    NetworkTransportMetrics m = sender.metrics();
+    assertThat(m.droppedBackPressure()).isPositive();
+    join(sender.close());
+    join(server.close());
   }
 
   /** The outcome of one raw call: its gRPC status and message. */

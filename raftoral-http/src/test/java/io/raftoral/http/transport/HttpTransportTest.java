@@ -147,6 +147,61 @@ class HttpTransportTest {
         .isPositive();
   }
 
+  @Test
+  void aPeerThatMovesToANewAddressIsFollowed(Vertx vertx) throws Exception {
+    NetworkRaftCluster c = threeNodes(vertx, id -> new HttpTransportOptions());
+    commitsThroughEveryNode(c, "before");
+    long leader = join(c.awaitLeader(GROUP, WAIT));
+    long follower = leader == 3 ? 2 : 3;
+    int oldPort = c.node(follower).port;
+    join(c.stop(follower));
+    join(c.restartOnNewPort(follower));
+    assertThat(c.node(follower).port).isNotEqualTo(oldPort);
+    join(c.startGroupOn(follower, GROUP, OPTS));
+    commitsThroughEveryNode(c, "moved");
+  }
+
+  /**
+   * A peer that accepts requests but never answers: at most maxInFlightPerPeer requests wait, further batches are
+   * dropped and counted, send() never throws, and once the requests time out the peer counts as unreachable.
+   */
+  @Test
+  void aPeerThatNeverAnswersCausesCountedDropsNotUnboundedQueues(Vertx vertx) throws Exception {
+    Context ctx = vertx.getOrCreateContext();
+    Router silent = Router.router(vertx);
+    java.util.concurrent.atomic.AtomicInteger requests = new java.util.concurrent.atomic.AtomicInteger();
+    silent.post(PATH).handler(rc -> requests.incrementAndGet()); // never responds
+    HttpServer server = join(vertx.createHttpServer().requestHandler(silent).listen(0, "127.0.0.1"));
+    PeerAddresses peers = new PeerAddresses().put(2, "localhost:" + server.actualPort());
+    HttpTransport sender = new HttpTransport(vertx, 1, peers, new HttpTransportOptions().setMaxInFlightPerPeer(4)
+        .setRequestTimeoutMillis(300));
+    RaftBatch batch = new RaftBatch(1, 2, List.of(new RaftEnvelope(GROUP,
+        Message.builder(MessageType.HEARTBEAT, 1, 2).term(1).build())));
+    long deadline = System.currentTimeMillis() + WAIT;
+    long timer = vertx.setPeriodic(1, id -> sender.send(batch));
+    try {
+      join(NetworkRaftCluster.on(ctx, () -> {
+        io.vertx.core.Promise<Void> p = io.vertx.core.Promise.promise();
+        vertx.setPeriodic(10, id -> {
+          NetworkTransportMetrics m = sender.metrics();
+          if (m.droppedBackPressure() > 0 && m.droppedUnreachable() > 0) {
+            vertx.cancelTimer(id);
+            p.tryComplete();
+          } else if (System.currentTimeMillis() > deadline) {
+            vertx.cancelTimer(id);
+            p.tryFail(new AssertionError("expected back-pressure then unreachable drops: " + m));
+          }
+        });
+        return p.future();
+      }));
+    } finally {
+      vertx.cancelTimer(timer);
+    }
+    assertThat(requests.get()).as("requests that reached the silent peer").isPositive();
+    join(sender.close());
+    join(server.close());
+  }
+
   private record Answer(int status, String contentType, String body) {
     JsonObject json() {
       return new JsonObject(body);
