@@ -166,6 +166,10 @@ public final class GrpcTransport implements Transport {
     return this;
   }
 
+  /**
+   * Sets the handler of accepted inbound batches (decoded, checked, addressed to this node). It runs on the event loop
+   * of the inbound HTTP/2 connection, in the order the peer sent them, so it must not block.
+   */
   @Override
   public void receiveHandler(Handler<RaftBatch> handler) {
     this.receiveHandler = handler;

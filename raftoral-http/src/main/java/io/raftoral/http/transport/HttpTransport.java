@@ -164,6 +164,10 @@ public final class HttpTransport implements Transport {
     return s == null ? -1 : s.actualPort();
   }
 
+  /**
+   * Sets the handler of accepted inbound batches (decoded, checked, addressed to this node). It runs on the event loop
+   * of the inbound HTTP connection, before the {@code 204} is sent, so it must not block.
+   */
   @Override
   public void receiveHandler(Handler<RaftBatch> handler) {
     this.receiveHandler = handler;
@@ -335,6 +339,9 @@ public final class HttpTransport implements Transport {
           .onComplete(ar -> {
             // Completions arrive on this transport's context: the requests were made from it.
             inFlight--;
+            if (closed) {
+              return; // requests cancelled by close(): not a peer failure
+            }
             if (ar.succeeded()) {
               reachable(address);
             } else {

@@ -18,7 +18,8 @@ public final class HttpTransportBenchmark {
   public static void main(String[] args) throws Exception {
     NetworkTransportBenchmark.run("HTTP transport", (vertx, id, peers, port) -> {
       HttpTransport t = new HttpTransport(vertx, id, peers,
-          new HttpTransportOptions().setHost("127.0.0.1").setPort(port));
+          new HttpTransportOptions().setHost("127.0.0.1").setPort(port)
+              .setPipelining(Boolean.parseBoolean(System.getProperty("bench.pipelining", "true"))));
       return t.listen().map(x -> new NetworkRaftCluster.Bound(t, t.actualPort()));
     }, t -> ((HttpTransport) t).metrics(), Integer.getInteger("bench.sequential", 2_000),
         Integer.getInteger("bench.total", 50_000), Integer.getInteger("bench.inflight", 64));
