@@ -157,11 +157,9 @@ public final class NetworkRaftCluster {
   public Future<RaftHost> restartOnNewPort(long id) {
     Node n = nodes.get(id);
     int old = n.port;
-    return startHost(n, 0).onSuccess(h -> {
-      if (n.port == old) {
-        throw new IllegalStateException("the OS handed out the same port again");
-      }
-    });
+    return startHost(n, 0).compose(h -> n.port == old
+        ? Future.failedFuture(new IllegalStateException("the OS handed out the same port again"))
+        : Future.succeededFuture(h));
   }
 
   public RaftGroup<KvCommand, String> group(long nodeId, long clusterId) {

@@ -91,6 +91,7 @@ public final class GrpcTransport implements Transport {
   private volatile Handler<RaftBatch> receiveHandler;
   private volatile boolean closed;
   private HttpServer ownServer;
+  private GrpcServer ownGrpcServer;
 
   /**
    * A transport for node {@code nodeId}, reaching peers at the addresses {@code peers} holds (read on every send,
@@ -144,10 +145,19 @@ public final class GrpcTransport implements Transport {
     HttpServer server = vertx.createHttpServer(http).requestHandler(grpc);
     return server.listen(options.getPort(), options.getHost()).map(s -> {
       ownServer = s;
+      ownGrpcServer = grpc;
       LOG.info("node {}: gRPC Raft transport listening on {}:{}{}", nodeId, options.getHost(), s.actualPort(),
           options.getTls().isEnabled() ? (options.getTls().isMutual() ? " (mutual TLS)" : " (TLS)") : "");
       return this;
     });
+  }
+
+  /**
+   * The gRPC server of {@link #listen()} (add the node's other services to it, so one port serves everything), or
+   * null when the transport is bound to a server of the application's.
+   */
+  public GrpcServer grpcServer() {
+    return ownGrpcServer;
   }
 
   /** The port of {@link #listen()}'s server (useful with port 0), or -1 when not listening. */
@@ -273,6 +283,10 @@ public final class GrpcTransport implements Transport {
       SocketAddress address = peers.getOrNull(peer);
       if (address == null) {
         counters.droppedNoAddress.increment();
+        PeerStream forgotten = streams.remove(peer);
+        if (forgotten != null) {
+          forgotten.shutdown(); // the peer left the directory: close its stream instead of keeping it open forever
+        }
         return;
       }
       io.raftoral.grpc.wire.v1.RaftBatch frame = WireCodec.toProto(batch);

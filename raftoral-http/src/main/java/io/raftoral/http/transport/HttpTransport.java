@@ -131,6 +131,11 @@ public final class HttpTransport implements Transport {
         .handler(this::checkRequest)
         .handler(this::acceptBatch)
         .failureHandler(this::refuseFailed);
+    // Any other method on the Raft path gets a JSON answer too, not the router's default page.
+    router.route(options.getPath()).handler(ctx -> {
+      ctx.response().putHeader(HttpHeaders.ALLOW, "POST");
+      respondError(ctx, 405, "method_not_allowed", "the Raft endpoint takes POST " + CONTENT_TYPE);
+    });
     return this;
   }
 
@@ -263,6 +268,7 @@ public final class HttpTransport implements Transport {
       SocketAddress address = peers.getOrNull(peerId);
       if (address == null) {
         counters.droppedNoAddress.increment();
+        peerStates.remove(peerId); // the peer left the directory; its in-flight requests still complete harmlessly
         return;
       }
       Peer peer = peerStates.computeIfAbsent(peerId, Peer::new);

@@ -259,6 +259,13 @@ class HttpTransportTest {
     assertThat(json.status()).isEqualTo(415);
     assertThat(json.json().getString("error")).isEqualTo("unsupported_media_type");
 
+    Answer get = join(NetworkRaftCluster.on(ctx, () -> raw.request(new RequestOptions().setMethod(HttpMethod.GET)
+        .setHost("localhost").setPort(port).setURI(PATH).setTimeout(5_000)).compose(req -> req.send())
+        .compose(resp -> resp.body().map(b -> new Answer(resp.statusCode(), resp.getHeader("Content-Type"),
+            b.toString())))));
+    assertThat(get.status()).isEqualTo(405);
+    assertThat(get.json().getString("error")).isEqualTo("method_not_allowed");
+
     Answer empty = join(post(ctx, raw, port, protobuf, Buffer.buffer()));
     assertThat(empty.status()).isEqualTo(400);
 
