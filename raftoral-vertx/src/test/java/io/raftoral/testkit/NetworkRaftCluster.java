@@ -156,10 +156,10 @@ public final class NetworkRaftCluster {
    */
   public Future<RaftHost> restartOnNewPort(long id) {
     Node n = nodes.get(id);
-    int old = n.port;
-    return startHost(n, 0).compose(h -> n.port == old
-        ? Future.failedFuture(new IllegalStateException("the OS handed out the same port again"))
-        : Future.succeededFuture(h));
+    // Holds the old port while the new one is picked, so the OS cannot hand the same port out again; connections to
+    // it are closed at once, as a stopped node's would be refused.
+    return n.vertx.createNetServer().connectHandler(socket -> socket.close()).listen(n.port, "127.0.0.1")
+        .compose(placeholder -> startHost(n, 0).eventually(() -> placeholder.close()));
   }
 
   public RaftGroup<KvCommand, String> group(long nodeId, long clusterId) {
