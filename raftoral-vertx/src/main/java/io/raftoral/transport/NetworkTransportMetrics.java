@@ -5,10 +5,11 @@ package io.raftoral.transport;
  * drops what it cannot deliver and counts it here, by reason, instead of queueing without bound or failing the
  * sender.
  *
- * @param sentBatches batches handed to the network
+ * @param sentBatches batches handed to the network (gRPC: written to an open stream; HTTP: answered by the peer)
  * @param droppedNoAddress batches for a peer missing from {@link PeerAddresses}
  * @param droppedBackPressure batches dropped because the peer's stream or in-flight window was full
- * @param droppedUnreachable batches dropped while the peer was unreachable (connection failed, backing off)
+ * @param droppedUnreachable batches dropped or lost while the peer was unreachable (connection failed or broke,
+ *     backing off)
  * @param droppedTooLarge batches larger than the frame limit (the peer would refuse them)
  * @param refusedByPeer batches or streams a peer answered with an error (it could not decode them, they were for
  *     another node, too large): usually a version mismatch or a stale address

@@ -326,7 +326,6 @@ public final class HttpTransport implements Transport {
 
     void post(SocketAddress address, byte[] body) {
       inFlight++;
-      counters.sent.increment();
       RequestOptions request = new RequestOptions()
           .setMethod(HttpMethod.POST)
           .setHost(address.host())
@@ -348,9 +347,13 @@ public final class HttpTransport implements Transport {
             if (closed) {
               return; // requests cancelled by close(): not a peer failure
             }
+            // A batch counts as sent once the peer answered (accepted or refused); one whose connection failed
+            // (refused, reset, timed out) is counted as lost to an unreachable peer.
             if (ar.succeeded()) {
+              counters.sent.increment();
               reachable(address);
             } else {
+              counters.droppedUnreachable.increment();
               unreachable(address, ar.cause());
             }
           });

@@ -202,6 +202,49 @@ class HttpTransportTest {
     join(server.close());
   }
 
+  /** Unknown peers, unreachable peers and oversized batches: send() returns normally and each drop is counted. */
+  @Test
+  void sendNeverThrowsAndCountsEveryDropByReason(Vertx vertx) throws Exception {
+    Context ctx = vertx.getOrCreateContext();
+    HttpServer closed = join(vertx.createHttpServer().requestHandler(req -> { }).listen(0, "127.0.0.1"));
+    int deadPort = closed.actualPort();
+    join(closed.close());
+    PeerAddresses peers = new PeerAddresses().put(2, "localhost:" + deadPort).put(3, "localhost:" + deadPort);
+    HttpTransport sender = new HttpTransport(vertx, 1, peers, new HttpTransportOptions().setMaxBodyBytes(1024));
+    RaftBatch small = new RaftBatch(1, 2, List.of(new RaftEnvelope(GROUP, Message.builder(MessageType.HEARTBEAT, 1, 2)
+        .term(1).build())));
+    RaftBatch large = new RaftBatch(1, 3, List.of(new RaftEnvelope(GROUP, Message.builder(MessageType.APPEND, 1, 3)
+        .term(1).entries(List.of(io.raftoral.raft.Entry.normal(1, 1, new byte[2048]))).build())));
+    sender.send(new RaftBatch(1, 9, List.of()));
+    sender.send(large);
+    sender.send(null);
+    long deadline = System.currentTimeMillis() + WAIT;
+    long timer = vertx.setPeriodic(5, id -> sender.send(small));
+    try {
+      join(NetworkRaftCluster.on(ctx, () -> {
+        io.vertx.core.Promise<Void> p = io.vertx.core.Promise.promise();
+        vertx.setPeriodic(10, id -> {
+          if (sender.metrics().droppedUnreachable() > 1) {
+            vertx.cancelTimer(id);
+            p.tryComplete();
+          } else if (System.currentTimeMillis() > deadline) {
+            vertx.cancelTimer(id);
+            p.tryFail(new AssertionError("no unreachable drops: " + sender.metrics()));
+          }
+        });
+        return p.future();
+      }));
+    } finally {
+      vertx.cancelTimer(timer);
+    }
+    NetworkTransportMetrics m = sender.metrics();
+    assertThat(m.droppedNoAddress()).isEqualTo(1);
+    assertThat(m.droppedTooLarge()).isEqualTo(1);
+    assertThat(m.sentBatches()).isZero();
+    join(sender.close());
+    sender.send(small); // after close: ignored
+  }
+
   private record Answer(int status, String contentType, String body) {
     JsonObject json() {
       return new JsonObject(body);
