@@ -4,6 +4,8 @@ import io.raftoral.group.RaftGroup;
 import io.raftoral.management.ManagementClient;
 import io.raftoral.management.ManagementService;
 import io.raftoral.management.ManagementView;
+import io.raftoral.management.NodeRecord;
+import io.raftoral.transport.PeerAddresses;
 import io.raftoral.node.impl.RoutingWorkflowClient;
 import io.raftoral.storage.LogStore;
 import io.raftoral.storage.NodeIdentity;
@@ -52,6 +54,7 @@ public final class RaftoralNode extends VerticleBase {
   private volatile ManagementService management;
   private volatile RoutingWorkflowClient router;
   private long sweepTimer = -1;
+  private volatile PeerAddresses peerAddresses;
 
   /**
    * @param options node settings (the advertise address is required)
@@ -72,6 +75,47 @@ public final class RaftoralNode extends VerticleBase {
     this.managementClient = Objects.requireNonNull(managementClient, "managementClient");
     this.peers = Objects.requireNonNull(peers, "peers");
     this.registry = Objects.requireNonNull(registry, "registry");
+  }
+
+  /**
+   * Keeps {@code addresses} (what the network transports send to) in line with the node directory of cluster 0: a
+   * node's address is added once its registration is applied here, and removed when it leaves the directory. Call
+   * before deploying; the initial content (e.g. the directory fetched from a seed while joining) is kept until this
+   * node knows the directory itself.
+   */
+  public RaftoralNode maintainPeerAddresses(PeerAddresses addresses) {
+    this.peerAddresses = Objects.requireNonNull(addresses, "addresses");
+    return this;
+  }
+
+  private void syncPeerAddresses() {
+    PeerAddresses addresses = peerAddresses;
+    if (addresses == null) {
+      return;
+    }
+    ManagementView v = view();
+    if (v.nodes().isEmpty()) {
+      return;
+    }
+    Map<Long, io.vertx.core.net.SocketAddress> known = addresses.snapshot();
+    for (NodeRecord n : v.nodes().values()) {
+      if (n.id() == nodeId) {
+        continue;
+      }
+      try {
+        io.vertx.core.net.SocketAddress a = PeerAddresses.parse(n.address());
+        if (!a.equals(known.get(n.id()))) {
+          addresses.put(n.id(), a);
+        }
+      } catch (IllegalArgumentException e) {
+        LOG.warn("node {}: directory address of node {} is not host:port: {}", nodeId, n.id(), n.address());
+      }
+    }
+    for (Long id : known.keySet()) {
+      if (!v.nodes().containsKey(id)) {
+        addresses.remove(id);
+      }
+    }
   }
 
   @Override
@@ -107,7 +151,11 @@ public final class RaftoralNode extends VerticleBase {
       return vertx.deployVerticle(management);
     }).compose(d -> peers.serve(nodeId, req -> router.handle(req))).onSuccess(v -> {
       // Execution groups the management layer stopped (this node was removed) take their runtime along.
-      sweepTimer = vertx.setPeriodic(500, t -> sweepStoppedRuntimes());
+      sweepTimer = vertx.setPeriodic(100, t -> {
+        sweepStoppedRuntimes();
+        syncPeerAddresses();
+      });
+      syncPeerAddresses();
       LOG.info("node {} ({}) started", nodeId, options.getAdvertiseAddress());
     });
   }

@@ -56,7 +56,7 @@ public final class NetworkTransportBenchmark {
             .setTickMillis(RaftPreset.TESTING.tickMillis()), new InMemoryLogStore(vertx), bound.transport())));
       }
       for (RaftHost host : hosts) {
-        groups.add(await(host.group(1, new RuntimeBenchmark.CountingStateMachine(), CommandCodec.bytes())
+        groups.add(await(host.group(1, new CountingStateMachine(), CommandCodec.bytes())
             .options(RaftPreset.TESTING.groupOptions().setSnapshotEveryEntries(20_000)
                 .setMaxPendingProposals(Math.max(10_000, inflight * 2)))
             .members(1, 2, 3).start()));
@@ -150,5 +150,26 @@ public final class NetworkTransportBenchmark {
 
   private static <T> T await(Future<T> f) throws Exception {
     return f.toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+  }
+
+  /** Counts applied commands; returns the index. */
+  static final class CountingStateMachine implements io.raftoral.group.StateMachine<byte[], Long> {
+    private long applied;
+
+    @Override
+    public Long apply(long index, byte[] command) {
+      applied++;
+      return index;
+    }
+
+    @Override
+    public byte[] snapshot() {
+      return java.nio.ByteBuffer.allocate(8).putLong(applied).array();
+    }
+
+    @Override
+    public void restore(byte[] snapshot) {
+      applied = java.nio.ByteBuffer.wrap(snapshot).getLong();
+    }
   }
 }
