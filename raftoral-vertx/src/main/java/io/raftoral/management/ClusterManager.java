@@ -36,8 +36,9 @@ import java.util.TreeSet;
  *       the smallest cluster (which the split rule divides once it reaches the threshold). So clusters never start
  *       below the target size once there are enough nodes.</li>
  *   <li><b>Consolidation.</b> A cluster below the target size takes a member from a cluster above it; if there is
- *       none, it is merged into the smallest other cluster that stays below the split threshold (its members move,
- *       the emptied cluster is removed).</li>
+ *       none and {@link ManagementOptions#isMergeUndersizedClusters()} is set, it is merged into the smallest other
+ *       cluster that stays below the split threshold (its members move, the emptied cluster is removed); else it
+ *       stays as it is until placement refills it.</li>
  *   <li><b>Split.</b> A cluster with at least the split threshold of members keeps the lower half (by id); the
  *       others found a new cluster (6 becomes 3 + 3).</li>
  *   <li><b>Clean-up.</b> A leaving node that no cluster refers to any more (desired or reported) and that is out of
@@ -139,8 +140,8 @@ public final class ClusterManager {
         continue;
       }
       int size = desired.get(small).size();
-      Long into = smallest(desired, c -> !c.equals(small) && !removed.contains(c)
-          && desired.get(c).size() + size < options.getSplitThreshold());
+      Long into = !options.isMergeUndersizedClusters() ? null : smallest(desired, c -> !c.equals(small)
+          && !removed.contains(c) && desired.get(c).size() + size < options.getSplitThreshold());
       if (into != null) {
         desired.get(into).addAll(desired.get(small));
         desired.get(small).clear();

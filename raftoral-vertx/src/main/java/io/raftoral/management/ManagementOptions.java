@@ -24,6 +24,12 @@ public final class ManagementOptions {
   /** A learner is promoted once its log is at most this many entries behind the leader's commit index. */
   public static final long DEFAULT_MAX_LEARNER_LAG_ENTRIES = 64;
 
+  /**
+   * Off by default: merging dissolves a cluster, and the state its group holds (running workflows) would go with
+   * it. An undersized cluster is refilled by placement and by taking members from larger clusters instead.
+   */
+  public static final boolean DEFAULT_MERGE_UNDERSIZED_CLUSTERS = false;
+
   private int maxVoters = DEFAULT_MAX_VOTERS;
   private int targetClusterSize = DEFAULT_TARGET_CLUSTER_SIZE;
   private int splitThreshold = DEFAULT_SPLIT_THRESHOLD;
@@ -31,6 +37,7 @@ public final class ManagementOptions {
   private long failureTimeoutMillis = DEFAULT_FAILURE_TIMEOUT_MILLIS;
   private long reconcileIntervalMillis = DEFAULT_RECONCILE_INTERVAL_MILLIS;
   private long maxLearnerLagEntries = DEFAULT_MAX_LEARNER_LAG_ENTRIES;
+  private boolean mergeUndersizedClusters = DEFAULT_MERGE_UNDERSIZED_CLUSTERS;
 
   public ManagementOptions() {}
 
@@ -46,6 +53,7 @@ public final class ManagementOptions {
     setFailureTimeoutMillis(json.getLong("failureTimeoutMillis", DEFAULT_FAILURE_TIMEOUT_MILLIS));
     setReconcileIntervalMillis(json.getLong("reconcileIntervalMillis", DEFAULT_RECONCILE_INTERVAL_MILLIS));
     setMaxLearnerLagEntries(json.getLong("maxLearnerLagEntries", DEFAULT_MAX_LEARNER_LAG_ENTRIES));
+    setMergeUndersizedClusters(json.getBoolean("mergeUndersizedClusters", DEFAULT_MERGE_UNDERSIZED_CLUSTERS));
     validate();
   }
 
@@ -57,7 +65,8 @@ public final class ManagementOptions {
         .put("heartbeatIntervalMillis", heartbeatIntervalMillis)
         .put("failureTimeoutMillis", failureTimeoutMillis)
         .put("reconcileIntervalMillis", reconcileIntervalMillis)
-        .put("maxLearnerLagEntries", maxLearnerLagEntries);
+        .put("maxLearnerLagEntries", maxLearnerLagEntries)
+        .put("mergeUndersizedClusters", mergeUndersizedClusters);
   }
 
   /**
@@ -81,6 +90,20 @@ public final class ManagementOptions {
   }
 
   public int getMaxVoters() { return maxVoters; }
+
+  public boolean isMergeUndersizedClusters() {
+    return mergeUndersizedClusters;
+  }
+
+  /**
+   * Whether a cluster below the target size that no larger cluster can give a member to is merged into another
+   * (its group is then stopped and its data deleted on its members). For state machines whose state may be
+   * dropped; keep it off for workflow clusters.
+   */
+  public ManagementOptions setMergeUndersizedClusters(boolean v) {
+    this.mergeUndersizedClusters = v;
+    return this;
+  }
 
   public ManagementOptions setMaxVoters(int v) {
     if (v < 1) {

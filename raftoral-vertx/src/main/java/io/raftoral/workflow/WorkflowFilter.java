@@ -75,6 +75,47 @@ public final class WorkflowFilter {
     return startedBefore;
   }
 
+  /** JSON form, for node-to-node routing. */
+  public io.vertx.core.json.JsonObject toJson() {
+    io.vertx.core.json.JsonObject json = new io.vertx.core.json.JsonObject().put("limit", limit);
+    io.vertx.core.json.JsonArray st = new io.vertx.core.json.JsonArray();
+    states.forEach(x -> st.add(x.name()));
+    json.put("states", st);
+    if (workflowType != null) {
+      json.put("workflowType", workflowType);
+    }
+    if (startedAfter != null) {
+      json.put("startedAfter", startedAfter.toString());
+    }
+    if (startedBefore != null) {
+      json.put("startedBefore", startedBefore.toString());
+    }
+    return json;
+  }
+
+  /** Reads {@link #toJson()}; {@link IllegalArgumentException} when malformed. */
+  public static WorkflowFilter fromJson(io.vertx.core.json.JsonObject json) {
+    try {
+      WorkflowFilter f = new WorkflowFilter().limit(json.getInteger("limit", DEFAULT_LIMIT));
+      io.vertx.core.json.JsonArray st = json.getJsonArray("states");
+      if (st != null && !st.isEmpty()) {
+        EnumSet<WorkflowState> set = EnumSet.noneOf(WorkflowState.class);
+        for (Object o : st) {
+          set.add(WorkflowState.valueOf(String.valueOf(o)));
+        }
+        f.states = set;
+      }
+      f.workflowType = json.getString("workflowType");
+      String after = json.getString("startedAfter");
+      String before = json.getString("startedBefore");
+      f.startedAfter = after == null ? null : Instant.parse(after);
+      f.startedBefore = before == null ? null : Instant.parse(before);
+      return f;
+    } catch (RuntimeException e) {
+      throw new IllegalArgumentException("not a workflow filter: " + e.getMessage(), e);
+    }
+  }
+
   /** Whether {@code s} passes the filter (the limit aside). */
   public boolean test(WorkflowStatus s) {
     if (!states.contains(s.state())) {

@@ -22,4 +22,46 @@ import java.time.Instant;
 public record WorkflowStatus(String workflowId, long executionClusterId, String workflowType, int version,
     WorkflowState state, long ownerNode, Instant startedAt, Instant endedAt, int checkpointCount, String inputJson,
     String resultJson, String errorType, String errorMessage) {
+
+  /** JSON form (times as ISO-8601 text), for node-to-node routing and the network APIs. */
+  public io.vertx.core.json.JsonObject toJson() {
+    io.vertx.core.json.JsonObject json = new io.vertx.core.json.JsonObject()
+        .put("workflowId", workflowId)
+        .put("executionClusterId", executionClusterId)
+        .put("workflowType", workflowType)
+        .put("version", version)
+        .put("state", state.name())
+        .put("ownerNode", ownerNode)
+        .put("startedAt", startedAt.toString())
+        .put("checkpointCount", checkpointCount)
+        .put("inputJson", inputJson);
+    if (endedAt != null) {
+      json.put("endedAt", endedAt.toString());
+    }
+    if (resultJson != null) {
+      json.put("resultJson", resultJson);
+    }
+    if (errorType != null) {
+      json.put("errorType", errorType);
+    }
+    if (errorMessage != null) {
+      json.put("errorMessage", errorMessage);
+    }
+    return json;
+  }
+
+  /** Reads {@link #toJson()}; {@link IllegalArgumentException} when fields are missing or malformed. */
+  public static WorkflowStatus fromJson(io.vertx.core.json.JsonObject json) {
+    try {
+      String ended = json.getString("endedAt");
+      return new WorkflowStatus(java.util.Objects.requireNonNull(json.getString("workflowId"), "workflowId"),
+          json.getLong("executionClusterId"), json.getString("workflowType"), json.getInteger("version"),
+          WorkflowState.valueOf(json.getString("state")), json.getLong("ownerNode"),
+          Instant.parse(json.getString("startedAt")), ended == null ? null : Instant.parse(ended),
+          json.getInteger("checkpointCount"), json.getString("inputJson"), json.getString("resultJson"),
+          json.getString("errorType"), json.getString("errorMessage"));
+    } catch (RuntimeException e) {
+      throw new IllegalArgumentException("not a workflow status: " + e.getMessage(), e);
+    }
+  }
 }

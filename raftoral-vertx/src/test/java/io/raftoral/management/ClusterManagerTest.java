@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
 /** The cluster manager's rules, as pure functions of the management state. */
 class ClusterManagerTest {
 
-  private static final ManagementOptions OPTIONS = new ManagementOptions();
+  private static final ManagementOptions OPTIONS = new ManagementOptions().setMergeUndersizedClusters(true);
 
   @Test
   void theFirstNodeGetsTheFirstExecutionCluster() {
@@ -113,6 +113,24 @@ class ClusterManagerTest {
     sim.join("n4");
     sim.round();
     assertThat(sim.layout()).isEqualTo(Map.of(1L, Set.of(1L, 3L, 4L)));
+  }
+
+  @Test
+  void withoutMergingAnUndersizedClusterIsKeptAndRefilledByTheNextJoiner() {
+    ManagementSim sim = new ManagementSim(new ManagementOptions());
+    for (int i = 1; i <= 6; i++) {
+      sim.join("n" + i);
+      sim.settle();
+    }
+    sim.apply(new ManagementCommand.NodeLeaving(5));
+    sim.apply(new ManagementCommand.NodeLeaving(6));
+    List<ManagementCommand> decision = sim.round();
+    assertThat(decision).doesNotContain(new RemoveCluster(2));
+    assertThat(sim.layout()).isEqualTo(Map.of(1L, Set.of(1L, 2L, 3L), 2L, Set.of(4L)));
+    sim.settle();
+    sim.join("n7");
+    sim.settle();
+    assertThat(sim.layout().get(2L)).hasSize(2).contains(4L);
   }
 
   @Test

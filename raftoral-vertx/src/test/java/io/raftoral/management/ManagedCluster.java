@@ -37,7 +37,8 @@ final class ManagedCluster {
   private int joined;
 
   ManagedCluster(Vertx vertx) {
-    this(vertx, new ManagementOptions().setHeartbeatIntervalMillis(50).setReconcileIntervalMillis(20)
+    this(vertx, new ManagementOptions().setMergeUndersizedClusters(true).setHeartbeatIntervalMillis(50)
+        .setReconcileIntervalMillis(20)
         .setFailureTimeoutMillis(1_500));
   }
 

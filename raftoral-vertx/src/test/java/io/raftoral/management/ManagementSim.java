@@ -25,7 +25,7 @@ final class ManagementSim {
   }
 
   ManagementSim() {
-    this(new ManagementOptions());
+    this(new ManagementOptions().setMergeUndersizedClusters(true));
   }
 
   ManagementResult apply(ManagementCommand command) {

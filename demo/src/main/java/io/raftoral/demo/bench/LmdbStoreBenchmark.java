@@ -1,5 +1,6 @@
-package io.raftoral.lmdb;
+package io.raftoral.demo.bench;
 
+import io.raftoral.lmdb.LmdbLogStore;
 import io.raftoral.raft.Entry;
 import io.raftoral.raft.HardState;
 import io.raftoral.raft.RaftNode;

@@ -1,4 +1,4 @@
-package io.raftoral.bench;
+package io.raftoral.demo.bench;
 
 import io.raftoral.group.RaftPreset;
 import io.raftoral.node.RaftHost;
@@ -47,14 +47,31 @@ public final class WorkflowBenchmark {
     return chain;
   }
 
+  /**
+   * Runs the benchmark on in-memory stores, or with {@code -Dbench.store=lmdb} on LMDB stores (fsync on every
+   * commit) in a temporary directory (or {@code -Dbench.dir=...}).
+   */
   public static void main(String[] args) throws Exception {
     Vertx vertx = Vertx.vertx();
     try {
-      run(vertx, "in-memory store", id -> new InMemoryLogStore(vertx));
+      String label;
+      LongFunction<LogStore> stores;
+      if ("lmdb".equals(System.getProperty("bench.store", "memory"))) {
+        java.nio.file.Path base = System.getProperty("bench.dir") != null
+            ? java.nio.file.Path.of(System.getProperty("bench.dir"))
+            : java.nio.file.Files.createTempDirectory("raftoral-wf-bench");
+        label = "LMDB store (fsync) in " + base;
+        stores = id -> io.raftoral.lmdb.LmdbLogStore.open(vertx, base.resolve("node-" + id));
+      } else {
+        label = "in-memory store";
+        stores = id -> new InMemoryLogStore(vertx);
+      }
+      run(vertx, label, stores);
     } finally {
       vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
     }
   }
+
 
   /** Runs both measurements on a fresh 3-node cluster whose stores come from {@code stores}. */
   public static void run(Vertx vertx, String label, LongFunction<LogStore> stores) throws Exception {

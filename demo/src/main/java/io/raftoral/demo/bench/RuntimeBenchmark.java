@@ -1,4 +1,4 @@
-package io.raftoral.bench;
+package io.raftoral.demo.bench;
 
 import io.raftoral.group.CommandCodec;
 import io.raftoral.group.Committed;
@@ -57,17 +57,34 @@ public final class RuntimeBenchmark {
     }
   }
 
+  /**
+   * Runs the benchmark on in-memory stores, or with {@code -Dbench.store=lmdb} on LMDB stores (fsync on every
+   * commit) in a temporary directory (or {@code -Dbench.dir=...}).
+   */
   public static void main(String[] args) throws Exception {
     int sequential = Integer.getInteger("bench.sequential", 2_000);
     int total = Integer.getInteger("bench.total", 50_000);
     int inflight = Integer.getInteger("bench.inflight", 64);
     Vertx vertx = Vertx.vertx();
     try {
-      run(vertx, "in-memory store", id -> new InMemoryLogStore(vertx), sequential, total, inflight);
+      String label;
+      LongFunction<LogStore> stores;
+      if ("lmdb".equals(System.getProperty("bench.store", "memory"))) {
+        java.nio.file.Path base = System.getProperty("bench.dir") != null
+            ? java.nio.file.Path.of(System.getProperty("bench.dir"))
+            : java.nio.file.Files.createTempDirectory("raftoral-bench");
+        label = "LMDB store (fsync) in " + base;
+        stores = id -> io.raftoral.lmdb.LmdbLogStore.open(vertx, base.resolve("node-" + id));
+      } else {
+        label = "in-memory store";
+        stores = id -> new InMemoryLogStore(vertx);
+      }
+      run(vertx, label, stores, sequential, total, inflight);
     } finally {
       vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
     }
   }
+
 
   /** Runs both measurements on a fresh 3-node cluster whose stores come from {@code stores}. */
   public static void run(Vertx vertx, String label, LongFunction<LogStore> stores, int sequential, int total,

@@ -1,0 +1,51 @@
+package io.raftoral.demo;
+
+import io.raftoral.demo.bench.LmdbStoreBenchmark;
+import io.raftoral.demo.bench.RuntimeBenchmark;
+import io.raftoral.demo.bench.WorkflowBenchmark;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code raftoral bench runtime|workflow|store}: the benchmarks of the runtime, the workflows and the LMDB store. */
+@Command(name = "bench", mixinStandardHelpOptions = true,
+    description = {"Runs a benchmark in this JVM (3 nodes, in-JVM transport) and prints its figures.",
+        "  runtime:  sequential proposal latency and throughput with 64 in flight",
+        "  workflow: a workflow of 10 checkpoints, sequential latency and throughput with 32 in flight",
+        "  store:    raw LMDB store throughput with 1, 8 and 64 groups writing at once"})
+final class BenchCommand implements Callable<Integer> {
+
+  enum Kind { runtime, workflow, store }
+
+  enum Store { memory, lmdb }
+
+  @Parameters(index = "0", description = "runtime, workflow or store")
+  Kind kind;
+
+  @Option(names = "--store", defaultValue = "memory", description = "memory or lmdb (default: ${DEFAULT-VALUE})")
+  Store store;
+
+  @Option(names = "--dir", description = "directory for the LMDB stores (default: a temporary directory)")
+  String dir;
+
+  @Option(names = "--pipelining", defaultValue = "true", arity = "1",
+      description = "workflow benchmark: continue before a checkpoint commits (default: ${DEFAULT-VALUE})")
+  boolean pipelining;
+
+  @Override
+  public Integer call() throws Exception {
+    System.setProperty("bench.store", store.name());
+    System.setProperty("bench.pipelining", Boolean.toString(pipelining));
+    if (dir != null) {
+      System.setProperty("bench.dir", dir);
+    }
+    switch (kind) {
+      case runtime -> RuntimeBenchmark.main(new String[0]);
+      case workflow -> WorkflowBenchmark.main(new String[0]);
+      case store -> LmdbStoreBenchmark.main(new String[0]);
+      default -> throw new IllegalStateException(kind.name());
+    }
+    return 0;
+  }
+}

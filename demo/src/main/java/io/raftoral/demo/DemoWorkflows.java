@@ -1,0 +1,86 @@
+package io.raftoral.demo;
+
+import io.raftoral.examples.workflow.FibonacciWorkflow;
+import io.raftoral.examples.workflow.OrderWorkflow;
+import io.raftoral.workflow.WorkflowContext;
+import io.raftoral.workflow.WorkflowRegistry;
+import io.smallrye.mutiny.Uni;
+import java.time.Duration;
+import java.util.List;
+import java.util.UUID;
+
+/**
+ * The workflows every demo node registers:
+ * <ul>
+ *   <li>{@code ping_pong} v1: {@code "ping"} gives {@code "pong"}; any other input fails with a clear error;</li>
+ *   <li>{@code order} v1: the order example ({@link OrderWorkflow}) against simulated stock and payment services;</li>
+ *   <li>{@code countdown} v1: input N, one checkpoint every 100 ms for N steps, result 0: long enough to kill its
+ *       owner while it runs;</li>
+ *   <li>{@code fibonacci} v1: the n-th Fibonacci number, one checkpoint per step.</li>
+ * </ul>
+ */
+public final class DemoWorkflows {
+
+  private DemoWorkflows() {
+  }
+
+  public static WorkflowRegistry registry() {
+    return WorkflowRegistry.create()
+        .register("ping_pong", 1, String.class, String.class, DemoWorkflows::pingPong)
+        .register(OrderWorkflow.NAME, OrderWorkflow.VERSION, OrderWorkflow.Order.class, OrderWorkflow.Receipt.class,
+            new OrderWorkflow(new SimulatedInventory(), SimulatedPayments::charge))
+        .register("countdown", 1, Integer.class, Integer.class, DemoWorkflows::countdown)
+        .register(FibonacciWorkflow.NAME, FibonacciWorkflow.VERSION, Integer.class, Long.class,
+            new FibonacciWorkflow());
+  }
+
+  static Uni<String> pingPong(String input, WorkflowContext ctx) {
+    if (!"ping".equals(input)) {
+      return Uni.createFrom().failure(new IllegalArgumentException(
+          "ping_pong expects the input \"ping\", got " + (input == null ? "null" : "\"" + input + "\"")));
+    }
+    return ctx.checkpoint("pong", "pong");
+  }
+
+  static Uni<Integer> countdown(Integer steps, WorkflowContext ctx) {
+    if (steps == null || steps < 0 || steps > 1_000_000) {
+      return Uni.createFrom().failure(new IllegalArgumentException("countdown expects 0..1000000 steps, got "
+          + steps));
+    }
+    return tick(ctx, steps);
+  }
+
+  private static Uni<Integer> tick(WorkflowContext ctx, int left) {
+    if (left == 0) {
+      return Uni.createFrom().item(0);
+    }
+    // The wait is the side effect: a new owner waits again only for the step that was not committed.
+    return ctx.compute("tick-" + left, Integer.class, () -> Uni.createFrom().item(left - 1)
+            .onItem().delayIt().by(Duration.ofMillis(100)))
+        .flatMap(next -> tick(ctx, next));
+  }
+
+  /** Stock that is always there. */
+  static final class SimulatedInventory implements OrderWorkflow.Inventory {
+    @Override
+    public Uni<OrderWorkflow.Reservation> reserve(String idempotencyKey, List<String> items) {
+      return Uni.createFrom().item(new OrderWorkflow.Reservation("res-" + idempotencyKey, items));
+    }
+
+    @Override
+    public Uni<Void> release(String idempotencyKey, String reservationId) {
+      return Uni.createFrom().voidItem();
+    }
+  }
+
+  /** Payments that decline amounts above 1,000,000 cents. */
+  static final class SimulatedPayments {
+    static Uni<OrderWorkflow.Payment> charge(String idempotencyKey, String customer, long amountCents) {
+      if (amountCents > 1_000_000) {
+        return Uni.createFrom().failure(new IllegalStateException("payment declined for " + customer));
+      }
+      return Uni.createFrom().item(new OrderWorkflow.Payment("pay-" + UUID.nameUUIDFromBytes(
+          idempotencyKey.getBytes(java.nio.charset.StandardCharsets.UTF_8)), amountCents));
+    }
+  }
+}

@@ -1,0 +1,106 @@
+package io.raftoral.demo;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.vertx.core.json.JsonObject;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * End to end with real processes of {@code raftoral-node.jar} on loopback, for each transport: a 3-node cluster
+ * forms, ping_pong runs through every node with the quickstart's HTTP calls, bad input is refused and the nodes keep
+ * serving, a node killed with SIGKILL does not stop the others, and restarted on its storage it comes back with its
+ * id and serves again.
+ */
+class ClusterProcessesIT {
+
+  @TempDir
+  Path dir;
+
+  private static String execute(NodeProcesses n, String address, String input) throws Exception {
+    // the quickstart's call, verbatim
+    HttpResponse<String> r = n.post(address, "/workflow/execute", "application/json", ("{\n"
+        + "    \"name\": \"ping_pong\",\n"
+        + "    \"version\": 1,\n"
+        + "    \"input\": " + input + "\n"
+        + "  }").getBytes(StandardCharsets.UTF_8));
+    assertThat(r.statusCode()).as("execute on %s: %s", address, r.body()).isEqualTo(200);
+    return r.body();
+  }
+
+  private static JsonObject pingPong(NodeProcesses n, String address) throws Exception {
+    JsonObject started = new JsonObject(execute(n, address, "\"\\\"ping\\\"\""));
+    assertThat(started.getBoolean("success")).isTrue();
+    String id = started.getString("workflow_id");
+    String cluster = started.getString("execution_cluster_id");
+    HttpResponse<String> waited = n.get(address, "/workflow/wait?workflow_id=" + id + "&execution_cluster_id="
+        + cluster + "&timeout_seconds=30");
+    assertThat(waited.statusCode()).as("wait on %s: %s", address, waited.body()).isEqualTo(200);
+    return new JsonObject(waited.body());
+  }
+
+  private static long nodeId(NodeProcesses n, String address) throws Exception {
+    return new JsonObject(n.get(address, "/health").body()).getLong("node_id");
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {"grpc", "http"})
+  @Timeout(240)
+  void aThreeNodeClusterFormsServesSurvivesAKillAndResumes(String transport) throws Exception {
+    try (NodeProcesses n = new NodeProcesses(dir, transport)) {
+      String a = "127.0.0.1:" + NodeProcesses.freePort();
+      String b = "127.0.0.1:" + NodeProcesses.freePort();
+      String c = "127.0.0.1:" + NodeProcesses.freePort();
+      n.start(a, "--bootstrap", "--storage-path", dir.resolve("a").toString());
+      n.await(() -> n.healthy(a), 60, "the bootstrap node");
+      n.start(b, "--peers", a, "--storage-path", dir.resolve("b").toString());
+      n.start(c, "--peers", a + "," + b, "--storage-path", dir.resolve("c").toString());
+      n.await(() -> n.healthy(b) && n.healthy(c), 60, "the joining nodes");
+      assertThat(List.of(nodeId(n, a), nodeId(n, b), nodeId(n, c))).doesNotHaveDuplicates();
+
+      for (String node : List.of(a, b, c)) {
+        JsonObject done = pingPong(n, node);
+        assertThat(done.getBoolean("success")).isTrue();
+        assertThat(done.getString("result")).isEqualTo("\"pong\"");
+      }
+      JsonObject failed = new JsonObject(n.get(a, "/workflow/wait?workflow_id=" + new JsonObject(
+          execute(n, a, "\"\\\"pang\\\"\"")).getString("workflow_id") + "&timeout_seconds=30").body());
+      assertThat(failed.getBoolean("success")).isFalse();
+      assertThat(failed.getString("error")).contains("ping_pong expects the input");
+
+      // bad input: clear errors, the node keeps serving
+      assertThat(n.post(b, "/workflow/execute", "application/json", "{not json".getBytes()).statusCode())
+          .isEqualTo(400);
+      assertThat(n.post(b, "/workflow/execute", "application/json",
+          "{\"name\":\"ping_pong\",\"version\":\"one\",\"input\":\"1\"}".getBytes()).statusCode()).isEqualTo(400);
+      assertThat(n.post(b, "/workflow/execute", "application/json",
+          "{\"name\":\"nope\",\"version\":1,\"input\":\"1\"}".getBytes()).statusCode()).isEqualTo(400);
+      assertThat(n.get(b, "/workflow/wait?workflow_id=not-a-uuid&timeout_seconds=1").statusCode()).isIn(400, 404);
+      assertThat(n.post(b, "/workflow/execute", "application/json", new byte[3 * 1024 * 1024]).statusCode())
+          .isEqualTo(413);
+      if (transport.equals("http")) {
+        assertThat(n.post(b, "/raft/v1/batch", "application/x-protobuf", new byte[] {1, 2, 3, 4, 5})
+            .statusCode()).isEqualTo(400);
+      }
+      assertThat(pingPong(n, b).getString("result")).isEqualTo("\"pong\"");
+
+      // kill -9 one node: the others keep running workflows
+      long cId = nodeId(n, c);
+      n.kill9(c);
+      for (String node : List.of(a, b)) {
+        assertThat(pingPong(n, node).getString("result")).isEqualTo("\"pong\"");
+      }
+      // restarted on its storage: same id, serves again
+      n.restart(c);
+      n.await(() -> n.healthy(c), 60, "the restarted node");
+      assertThat(nodeId(n, c)).isEqualTo(cId);
+      assertThat(pingPong(n, c).getString("result")).isEqualTo("\"pong\"");
+    }
+  }
+}

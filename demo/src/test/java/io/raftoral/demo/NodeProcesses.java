@@ -1,0 +1,147 @@
+package io.raftoral.demo;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.BooleanSupplier;
+
+/**
+ * Real node processes ({@code java -jar demo/target/raftoral-node.jar}) on loopback, for end-to-end tests: start,
+ * kill -9, restart on the same storage, and HTTP calls against them.
+ */
+final class NodeProcesses implements AutoCloseable {
+
+  static final Path JAR = Path.of("target", "raftoral-node.jar");
+
+  final Path dir;
+  final String transport;
+  final Map<String, Process> running = new LinkedHashMap<>();
+  final Map<String, List<String>> commands = new LinkedHashMap<>();
+  final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+  NodeProcesses(Path dir, String transport) {
+    this.dir = dir;
+    this.transport = transport;
+  }
+
+  static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return s.getLocalPort();
+    }
+  }
+
+  /** Starts a node listening on {@code address} with {@code args}; its output goes to {@code <dir>/<port>.log}. */
+  Process start(String address, String... args) throws IOException {
+    List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-Xmx256m", "-jar", JAR.toString(), "--transport", transport, "--listen", address, "--preset", "TESTING",
+        "--owner-timeout-ms", "1000"));
+    cmd.addAll(List.of(args));
+    commands.put(address, cmd);
+    return launch(address);
+  }
+
+  private Process launch(String address) throws IOException {
+    Path log = dir.resolve(address.replace(':', '_') + ".log");
+    Process p = new ProcessBuilder(commands.get(address)).redirectErrorStream(true)
+        .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+    running.put(address, p);
+    return p;
+  }
+
+  /** Restarts the node at {@code address} with the flags it had, minus {@code --bootstrap} and {@code --peers}. */
+  Process restart(String address) throws IOException {
+    List<String> cmd = new ArrayList<>(commands.get(address));
+    int i = cmd.indexOf("--bootstrap");
+    if (i >= 0) {
+      cmd.remove(i);
+    }
+    i = cmd.indexOf("--peers");
+    if (i >= 0) {
+      cmd.remove(i + 1);
+      cmd.remove(i);
+    }
+    commands.put(address, cmd);
+    return launch(address);
+  }
+
+  void kill9(String address) throws InterruptedException {
+    Process p = running.remove(address);
+    p.destroyForcibly();
+    p.waitFor();
+  }
+
+  String log(String address) throws IOException {
+    Path log = dir.resolve(address.replace(':', '_') + ".log");
+    return Files.exists(log) ? Files.readString(log) : "";
+  }
+
+  HttpResponse<String> get(String address, String path) throws IOException, InterruptedException {
+    return http.send(HttpRequest.newBuilder(URI.create("http://" + address + path)).timeout(Duration.ofSeconds(60))
+        .GET().build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  HttpResponse<String> post(String address, String path, String contentType, byte[] body)
+      throws IOException, InterruptedException {
+    return http.send(HttpRequest.newBuilder(URI.create("http://" + address + path)).timeout(Duration.ofSeconds(60))
+        .header("Content-Type", contentType).POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
+  boolean healthy(String address) {
+    try {
+      return get(address, "/health").statusCode() == 200;
+    } catch (IOException | InterruptedException e) {
+      return false;
+    }
+  }
+
+  /** Polls {@code condition} every 100 ms until it holds, or fails after {@code seconds} with the nodes' logs. */
+  void await(BooleanSupplier condition, int seconds, String what) throws Exception {
+    long deadline = System.currentTimeMillis() + seconds * 1000L;
+    while (!condition.getAsBoolean()) {
+      for (Map.Entry<String, Process> e : running.entrySet()) {
+        if (!e.getValue().isAlive()) {
+          throw new AssertionError("node " + e.getKey() + " exited (" + e.getValue().exitValue() + ") while waiting for "
+              + what + ":\n" + log(e.getKey()));
+        }
+      }
+      if (System.currentTimeMillis() > deadline) {
+        StringBuilder logs = new StringBuilder();
+        for (String a : commands.keySet()) {
+          String l = log(a);
+          logs.append("\n--- ").append(a).append(" ---\n").append(l, Math.max(0, l.length() - 3000), l.length());
+        }
+        throw new AssertionError("timed out waiting for " + what + logs);
+      }
+      Thread.sleep(100);
+    }
+  }
+
+  @Override
+  public void close() {
+    for (Process p : running.values()) {
+      p.destroy();
+    }
+    for (Process p : running.values()) {
+      try {
+        if (!p.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)) {
+          p.destroyForcibly();
+        }
+      } catch (InterruptedException e) {
+        p.destroyForcibly();
+        Thread.currentThread().interrupt();
+      }
+    }
+    running.clear();
+  }
+}

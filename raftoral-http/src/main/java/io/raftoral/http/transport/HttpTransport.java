@@ -1,0 +1,395 @@
+package io.raftoral.http.transport;
+
+import io.raftoral.grpc.wire.MalformedFrameException;
+import io.raftoral.grpc.wire.TransportCounters;
+import io.raftoral.grpc.wire.WireCodec;
+import io.raftoral.transport.NetworkTransportMetrics;
+import io.raftoral.transport.PeerAddresses;
+import io.raftoral.transport.RaftBatch;
+import io.raftoral.transport.Transport;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClientAgent;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.PoolOptions;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.SocketAddress;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ThreadLocalRandom;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The node-to-node Raft transport over plain HTTP: every batch is one {@code POST} of a {@code raftoral.v1.RaftBatch}
+ * protobuf ({@link WireCodec}, the same schema as the gRPC transport) with {@code Content-Type:
+ * application/x-protobuf} to the peer's Raft endpoint ({@link HttpTransportOptions#getPath()}, by default
+ * {@code /raft/v1/batch}).
+ *
+ * <p><b>Endpoint.</b> {@code 204} when the batch was accepted; otherwise a JSON body {@code {"error", "message"}}
+ * with {@code 400} (undecodable or invalid frame), {@code 413} (body over {@link HttpTransportOptions#getMaxBodyBytes()}),
+ * {@code 415} (not {@code application/x-protobuf}), {@code 421} (addressed to another node: a stale address) or
+ * {@code 503} (shutting down). Every refusal is counted and the server keeps serving.
+ *
+ * <p><b>One server for everything.</b> {@link #mount(Router)} adds only the Raft route to a router the application
+ * serves anyway (the REST API and the console share the node's one HTTP server on {@code --listen}); or
+ * {@link #listen()} starts a server of its own and exposes its {@link #router()} for more routes.
+ *
+ * <p><b>Sending.</b> {@link #send} never throws and never blocks. Requests to a peer go over a keep-alive pool
+ * ({@link HttpTransportOptions#getConnectionsPerPeer()} connections, HTTP/1.1 pipelining by default so batches stay in
+ * order); at most {@link HttpTransportOptions#getMaxInFlightPerPeer()} await their response, and further batches to
+ * that peer are dropped and counted (Raft retransmits what matters). After a connection failure, batches to that
+ * peer are dropped for a backoff delay (exponential with jitter) instead of hammering a dead node with connects.
+ *
+ * <p><b>Threads.</b> Outbound state is confined to the Vert.x context that was current when the transport was
+ * constructed (a fresh event-loop context when constructed off Vert.x); {@link #send} may be called from any thread
+ * and hops there. The receive handler runs on the event loop of the inbound HTTP connection.
+ */
+public final class HttpTransport implements Transport {
+
+  private static final Logger LOG = LoggerFactory.getLogger(HttpTransport.class);
+
+  /** The media type of a {@code raftoral.v1.RaftBatch} body. */
+  public static final String CONTENT_TYPE = "application/x-protobuf";
+
+  private final Vertx vertx;
+  private final long nodeId;
+  private final PeerAddresses peers;
+  private final HttpTransportOptions options;
+  private final Context context;
+  private final HttpClientAgent client;
+  private final TransportCounters counters = new TransportCounters();
+  private final Map<Long, Peer> peerStates = new HashMap<>();
+  private volatile Handler<RaftBatch> receiveHandler;
+  private volatile boolean closed;
+  private HttpServer ownServer;
+  private Router ownRouter;
+
+  /**
+   * A transport for node {@code nodeId}, reaching peers at the addresses {@code peers} holds (read on every send, so
+   * later updates apply). Nothing is served until {@link #mount(Router)} or {@link #listen()}.
+   */
+  public HttpTransport(Vertx vertx, long nodeId, PeerAddresses peers, HttpTransportOptions options) {
+    if (nodeId <= 0) {
+      throw new IllegalArgumentException("nodeId must be > 0, was " + nodeId);
+    }
+    this.vertx = Objects.requireNonNull(vertx, "vertx");
+    this.nodeId = nodeId;
+    this.peers = Objects.requireNonNull(peers, "peers");
+    this.options = new HttpTransportOptions(Objects.requireNonNull(options, "options"));
+    this.options.getTls().validate();
+    this.context = vertx.getOrCreateContext();
+    HttpClientOptions http = new HttpClientOptions()
+        .setKeepAlive(true)
+        .setPipelining(this.options.isPipelining())
+        .setPipeliningLimit(this.options.getMaxInFlightPerPeer())
+        .setConnectTimeout((int) this.options.getConnectTimeoutMillis())
+        .setTcpNoDelay(true);
+    this.options.getTls().applyTo(http);
+    this.client = vertx.createHttpClient(http, new PoolOptions().setHttp1MaxSize(this.options.getConnectionsPerPeer()));
+  }
+
+  @Override
+  public long nodeId() {
+    return nodeId;
+  }
+
+  public HttpTransportOptions options() {
+    return new HttpTransportOptions(options);
+  }
+
+  public PeerAddresses peers() {
+    return peers;
+  }
+
+  // ------------------------------------------------------------------------------------------------ serving
+
+  /**
+   * Adds the Raft endpoint ({@code POST} {@link HttpTransportOptions#getPath()}) to {@code router} and nothing else:
+   * its body handling, limits and error responses apply to that route only, so other routes (the REST API) keep
+   * their own.
+   */
+  public HttpTransport mount(Router router) {
+    router.route(HttpMethod.POST, options.getPath())
+        // No file uploads (nothing is ever written to disk); 413 as soon as Content-Length or the body exceeds it.
+        // Vert.x Web requires the body handler before any user handler, so the media type is checked afterwards.
+        .handler(BodyHandler.create(false).setBodyLimit(options.getMaxBodyBytes()))
+        .handler(this::checkRequest)
+        .handler(this::acceptBatch)
+        .failureHandler(this::refuseFailed);
+    // Any other method on the Raft path gets a JSON answer too, not the router's default page.
+    router.route(options.getPath()).handler(ctx -> {
+      ctx.response().putHeader(HttpHeaders.ALLOW, "POST");
+      respondError(ctx, 405, "method_not_allowed", "the Raft endpoint takes POST " + CONTENT_TYPE);
+    });
+    return this;
+  }
+
+  /**
+   * Starts a server of its own on {@link HttpTransportOptions#getHost()}:{@link HttpTransportOptions#getPort()} with
+   * the options' TLS, serving a new router with the Raft endpoint mounted ({@link #router()}: add more routes to it).
+   * Completes once the server accepts connections.
+   */
+  public Future<HttpTransport> listen() {
+    Router router = Router.router(vertx);
+    mount(router);
+    HttpServerOptions http = new HttpServerOptions().setTcpNoDelay(true);
+    options.getTls().applyTo(http);
+    return vertx.createHttpServer(http).requestHandler(router).listen(options.getPort(), options.getHost()).map(s -> {
+      ownServer = s;
+      ownRouter = router;
+      LOG.info("node {}: HTTP Raft transport listening on {}:{}{}{}", nodeId, options.getHost(), s.actualPort(),
+          options.getPath(), options.getTls().isEnabled() ? (options.getTls().isMutual() ? " (mutual TLS)" : " (TLS)") : "");
+      return this;
+    });
+  }
+
+  /** The router of {@link #listen()}'s server, or null when the transport is mounted elsewhere. */
+  public Router router() {
+    return ownRouter;
+  }
+
+  /** The port of {@link #listen()}'s server (useful with port 0), or -1 when not listening. */
+  public int actualPort() {
+    HttpServer s = ownServer;
+    return s == null ? -1 : s.actualPort();
+  }
+
+  /**
+   * Sets the handler of accepted inbound batches (decoded, checked, addressed to this node). It runs on the event loop
+   * of the inbound HTTP connection, before the {@code 204} is sent, so it must not block.
+   */
+  @Override
+  public void receiveHandler(Handler<RaftBatch> handler) {
+    this.receiveHandler = handler;
+  }
+
+  private void checkRequest(RoutingContext ctx) {
+    if (closed) {
+      respondError(ctx, 503, "unavailable", "node " + nodeId + " is shutting down");
+      return;
+    }
+    String type = ctx.request().getHeader(HttpHeaders.CONTENT_TYPE);
+    if (type == null || !type.toLowerCase(java.util.Locale.ROOT).startsWith(CONTENT_TYPE)) {
+      counters.rejectedMalformed.increment();
+      respondError(ctx, 415, "unsupported_media_type",
+          "the Raft endpoint takes " + CONTENT_TYPE + " (a raftoral.v1.RaftBatch), not " + type);
+      return;
+    }
+    ctx.next();
+  }
+
+  private void acceptBatch(RoutingContext ctx) {
+    Buffer body = ctx.body().buffer();
+    RaftBatch batch;
+    try {
+      batch = WireCodec.decode(body == null ? new byte[0] : body.getBytes());
+    } catch (MalformedFrameException e) {
+      counters.rejectedMalformed.increment();
+      LOG.warn("node {}: refused a malformed Raft frame from {}: {}", nodeId, ctx.request().remoteAddress(),
+          e.getMessage());
+      respondError(ctx, 400, "malformed_frame", "malformed raftoral.v1.RaftBatch: " + e.getMessage());
+      return;
+    }
+    if (batch.toNode() != nodeId) {
+      counters.rejectedMisaddressed.increment();
+      LOG.warn("node {}: refused a batch for node {} from node {} ({}): stale peer address?", nodeId, batch.toNode(),
+          batch.fromNode(), ctx.request().remoteAddress());
+      // 421 Misdirected Request: the sender's directory sends node-N traffic to the wrong server.
+      respondError(ctx, 421, "misdirected", "this is node " + nodeId + ", not node " + batch.toNode());
+      return;
+    }
+    counters.received.increment();
+    Handler<RaftBatch> h = receiveHandler;
+    if (h != null) {
+      h.handle(batch);
+    }
+    ctx.response().setStatusCode(204).end();
+  }
+
+  private void refuseFailed(RoutingContext ctx) {
+    if (ctx.response().ended()) {
+      return;
+    }
+    if (ctx.statusCode() == 413) {
+      counters.rejectedTooLarge.increment();
+      LOG.warn("node {}: refused a Raft request body over {} bytes from {}", nodeId, options.getMaxBodyBytes(),
+          ctx.request().remoteAddress());
+      respondError(ctx, 413, "frame_too_large", "request body larger than " + options.getMaxBodyBytes() + " bytes");
+    } else if (ctx.statusCode() >= 400 && ctx.statusCode() < 500) {
+      counters.rejectedMalformed.increment();
+      respondError(ctx, ctx.statusCode(), "bad_request", "the request could not be read");
+    } else {
+      LOG.error("node {}: failed to handle a Raft request", nodeId, ctx.failure());
+      respondError(ctx, 500, "internal", "the node failed to handle the request");
+    }
+  }
+
+  private static void respondError(RoutingContext ctx, int status, String error, String message) {
+    ctx.response().setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+        .end(new JsonObject().put("error", error).put("message", message).encode());
+  }
+
+  // ------------------------------------------------------------------------------------------------ sending
+
+  /** Sends {@code batch} to its peer; never throws, never blocks (see the class comment for what is dropped). */
+  @Override
+  public void send(RaftBatch batch) {
+    if (closed || batch == null) {
+      return;
+    }
+    if (Vertx.currentContext() == context) {
+      sendOnContext(batch);
+    } else {
+      context.runOnContext(v -> sendOnContext(batch));
+    }
+  }
+
+  private void sendOnContext(RaftBatch batch) {
+    if (closed) {
+      return;
+    }
+    try {
+      long peerId = batch.toNode();
+      SocketAddress address = peers.getOrNull(peerId);
+      if (address == null) {
+        counters.droppedNoAddress.increment();
+        peerStates.remove(peerId); // the peer left the directory; its in-flight requests still complete harmlessly
+        return;
+      }
+      Peer peer = peerStates.computeIfAbsent(peerId, Peer::new);
+      if (System.nanoTime() < peer.unreachableUntilNanos) {
+        counters.droppedUnreachable.increment();
+        return;
+      }
+      if (peer.inFlight >= options.getMaxInFlightPerPeer()) {
+        counters.droppedBackPressure.increment();
+        return;
+      }
+      byte[] body = WireCodec.encode(batch);
+      if (body.length > options.getMaxBodyBytes()) {
+        counters.droppedTooLarge.increment();
+        LOG.warn("node {}: dropped a {}-byte batch to node {}: over maxBodyBytes {}", nodeId, body.length, peerId,
+            options.getMaxBodyBytes());
+        return;
+      }
+      peer.post(address, body);
+    } catch (RuntimeException e) {
+      // Nothing may escape to the caller's event loop; a bug here must not stop the node either.
+      counters.droppedUnreachable.increment();
+      LOG.error("node {}: failed to send a batch to node {}", nodeId, batch.toNode(), e);
+    }
+  }
+
+  /** Counters since creation; callable from any thread. */
+  public NetworkTransportMetrics metrics() {
+    return counters.snapshot();
+  }
+
+  @Override
+  public Future<Void> close() {
+    closed = true;
+    List<Future<?>> all = new ArrayList<>();
+    all.add(client.close());
+    if (ownServer != null) {
+      all.add(ownServer.close());
+    }
+    return Future.join(all).mapEmpty();
+  }
+
+  /** Delivery state of one peer; confined to {@link #context}. */
+  private final class Peer {
+    private final long id;
+    private int inFlight;
+    private long unreachableUntilNanos;
+    private long backoffMillis = options.getReconnectInitialDelayMillis();
+    private boolean reportedDown;
+    private String lastRefusal;
+
+    Peer(long id) {
+      this.id = id;
+    }
+
+    void post(SocketAddress address, byte[] body) {
+      inFlight++;
+      RequestOptions request = new RequestOptions()
+          .setMethod(HttpMethod.POST)
+          .setHost(address.host())
+          .setPort(address.port())
+          .setURI(options.getPath())
+          .setTimeout(options.getRequestTimeoutMillis())
+          .putHeader(HttpHeaders.CONTENT_TYPE, CONTENT_TYPE);
+      client.request(request)
+          .compose(req -> req.send(Buffer.buffer(body)))
+          .compose(resp -> resp.body().map(answer -> {
+            if (resp.statusCode() / 100 != 2) {
+              refused(address, resp.statusCode(), answer);
+            }
+            return resp.statusCode();
+          }))
+          .onComplete(ar -> {
+            // Completions arrive on this transport's context: the requests were made from it.
+            inFlight--;
+            if (closed) {
+              return; // requests cancelled by close(): not a peer failure
+            }
+            // A batch counts as sent once the peer answered (accepted or refused); one whose connection failed
+            // (refused, reset, timed out) is counted as lost to an unreachable peer.
+            if (ar.succeeded()) {
+              counters.sent.increment();
+              reachable(address);
+            } else {
+              counters.droppedUnreachable.increment();
+              unreachable(address, ar.cause());
+            }
+          });
+    }
+
+    private void refused(SocketAddress address, int status, Buffer answer) {
+      counters.refusedByPeer.increment();
+      String refusal = status + " " + answer.toString();
+      if (!refusal.equals(lastRefusal)) {
+        lastRefusal = refusal;
+        LOG.warn("node {}: node {} at {} refused a batch: {}", nodeId, id, address, refusal);
+      }
+    }
+
+    private void reachable(SocketAddress address) {
+      backoffMillis = options.getReconnectInitialDelayMillis();
+      if (reportedDown) {
+        reportedDown = false;
+        counters.reconnects.increment();
+        LOG.info("node {}: node {} at {} reachable again", nodeId, id, address);
+      }
+    }
+
+    private void unreachable(SocketAddress address, Throwable cause) {
+      long now = System.nanoTime();
+      if (now < unreachableUntilNanos) {
+        return; // a request that was in flight when this incident began: no reason to back off further
+      }
+      long delay = backoffMillis / 2 + ThreadLocalRandom.current().nextLong(backoffMillis / 2 + 1);
+      unreachableUntilNanos = now + delay * 1_000_000L;
+      backoffMillis = Math.min(options.getReconnectMaxDelayMillis(), backoffMillis * 2);
+      if (!reportedDown) {
+        reportedDown = true;
+        LOG.info("node {}: node {} at {} unreachable ({}); retrying with backoff", nodeId, id, address,
+            String.valueOf(cause));
+      }
+    }
+  }
+}

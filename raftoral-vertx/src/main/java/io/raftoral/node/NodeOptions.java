@@ -1,0 +1,149 @@
+package io.raftoral.node;
+
+import io.raftoral.group.RaftPreset;
+import io.raftoral.management.ManagementOptions;
+import io.raftoral.workflow.WorkflowRuntimeOptions;
+import io.vertx.core.json.JsonObject;
+import java.util.Objects;
+
+/**
+ * Settings of a {@link RaftoralNode}. Vert.x-style data object: {@code DEFAULT_*} constants, fluent setters, JSON
+ * round trip.
+ */
+public final class NodeOptions {
+
+  public static final long DEFAULT_NODE_ID = 0;
+  public static final boolean DEFAULT_BOOTSTRAP = false;
+  public static final String DEFAULT_CLUSTER_NAME = RaftHostOptions.DEFAULT_CLUSTER_NAME;
+  public static final RaftPreset DEFAULT_PRESET = RaftPreset.DEVELOPMENT;
+  public static final long DEFAULT_REGISTER_TIMEOUT_MILLIS = 60_000;
+
+  private long nodeId = DEFAULT_NODE_ID;
+  private String advertiseAddress;
+  private boolean bootstrap = DEFAULT_BOOTSTRAP;
+  private String clusterName = DEFAULT_CLUSTER_NAME;
+  private RaftPreset preset = DEFAULT_PRESET;
+  private long registerTimeoutMillis = DEFAULT_REGISTER_TIMEOUT_MILLIS;
+  private ManagementOptions management = new ManagementOptions();
+  private WorkflowRuntimeOptions workflow = new WorkflowRuntimeOptions();
+
+  public NodeOptions() {
+  }
+
+  public NodeOptions(NodeOptions other) {
+    this(other.toJson());
+  }
+
+  public NodeOptions(JsonObject json) {
+    setNodeId(json.getLong("nodeId", DEFAULT_NODE_ID));
+    setAdvertiseAddress(json.getString("advertiseAddress"));
+    setBootstrap(json.getBoolean("bootstrap", DEFAULT_BOOTSTRAP));
+    setClusterName(json.getString("clusterName", DEFAULT_CLUSTER_NAME));
+    setPreset(RaftPreset.valueOf(json.getString("preset", DEFAULT_PRESET.name())));
+    setRegisterTimeoutMillis(json.getLong("registerTimeoutMillis", DEFAULT_REGISTER_TIMEOUT_MILLIS));
+    setManagement(new ManagementOptions(json.getJsonObject("management", new JsonObject())));
+    setWorkflow(new WorkflowRuntimeOptions(json.getJsonObject("workflow", new JsonObject())));
+  }
+
+  public JsonObject toJson() {
+    JsonObject json = new JsonObject()
+        .put("nodeId", nodeId)
+        .put("bootstrap", bootstrap)
+        .put("clusterName", clusterName)
+        .put("preset", preset.name())
+        .put("registerTimeoutMillis", registerTimeoutMillis)
+        .put("management", management.toJson())
+        .put("workflow", workflow.toJson());
+    if (advertiseAddress != null) {
+      json.put("advertiseAddress", advertiseAddress);
+    }
+    return json;
+  }
+
+  public long getNodeId() {
+    return nodeId;
+  }
+
+  /**
+   * The id of a bootstrapping node (default 1). A joining node gets its id from the management cluster, and a
+   * restarting one reads it from its storage; setting it there is checked against what the node gets.
+   */
+  public NodeOptions setNodeId(long nodeId) {
+    if (nodeId < 0) {
+      throw new IllegalArgumentException("nodeId must be >= 0 (0: allocated), was " + nodeId);
+    }
+    this.nodeId = nodeId;
+    return this;
+  }
+
+  public String getAdvertiseAddress() {
+    return advertiseAddress;
+  }
+
+  /** Where other nodes reach this one (host:port for the network transports; any unique name in one JVM). */
+  public NodeOptions setAdvertiseAddress(String advertiseAddress) {
+    this.advertiseAddress = advertiseAddress;
+    return this;
+  }
+
+  public boolean isBootstrap() {
+    return bootstrap;
+  }
+
+  /** Whether this node founds a new cluster (its management cluster and first execution cluster). */
+  public NodeOptions setBootstrap(boolean bootstrap) {
+    this.bootstrap = bootstrap;
+    return this;
+  }
+
+  public String getClusterName() {
+    return clusterName;
+  }
+
+  /** The name recorded in the storage with the node id: a directory of another cluster is refused. */
+  public NodeOptions setClusterName(String clusterName) {
+    this.clusterName = Objects.requireNonNull(clusterName, "clusterName");
+    return this;
+  }
+
+  public RaftPreset getPreset() {
+    return preset;
+  }
+
+  /** Raft timing of every group of the node, and its tick interval. */
+  public NodeOptions setPreset(RaftPreset preset) {
+    this.preset = Objects.requireNonNull(preset, "preset");
+    return this;
+  }
+
+  public long getRegisterTimeoutMillis() {
+    return registerTimeoutMillis;
+  }
+
+  /** How long a joining node keeps trying to register through its peers before its start fails. */
+  public NodeOptions setRegisterTimeoutMillis(long registerTimeoutMillis) {
+    if (registerTimeoutMillis < 1) {
+      throw new IllegalArgumentException("registerTimeoutMillis must be >= 1, was " + registerTimeoutMillis);
+    }
+    this.registerTimeoutMillis = registerTimeoutMillis;
+    return this;
+  }
+
+  public ManagementOptions getManagement() {
+    return management;
+  }
+
+  public NodeOptions setManagement(ManagementOptions management) {
+    this.management = new ManagementOptions(Objects.requireNonNull(management, "management"));
+    return this;
+  }
+
+  public WorkflowRuntimeOptions getWorkflow() {
+    return workflow;
+  }
+
+  public NodeOptions setWorkflow(WorkflowRuntimeOptions workflow) {
+    this.workflow = new WorkflowRuntimeOptions(Objects.requireNonNull(workflow, "workflow"));
+    return this;
+  }
+}

@@ -1,0 +1,255 @@
+package io.raftoral.node;
+
+import io.raftoral.group.RaftGroup;
+import io.raftoral.management.ManagementClient;
+import io.raftoral.management.ManagementService;
+import io.raftoral.management.ManagementView;
+import io.raftoral.management.NodeRecord;
+import io.raftoral.transport.PeerAddresses;
+import io.raftoral.node.impl.RoutingWorkflowClient;
+import io.raftoral.storage.LogStore;
+import io.raftoral.storage.NodeIdentity;
+import io.raftoral.transport.Transport;
+import io.raftoral.workflow.WorkflowClient;
+import io.raftoral.workflow.WorkflowRegistry;
+import io.raftoral.workflow.WorkflowRuntime;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.VerticleBase;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.LongFunction;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A Raftoral node: deploy it in a Vert.x application ({@code vertx.deployVerticle(node)}) and it takes its place in
+ * the cluster. It founds the cluster ({@link NodeOptions#setBootstrap}), restarts on its storage with the id
+ * recorded there, or registers through its peers to get a new id; then it runs its member of the management
+ * cluster (cluster 0) and of the execution clusters the management layer places it in, each with a
+ * {@link WorkflowRuntime} over the node's {@link WorkflowRegistry}. {@link #workflows()} routes client calls to the
+ * right execution cluster from any node; {@link #shutdown()} leaves the cluster gracefully.
+ *
+ * <p>The storage, the Raft transport, the way to reach the management leader and the node-to-node request channel
+ * are given (in-JVM ones for tests; LMDB and gRPC/HTTP ones for real deployments).
+ */
+public final class RaftoralNode extends VerticleBase {
+
+  private static final Logger LOG = LoggerFactory.getLogger(RaftoralNode.class);
+
+  private final NodeOptions options;
+  private final LogStore store;
+  private final LongFunction<Transport> transports;
+  private final ManagementClient managementClient;
+  private final PeerRequests peers;
+  private final WorkflowRegistry registry;
+  private final Map<Long, WorkflowRuntime> runtimes = new ConcurrentHashMap<>();
+  private volatile long nodeId;
+  private volatile RaftHost host;
+  private volatile ManagementService management;
+  private volatile RoutingWorkflowClient router;
+  private long sweepTimer = -1;
+  private volatile PeerAddresses peerAddresses;
+
+  /**
+   * @param options node settings (the advertise address is required)
+   * @param store this node's storage (its recorded identity, if any, gives the node id)
+   * @param transports the Raft transport of a node id (called once the id is known)
+   * @param managementClient how a joining node reaches the management leader
+   * @param peers the node-to-node request channel for routing
+   * @param registry the workflow definitions this node runs
+   */
+  public RaftoralNode(NodeOptions options, LogStore store, LongFunction<Transport> transports,
+      ManagementClient managementClient, PeerRequests peers, WorkflowRegistry registry) {
+    this.options = new NodeOptions(Objects.requireNonNull(options, "options"));
+    if (options.getAdvertiseAddress() == null || options.getAdvertiseAddress().isBlank()) {
+      throw new IllegalArgumentException("NodeOptions.advertiseAddress is required");
+    }
+    this.store = Objects.requireNonNull(store, "store");
+    this.transports = Objects.requireNonNull(transports, "transports");
+    this.managementClient = Objects.requireNonNull(managementClient, "managementClient");
+    this.peers = Objects.requireNonNull(peers, "peers");
+    this.registry = Objects.requireNonNull(registry, "registry");
+  }
+
+  /**
+   * Keeps {@code addresses} (what the network transports send to) in line with the node directory of cluster 0: a
+   * node's address is added once its registration is applied here, and removed when it leaves the directory. Call
+   * before deploying; the initial content (e.g. the directory fetched from a seed while joining) is kept until this
+   * node knows the directory itself.
+   */
+  public RaftoralNode maintainPeerAddresses(PeerAddresses addresses) {
+    this.peerAddresses = Objects.requireNonNull(addresses, "addresses");
+    return this;
+  }
+
+  private void syncPeerAddresses() {
+    PeerAddresses addresses = peerAddresses;
+    if (addresses == null) {
+      return;
+    }
+    ManagementView v = view();
+    if (v.nodes().isEmpty()) {
+      return;
+    }
+    Map<Long, io.vertx.core.net.SocketAddress> known = addresses.snapshot();
+    for (NodeRecord n : v.nodes().values()) {
+      if (n.id() == nodeId) {
+        continue;
+      }
+      try {
+        io.vertx.core.net.SocketAddress a = PeerAddresses.parse(n.address());
+        if (!a.equals(known.get(n.id()))) {
+          addresses.put(n.id(), a);
+        }
+      } catch (IllegalArgumentException e) {
+        LOG.warn("node {}: directory address of node {} is not host:port: {}", nodeId, n.id(), n.address());
+      }
+    }
+    for (Long id : known.keySet()) {
+      if (!v.nodes().containsKey(id)) {
+        addresses.remove(id);
+      }
+    }
+  }
+
+  @Override
+  public Future<?> start() {
+    return onContext(store.identity()).compose(identity -> {
+      if (identity != null) {
+        if (!identity.clusterName().equals(options.getClusterName())) {
+          return Future.failedFuture(new IllegalStateException("storage " + store.location() + " belongs to cluster '"
+              + identity.clusterName() + "', not '" + options.getClusterName() + "'"));
+        }
+        if (options.getNodeId() > 0 && options.getNodeId() != identity.nodeId()) {
+          return Future.failedFuture(new IllegalStateException("storage " + store.location() + " belongs to node "
+              + identity.nodeId() + ", not node " + options.getNodeId()));
+        }
+        return Future.succeededFuture(new Start(identity.nodeId(), false));
+      }
+      if (options.isBootstrap()) {
+        return Future.succeededFuture(new Start(options.getNodeId() > 0 ? options.getNodeId() : 1, true));
+      }
+      String requestId = options.getAdvertiseAddress() + "/" + UUID.randomUUID();
+      return onContext(ManagementService.register(vertx, managementClient, options.getAdvertiseAddress(), requestId,
+          options.getRegisterTimeoutMillis())).map(id -> new Start(id, false));
+    }).compose(start -> {
+      nodeId = start.nodeId;
+      RaftHostOptions hostOptions = new RaftHostOptions().setNodeId(start.nodeId)
+          .setTickMillis(options.getPreset().tickMillis()).setClusterName(options.getClusterName());
+      host = new RaftHost(hostOptions, store, transports.apply(start.nodeId));
+      return vertx.deployVerticle(host).map(start);
+    }).compose(start -> {
+      router = new RoutingWorkflowClient(nodeId, runtimes, this::view, peers, registry);
+      management = new ManagementService(host, options.getAdvertiseAddress(), start.founding, managementClient,
+          this::startExecutionGroup, options.getManagement(), options.getPreset().groupOptions());
+      return vertx.deployVerticle(management);
+    }).compose(d -> peers.serve(nodeId, req -> router.handle(req))).onSuccess(v -> {
+      // Execution groups the management layer stopped (this node was removed) take their runtime along.
+      sweepTimer = vertx.setPeriodic(100, t -> {
+        sweepStoppedRuntimes();
+        syncPeerAddresses();
+      });
+      syncPeerAddresses();
+      LOG.info("node {} ({}) started", nodeId, options.getAdvertiseAddress());
+    });
+  }
+
+  private record Start(long nodeId, boolean founding) {}
+
+  private <T> Future<T> onContext(Future<T> f) {
+    Promise<T> p = Promise.promise();
+    f.onComplete(ar -> context.runOnContext(v -> p.handle(ar)));
+    return p.future();
+  }
+
+  private Future<RaftGroup<?, ?>> startExecutionGroup(RaftHost h, long clusterId, Set<Long> founders) {
+    WorkflowRuntime.Builder b = WorkflowRuntime.builder(h, clusterId).registry(registry)
+        .options(options.getWorkflow()).groupOptions(options.getPreset().groupOptions());
+    if (!founders.isEmpty()) {
+      b.members(founders.stream().mapToLong(Long::longValue).toArray());
+    }
+    return b.start().map(rt -> {
+      runtimes.put(clusterId, rt);
+      return rt.group();
+    });
+  }
+
+  private void sweepStoppedRuntimes() {
+    for (Map.Entry<Long, WorkflowRuntime> e : new ArrayList<>(runtimes.entrySet())) {
+      if (e.getValue().group().isStopped()) {
+        runtimes.remove(e.getKey(), e.getValue());
+        e.getValue().close();
+      }
+    }
+  }
+
+  @Override
+  public Future<?> stop() {
+    if (sweepTimer >= 0) {
+      vertx.cancelTimer(sweepTimer);
+    }
+    List<Future<?>> closing = new ArrayList<>();
+    runtimes.values().forEach(rt -> closing.add(rt.close()));
+    runtimes.clear();
+    closing.add(peers.close());
+    return Future.all(closing);
+  }
+
+  /**
+   * Leaves the cluster gracefully: this node is removed from its execution clusters (their workflows stay with the
+   * other members) and from cluster 0, then it stops. Completes once it has left.
+   */
+  public Future<Void> shutdown() {
+    ManagementService m = management;
+    if (m == null) {
+      return vertx.undeploy(deploymentID());
+    }
+    return m.leave().compose(v -> vertx.undeploy(deploymentID()));
+  }
+
+  /** This node's id (0 before it is known). */
+  public long nodeId() {
+    return nodeId;
+  }
+
+  /** Workflow operations for any execution cluster, routed from this node. */
+  public WorkflowClient workflows() {
+    return Objects.requireNonNull(router, "node not started");
+  }
+
+  /** The workflow runtimes of the execution clusters this node is a member of, by cluster id. */
+  public Map<Long, WorkflowRuntime> localRuntimes() {
+    return Map.copyOf(runtimes);
+  }
+
+  /** The management service (what the network discovery endpoints serve). */
+  public ManagementService management() {
+    return management;
+  }
+
+  /** The management state as this node knows it. */
+  public ManagementView view() {
+    ManagementService m = management;
+    return m == null ? ManagementView.EMPTY : m.view();
+  }
+
+  /** This node's Raft host. */
+  public RaftHost host() {
+    return host;
+  }
+
+  public WorkflowRegistry registry() {
+    return registry;
+  }
+
+  /** The identity recorded in this node's storage once started. */
+  public NodeIdentity identity() {
+    return new NodeIdentity(nodeId, options.getClusterName());
+  }
+}

@@ -1,0 +1,332 @@
+package io.raftoral.node.impl;
+
+import io.raftoral.management.ExecutionCluster;
+import io.raftoral.management.ManagementView;
+import io.raftoral.management.NodeRecord;
+import io.raftoral.management.NodeState;
+import io.raftoral.node.PeerRequests;
+import io.raftoral.raft.NotLeaderException;
+import io.raftoral.workflow.StartOptions;
+import io.raftoral.workflow.WorkflowClient;
+import io.raftoral.workflow.WorkflowFilter;
+import io.raftoral.workflow.WorkflowIdConflictException;
+import io.raftoral.workflow.WorkflowNotFoundException;
+import io.raftoral.workflow.WorkflowNotRegisteredException;
+import io.raftoral.workflow.WorkflowRegistry;
+import io.raftoral.workflow.WorkflowRuntime;
+import io.raftoral.workflow.WorkflowStatus;
+import io.raftoral.workflow.WorkflowWaitTimeoutException;
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
+
+/**
+ * The {@link WorkflowClient} of a node: each call goes to the execution cluster holding (or chosen for) the
+ * workflow, locally when this node is a member, else forwarded over {@link PeerRequests} to a member of it (trying
+ * the members in turn). Starts with a caller-supplied id always go to the cluster that id hashes to, so starting
+ * the same id through different nodes stays idempotent.
+ *
+ * <p>Also serves the forwarded requests ({@link #serve}). Futures complete on any thread.
+ */
+public final class RoutingWorkflowClient implements WorkflowClient {
+
+  /** Error kinds of a forwarded request's reply. */
+  private static final String NOT_FOUND = "NOT_FOUND";
+  private static final String NOT_REGISTERED = "NOT_REGISTERED";
+  private static final String CONFLICT = "CONFLICT";
+  private static final String WAIT_TIMEOUT = "WAIT_TIMEOUT";
+  private static final String BAD_INPUT = "BAD_INPUT";
+  private static final String NOT_HOSTED = "NOT_HOSTED";
+  private static final String UNAVAILABLE = "UNAVAILABLE";
+
+  private final long nodeId;
+  private final Map<Long, WorkflowRuntime> local;
+  private final Supplier<ManagementView> view;
+  private final PeerRequests peers;
+  private final WorkflowRegistry registry;
+  private final AtomicLong roundRobin = new AtomicLong();
+
+  public RoutingWorkflowClient(long nodeId, Map<Long, WorkflowRuntime> local, Supplier<ManagementView> view,
+      PeerRequests peers, WorkflowRegistry registry) {
+    this.nodeId = nodeId;
+    this.local = local;
+    this.view = view;
+    this.peers = peers;
+    this.registry = registry;
+  }
+
+  // ----------------------------------------------------------------------------------------------------------------
+  // Client side
+  // ----------------------------------------------------------------------------------------------------------------
+
+  private static <T> Uni<T> uni(Supplier<Future<T>> f) {
+    return Uni.createFrom().completionStage(() -> f.get().toCompletionStage());
+  }
+
+  /** Execution clusters that have members, by id. */
+  private List<Long> clusterIds() {
+    List<Long> ids = new ArrayList<>();
+    for (ExecutionCluster c : view.get().clusters().values()) {
+      if (!c.desiredMembers().isEmpty() || !c.reportedVoters().isEmpty()) {
+        ids.add(c.id());
+      }
+    }
+    for (Long id : local.keySet()) {
+      if (!ids.contains(id)) {
+        ids.add(id);
+      }
+    }
+    ids.sort(Comparator.naturalOrder());
+    return ids;
+  }
+
+  @Override
+  public Uni<WorkflowStatus> start(String name, int version, String inputJson, StartOptions options) {
+    Objects.requireNonNull(name, "name");
+    Objects.requireNonNull(inputJson, "inputJson");
+    Objects.requireNonNull(options, "options");
+    return uni(() -> {
+      // Refused here rather than by the member: this node's registrations are the cluster's, and a bad type is
+      // the caller's error whichever node it called.
+      registry.require(name, version);
+      List<Long> clusters = clusterIds();
+      if (clusters.isEmpty()) {
+        return Future.failedFuture(new NotLeaderException(nodeId, -1));
+      }
+      long cluster;
+      if (options.getWorkflowId() != null) {
+        cluster = clusters.get(Math.floorMod(options.getWorkflowId().hashCode(), clusters.size()));
+      } else if (!local.isEmpty()) {
+        cluster = local.keySet().iterator().next();
+      } else {
+        cluster = clusters.get((int) (roundRobin.getAndIncrement() % clusters.size()));
+      }
+      JsonObject req = new JsonObject().put("op", "start").put("name", name).put("version", version)
+          .put("input", inputJson);
+      if (options.getWorkflowId() != null) {
+        req.put("workflowId", options.getWorkflowId());
+      }
+      return call(cluster, req).map(r -> WorkflowStatus.fromJson(r.getJsonObject("status")));
+    });
+  }
+
+  @Override
+  public Uni<WorkflowStatus> await(String workflowId, Long executionClusterId, Duration timeout) {
+    Objects.requireNonNull(workflowId, "workflowId");
+    Objects.requireNonNull(timeout, "timeout");
+    return uni(() -> locate(workflowId, executionClusterId).compose(cluster -> call(cluster, new JsonObject()
+        .put("op", "await").put("workflowId", workflowId).put("timeoutMillis", Math.max(1, timeout.toMillis())))
+        .map(r -> WorkflowStatus.fromJson(r.getJsonObject("status")))));
+  }
+
+  @Override
+  public Uni<WorkflowStatus> status(String workflowId, Long executionClusterId) {
+    Objects.requireNonNull(workflowId, "workflowId");
+    return uni(() -> locate(workflowId, executionClusterId).compose(cluster -> statusIn(cluster, workflowId)));
+  }
+
+  @Override
+  public Uni<WorkflowStatus> terminate(String workflowId, Long executionClusterId, String reason) {
+    Objects.requireNonNull(workflowId, "workflowId");
+    return uni(() -> locate(workflowId, executionClusterId).compose(cluster -> call(cluster, new JsonObject()
+        .put("op", "terminate").put("workflowId", workflowId).put("reason", reason))
+        .map(r -> WorkflowStatus.fromJson(r.getJsonObject("status")))));
+  }
+
+  @Override
+  public Uni<List<WorkflowStatus>> list(WorkflowFilter filter) {
+    Objects.requireNonNull(filter, "filter");
+    return uni(() -> {
+      List<Future<List<WorkflowStatus>>> parts = new ArrayList<>();
+      for (long cluster : clusterIds()) {
+        parts.add(call(cluster, new JsonObject().put("op", "list").put("filter", filter.toJson())).map(r -> {
+          List<WorkflowStatus> out = new ArrayList<>();
+          for (Object o : r.getJsonArray("statuses")) {
+            out.add(WorkflowStatus.fromJson((JsonObject) o));
+          }
+          return out;
+        }));
+      }
+      return Future.all(parts).map(all -> {
+        List<WorkflowStatus> merged = new ArrayList<>();
+        for (int i = 0; i < all.size(); i++) {
+          merged.addAll(all.<List<WorkflowStatus>>resultAt(i));
+        }
+        merged.sort(Comparator.comparing(WorkflowStatus::startedAt).thenComparing(WorkflowStatus::workflowId));
+        return merged.size() > filter.limit() ? new ArrayList<>(merged.subList(0, filter.limit())) : merged;
+      });
+    });
+  }
+
+  private Future<WorkflowStatus> statusIn(long cluster, String workflowId) {
+    return call(cluster, new JsonObject().put("op", "status").put("workflowId", workflowId))
+        .map(r -> WorkflowStatus.fromJson(r.getJsonObject("status")));
+  }
+
+  /** The cluster holding {@code workflowId}: the hint if given, else the first (local ones first) that knows it. */
+  private Future<Long> locate(String workflowId, Long hint) {
+    if (hint != null) {
+      return Future.succeededFuture(hint);
+    }
+    List<Long> order = new ArrayList<>(local.keySet());
+    for (long c : clusterIds()) {
+      if (!order.contains(c)) {
+        order.add(c);
+      }
+    }
+    return locateIn(workflowId, order, 0);
+  }
+
+  private Future<Long> locateIn(String workflowId, List<Long> clusters, int i) {
+    if (i >= clusters.size()) {
+      return Future.failedFuture(new WorkflowNotFoundException(workflowId));
+    }
+    long cluster = clusters.get(i);
+    return statusIn(cluster, workflowId).map(s -> cluster).recover(e -> e instanceof WorkflowNotFoundException
+        ? locateIn(workflowId, clusters, i + 1) : Future.failedFuture(e));
+  }
+
+  /** Runs {@code req} on execution cluster {@code cluster}: here if this node is a member, else on a member. */
+  private Future<JsonObject> call(long cluster, JsonObject req) {
+    req.put("clusterId", cluster);
+    WorkflowRuntime rt = local.get(cluster);
+    if (rt != null) {
+      return handle(req).compose(RoutingWorkflowClient::unwrap);
+    }
+    ManagementView v = view.get();
+    ExecutionCluster c = v.clusters().get(cluster);
+    if (c == null) {
+      return Future.failedFuture(new WorkflowNotFoundException(req.getString("workflowId", "?")));
+    }
+    Set<Long> members = new LinkedHashSet<>(c.reportedVoters());
+    members.addAll(c.desiredMembers());
+    members.remove(nodeId);
+    List<NodeRecord> targets = new ArrayList<>();
+    for (long m : members) {
+      NodeRecord n = v.nodes().get(m);
+      if (n != null && n.state() != NodeState.FAILED) {
+        targets.add(n);
+      }
+    }
+    if (targets.isEmpty()) {
+      return Future.failedFuture(new NotLeaderException(nodeId, -1));
+    }
+    return tryMembers(targets, 0, req, null);
+  }
+
+  private Future<JsonObject> tryMembers(List<NodeRecord> targets, int i, JsonObject req, Throwable last) {
+    if (i >= targets.size()) {
+      return Future.failedFuture(last != null ? last
+          : new NotLeaderException(nodeId, -1));
+    }
+    NodeRecord target = targets.get(i);
+    return peers.request(target.id(), target.address(), req).compose(reply -> {
+      String error = reply.getString("error");
+      if (NOT_HOSTED.equals(error) || UNAVAILABLE.equals(error)) {
+        return tryMembers(targets, i + 1, req, toException(reply));
+      }
+      return unwrap(reply);
+    }, e -> tryMembers(targets, i + 1, req, e));
+  }
+
+  private static Future<JsonObject> unwrap(JsonObject reply) {
+    return reply.getBoolean("ok", false) ? Future.succeededFuture(reply) : Future.failedFuture(toException(reply));
+  }
+
+  private static RuntimeException toException(JsonObject reply) {
+    String kind = reply.getString("error", UNAVAILABLE);
+    String message = reply.getString("message", kind);
+    return switch (kind) {
+      case NOT_FOUND -> new WorkflowNotFoundException(reply.getString("workflowId", "?"));
+      case NOT_REGISTERED -> new WorkflowNotRegisteredException(reply.getString("name", "?"),
+          reply.getInteger("version", 0), "");
+      case CONFLICT -> new WorkflowIdConflictException(message);
+      case WAIT_TIMEOUT -> new WorkflowWaitTimeoutException(reply.getString("workflowId", "?"),
+          Duration.ofMillis(reply.getLong("timeoutMillis", 0L)));
+      case BAD_INPUT -> new IllegalArgumentException(message);
+      default -> new NotLeaderException(-1, -1);
+    };
+  }
+
+  // ----------------------------------------------------------------------------------------------------------------
+  // Serving side
+  // ----------------------------------------------------------------------------------------------------------------
+
+  /**
+   * Runs a (possibly forwarded) request on the local runtime of its cluster; always completes with a reply object
+   * ({@code ok}, or {@code error} with a kind and a message), never fails.
+   */
+  public Future<JsonObject> handle(JsonObject req) {
+    try {
+      return dispatch(req).recover(e -> Future.succeededFuture(errorReply(req, e)));
+    } catch (RuntimeException e) {
+      return Future.succeededFuture(errorReply(req, e));
+    }
+  }
+
+  private Future<JsonObject> dispatch(JsonObject req) {
+    Long cluster = req.getLong("clusterId");
+    WorkflowRuntime rt = cluster == null ? null : local.get(cluster);
+    if (rt == null) {
+      return Future.succeededFuture(new JsonObject().put("ok", false).put("error", NOT_HOSTED)
+          .put("message", "node " + nodeId + " is no member of execution cluster " + cluster));
+    }
+    String op = String.valueOf(req.getString("op"));
+    Uni<?> call = switch (op) {
+      case "start" -> {
+        StartOptions opts = new StartOptions();
+        if (req.getString("workflowId") != null) {
+          opts.setWorkflowId(req.getString("workflowId"));
+        }
+        yield rt.startJson(req.getString("name"), req.getInteger("version"), req.getString("input"), opts)
+            .map(s -> statusReply(s));
+      }
+      case "await" -> rt.result(req.getString("workflowId"), Duration.ofMillis(req.getLong("timeoutMillis")))
+          .map(s -> statusReply(s));
+      case "status" -> rt.status(req.getString("workflowId")).map(s -> statusReply(s));
+      case "terminate" -> rt.terminate(req.getString("workflowId"), req.getString("reason")).map(s -> statusReply(s));
+      case "list" -> rt.list(WorkflowFilter.fromJson(req.getJsonObject("filter", new JsonObject()))).map(l -> {
+        JsonArray arr = new JsonArray();
+        l.forEach(s -> arr.add(s.toJson()));
+        return new JsonObject().put("ok", true).put("statuses", arr);
+      });
+      default -> throw new IllegalArgumentException("unknown operation '" + op + "'");
+    };
+    return Future.fromCompletionStage(call.subscribeAsCompletionStage()).map(o -> (JsonObject) o);
+  }
+
+  private static JsonObject statusReply(WorkflowStatus s) {
+    return new JsonObject().put("ok", true).put("status", s.toJson());
+  }
+
+  private static JsonObject errorReply(JsonObject req, Throwable e) {
+    JsonObject r = new JsonObject().put("ok", false).put("message", String.valueOf(e.getMessage()))
+        .put("workflowId", req.getString("workflowId"));
+    if (e instanceof WorkflowNotFoundException) {
+      r.put("error", NOT_FOUND);
+    } else if (e instanceof WorkflowNotRegisteredException nr) {
+      r.put("error", NOT_REGISTERED).put("name", nr.workflowType()).put("version", nr.version());
+    } else if (e instanceof WorkflowIdConflictException) {
+      r.put("error", CONFLICT);
+    } else if (e instanceof WorkflowWaitTimeoutException) {
+      r.put("error", WAIT_TIMEOUT).put("timeoutMillis", req.getLong("timeoutMillis", 0L));
+    } else if (e instanceof IllegalArgumentException || e instanceof NullPointerException
+        || e instanceof ClassCastException) {
+      r.put("error", BAD_INPUT);
+    } else {
+      r.put("error", UNAVAILABLE);
+    }
+    return r;
+  }
+}
