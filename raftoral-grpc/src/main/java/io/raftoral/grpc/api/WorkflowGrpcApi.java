@@ -94,10 +94,16 @@ public final class WorkflowGrpcApi {
     this.management = management;
     this.options = new GrpcApiOptions(Objects.requireNonNull(options, "options"));
     // "" is the server as a whole (what `grpcurl ... grpc.health.v1.Health/Check` asks without a service name)
+    // The empty service name (what `grpcurl ... grpc.health.v1.Health/Check` asks) is answered SERVING by
+    // vertx-grpc-health whenever the server answers at all: liveness. The named services are SERVING once the node
+    // has joined (its own registration is in its view of the directory): readiness, as HTTP /health.
     this.health = HealthService.create(vertx)
-        .register("", () -> Future.succeededFuture(true))
-        .register(WorkflowManagementGrpcService.SERVICE_NAME, () -> Future.succeededFuture(true))
-        .register(RaftServiceGrpcService.SERVICE_NAME, () -> Future.succeededFuture(management != null));
+        .register(WorkflowManagementGrpcService.SERVICE_NAME, () -> Future.succeededFuture(isReady()))
+        .register(RaftServiceGrpcService.SERVICE_NAME, () -> Future.succeededFuture(management != null && isReady()));
+  }
+
+  private boolean isReady() {
+    return management == null || management.view().nodes().containsKey(management.nodeId());
   }
 
   /** The health service, e.g. to register further checks. */

@@ -328,6 +328,26 @@ class WorkflowGrpcApiTest {
   }
 
   @Test
+  void aNodeThatHasNotJoinedYetIsNotServing() throws Exception {
+    FakeManagementEndpoint joining = new FakeManagementEndpoint(3, 1).node(1, "127.0.0.1:7001");
+    HttpServer other = await(serve(new WorkflowGrpcApi(vertx, cluster.client, joining, new GrpcApiOptions())));
+    try {
+      HostPort at = new HostPort("127.0.0.1", other.actualPort());
+      HealthCheckRequest workflows = HealthCheckRequest.newBuilder().setService("raftoral.WorkflowManagement").build();
+      // the server as a whole: up (liveness); the workflow service: not before the node has joined (readiness)
+      assertThat(await(GrpcCalls.unary(grpc, at, HEALTH_CHECK, HealthCheckRequest.getDefaultInstance(), 10_000))
+          .getStatus()).isEqualTo(HealthCheckResponse.ServingStatus.SERVING);
+      assertThat(await(GrpcCalls.unary(grpc, at, HEALTH_CHECK, workflows, 10_000)).getStatus())
+          .isEqualTo(HealthCheckResponse.ServingStatus.NOT_SERVING);
+      joining.node(3, "127.0.0.1:7003");
+      assertThat(await(GrpcCalls.unary(grpc, at, HEALTH_CHECK, workflows, 10_000)).getStatus())
+          .isEqualTo(HealthCheckResponse.ServingStatus.SERVING);
+    } finally {
+      await(other.close());
+    }
+  }
+
+  @Test
   void discoverAnswersTheQuickstartShape() throws Exception {
     // grpcurl -plaintext 127.0.0.1:7001 raftoral.RaftService/Discover
     DiscoveryResponse d = call(RaftServiceGrpcClient.Discover, DiscoveryRequest.getDefaultInstance());

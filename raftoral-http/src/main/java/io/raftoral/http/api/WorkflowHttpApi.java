@@ -255,8 +255,16 @@ public final class WorkflowHttpApi {
 
   // ----- health and discovery --------------------------------------------------------------------------------------
 
+  /**
+   * {@code {"status": "ok", "node_id": 1, "is_leader": true}}: 200 once the node has joined (its own registration
+   * is in its view of the node directory), else 503 with {@code "status": "starting"}, so that scripts and load
+   * balancers can wait for a node with {@code GET /health}. {@code is_leader} tells whether the node leads
+   * cluster 0. Without a management endpoint the node answers "ok" with a null node id.
+   */
   private void health(RoutingContext rc) {
-    JsonObject body = new JsonObject().put("status", "ok");
+    JsonObject body = new JsonObject();
+    boolean ready = isReady(management);
+    body.put("status", ready ? "ok" : "starting");
     if (management == null) {
       body.put("node_id", null).put("is_leader", false);
     } else {
@@ -265,7 +273,12 @@ public final class WorkflowHttpApi {
           .put("is_leader", management.isManagementLeader())
           .put("management_leader_node_id", leader == 0 ? null : leader);
     }
-    send(rc, 200, body);
+    send(rc, ready ? 200 : 503, body);
+  }
+
+  /** Whether the node has joined: no management endpoint, or its own registration is in its directory view. */
+  static boolean isReady(ManagementEndpoint m) {
+    return m == null || m.view().nodes().containsKey(m.nodeId());
   }
 
   private void peers(RoutingContext rc) {

@@ -294,6 +294,24 @@ class WorkflowHttpApiTest {
   }
 
   @Test
+  void aNodeThatHasNotJoinedYetIsNotHealthy() throws Exception {
+    FakeManagementEndpoint joining = new FakeManagementEndpoint(3, 1).node(1, "127.0.0.1:7001");
+    HttpServer other = await(vertx.createHttpServer()
+        .requestHandler(new WorkflowHttpApi(cluster.client, joining, new HttpApiOptions()).router(vertx))
+        .listen(0, "127.0.0.1"));
+    try {
+      HttpResponse<Buffer> r = await(web.get(other.actualPort(), "127.0.0.1", "/health").send());
+      assertThat(r.statusCode()).isEqualTo(503);
+      assertThat(r.bodyAsJsonObject().getString("status")).isEqualTo("starting");
+      assertThat(r.bodyAsJsonObject().getLong("node_id")).isEqualTo(3);
+      joining.node(3, "127.0.0.1:7003");
+      assertThat(await(web.get(other.actualPort(), "127.0.0.1", "/health").send()).statusCode()).isEqualTo(200);
+    } finally {
+      await(other.close());
+    }
+  }
+
+  @Test
   void discoveryPeersAnswersTheQuickstartShape() throws Exception {
     JsonObject d = get("/discovery/peers").bodyAsJsonObject();
     assertThat(d.getLong("node_id")).isEqualTo(1);
