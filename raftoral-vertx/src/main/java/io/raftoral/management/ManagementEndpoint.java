@@ -1,6 +1,7 @@
 package io.raftoral.management;
 
 import io.vertx.core.Future;
+import java.util.Set;
 
 /**
  * What a node serves to nodes that are not (yet) members of cluster 0, over the network transports' discovery
@@ -14,6 +15,24 @@ public interface ManagementEndpoint {
 
   /** Whether this node leads cluster 0 (registrations and heartbeats are served there). */
   boolean isManagementLeader();
+
+  /**
+   * The leader of cluster 0 as this node knows it, or 0 when it knows none. Approximate on a node that does not
+   * lead (it may lag an election); discovery answers hand it out as a hint only. Any thread.
+   */
+  default long managementLeaderId() {
+    return isManagementLeader() ? nodeId() : 0;
+  }
+
+  /** The voters of cluster 0 as this node knows them (empty when unknown). Any thread. */
+  default Set<Long> managementVoters() {
+    return Set.of();
+  }
+
+  /** The most voters cluster 0 has (the rest of its members are learners). */
+  default int maxVoters() {
+    return ManagementOptions.DEFAULT_MAX_VOTERS;
+  }
 
   /** The node directory and execution clusters as this node knows them (may lag the leader). Any thread. */
   ManagementView view();

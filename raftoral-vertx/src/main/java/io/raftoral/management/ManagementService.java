@@ -209,6 +209,25 @@ public final class ManagementService extends VerticleBase implements ManagementE
     return g != null && g.isLeader();
   }
 
+  /** The leader of cluster 0 known to this node, or 0. Any thread. */
+  @Override
+  public long managementLeaderId() {
+    RaftGroup<ManagementCommand, ManagementResult> g = group;
+    return g == null ? 0 : Math.max(0, g.leaderId());
+  }
+
+  /** The voters of cluster 0 in this node's configuration. Any thread. */
+  @Override
+  public java.util.Set<Long> managementVoters() {
+    RaftGroup<ManagementCommand, ManagementResult> g = group;
+    return g == null ? java.util.Set.of() : java.util.Set.copyOf(g.status().membership().voters());
+  }
+
+  @Override
+  public int maxVoters() {
+    return options.getMaxVoters();
+  }
+
   /**
    * Serves a registration request (of a node that is not a member yet): proposes a {@link RegisterNode} and
    * completes with the allocated id, or fails with the refusal. Any thread; forwarded to the leader by Raft when

@@ -96,6 +96,26 @@ public final class WorkflowFilter {
     }
   }
 
+  /** The states that pass (all by default); unmodifiable. */
+  public Set<WorkflowState> states() {
+    return java.util.Collections.unmodifiableSet(states);
+  }
+
+  /** The type that passes, or null for any. */
+  public String workflowType() {
+    return workflowType;
+  }
+
+  /** The earliest start time that passes, or null. */
+  public Instant startedAfter() {
+    return startedAfter;
+  }
+
+  /** The start time before which workflows pass, or null. */
+  public Instant startedBefore() {
+    return startedBefore;
+  }
+
   /** Whether {@code s} passes the filter (the limit aside). */
   public boolean test(WorkflowStatus s) {
     if (!states.contains(s.state())) {

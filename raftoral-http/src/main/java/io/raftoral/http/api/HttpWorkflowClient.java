@@ -1,0 +1,229 @@
+package io.raftoral.http.api;
+
+import io.raftoral.workflow.StartOptions;
+import io.raftoral.workflow.WorkflowClient;
+import io.raftoral.workflow.WorkflowFilter;
+import io.raftoral.workflow.WorkflowIdConflictException;
+import io.raftoral.workflow.WorkflowNotFoundException;
+import io.raftoral.workflow.WorkflowNotRegisteredException;
+import io.raftoral.workflow.WorkflowState;
+import io.raftoral.workflow.WorkflowStatus;
+import io.raftoral.workflow.WorkflowWaitTimeoutException;
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpRequest;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.ext.web.client.WebClient;
+import java.net.ConnectException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+
+/**
+ * {@link WorkflowClient} over a node's HTTP API ({@link WorkflowHttpApi}): what scripts and the CLI's
+ * {@code client} command use instead of curl. Given several node addresses it tries them in turn, moving on only
+ * when a node cannot be connected to (so a request is never sent twice); the first address that worked is tried
+ * first next time.
+ *
+ * <p>Errors come back as the exceptions {@link WorkflowClient} documents ({@link WorkflowNotFoundException},
+ * {@link WorkflowNotRegisteredException}, {@link WorkflowIdConflictException}, {@link WorkflowWaitTimeoutException},
+ * {@link IllegalArgumentException}); anything else (no leader: 503, unreachable nodes) as {@link HttpApiException}.
+ *
+ * <p>The returned {@link Uni}s are lazy (nothing is sent before subscription) and emit on a Vert.x event loop:
+ * the subscriber's context when subscribed on one, else one of the client's.
+ */
+public final class HttpWorkflowClient implements WorkflowClient, AutoCloseable {
+
+  /** Default time for one request (a wait gets its own timeout plus this). */
+  public static final long DEFAULT_REQUEST_TIMEOUT_MILLIS = 10_000;
+
+  private final WebClient web;
+  private final List<HostPort> nodes;
+  private final long requestTimeoutMillis;
+  private volatile int preferred;
+
+  /** A client of the nodes at {@code addresses} ({@code host:port}). */
+  public HttpWorkflowClient(Vertx vertx, List<String> addresses) {
+    this(vertx, addresses, DEFAULT_REQUEST_TIMEOUT_MILLIS);
+  }
+
+  public HttpWorkflowClient(Vertx vertx, List<String> addresses, long requestTimeoutMillis) {
+    this.web = WebClient.create(Objects.requireNonNull(vertx, "vertx"));
+    this.nodes = HostPort.parseAll(addresses);
+    if (requestTimeoutMillis < 1) {
+      throw new IllegalArgumentException("requestTimeoutMillis must be >= 1");
+    }
+    this.requestTimeoutMillis = requestTimeoutMillis;
+  }
+
+  @Override
+  public Uni<WorkflowStatus> start(String name, int version, String inputJson, StartOptions options) {
+    JsonObject body = new JsonObject().put("name", name).put("version", version)
+        .put("input", inputJson == null ? "null" : inputJson);
+    if (options != null && options.getWorkflowId() != null) {
+      body.put("workflow_id", options.getWorkflowId());
+    }
+    return call(node -> web.post(node.port(), node.host(), "/workflow/execute"), body, requestTimeoutMillis,
+        ok -> WorkflowJson.fromJson(ok.getJsonObject("workflow")),
+        (code, message) -> switch (code) {
+          case ApiError.WORKFLOW_NOT_REGISTERED -> new WorkflowNotRegisteredException(name, version, "");
+          case ApiError.WORKFLOW_ID_CONFLICT -> new WorkflowIdConflictException(message);
+          default -> null;
+        });
+  }
+
+  @Override
+  public Uni<WorkflowStatus> await(String workflowId, Long executionClusterId, Duration timeout) {
+    Duration wait = timeout == null ? Duration.ofSeconds(30) : timeout;
+    double seconds = Math.max(0.001, wait.toMillis() / 1000.0);
+    return call(node -> withCluster(web.get(node.port(), node.host(), "/workflow/wait")
+            .addQueryParam("workflow_id", workflowId)
+            .addQueryParam("timeout_seconds", Double.toString(seconds)), executionClusterId), null,
+        wait.toMillis() + requestTimeoutMillis,
+        ok -> WorkflowJson.fromJson(ok.getJsonObject("workflow")),
+        (code, message) -> switch (code) {
+          case ApiError.WORKFLOW_NOT_FOUND -> new WorkflowNotFoundException(workflowId);
+          case ApiError.WAIT_TIMEOUT -> new WorkflowWaitTimeoutException(workflowId, wait);
+          default -> null;
+        });
+  }
+
+  @Override
+  public Uni<WorkflowStatus> status(String workflowId, Long executionClusterId) {
+    return call(node -> withCluster(web.get(node.port(), node.host(), "/workflow/status")
+            .addQueryParam("workflow_id", workflowId), executionClusterId), null, requestTimeoutMillis,
+        ok -> WorkflowJson.fromJson(ok.getJsonObject("workflow")), notFound(workflowId));
+  }
+
+  @Override
+  public Uni<List<WorkflowStatus>> list(WorkflowFilter filter) {
+    WorkflowFilter f = filter == null ? WorkflowFilter.all() : filter;
+    return call(node -> {
+      HttpRequest<Buffer> r = web.get(node.port(), node.host(), "/workflow/list")
+          .addQueryParam("limit", Integer.toString(f.limit()));
+      if (f.states().size() < WorkflowState.values().length) {
+        r.addQueryParam("state", f.states().stream().map(Enum::name).collect(Collectors.joining(",")));
+      }
+      if (f.workflowType() != null) {
+        r.addQueryParam("type", f.workflowType());
+      }
+      if (f.startedAfter() != null) {
+        r.addQueryParam("started_after", f.startedAfter().toString());
+      }
+      if (f.startedBefore() != null) {
+        r.addQueryParam("started_before", f.startedBefore().toString());
+      }
+      return r;
+    }, null, requestTimeoutMillis, ok -> {
+      JsonArray items = ok.getJsonArray("workflows", new JsonArray());
+      List<WorkflowStatus> all = new ArrayList<>();
+      for (int i = 0; i < items.size(); i++) {
+        WorkflowStatus s = WorkflowJson.fromJson(items.getJsonObject(i));
+        if (f.test(s)) {
+          all.add(s);
+        }
+      }
+      return List.copyOf(all);
+    }, (code, message) -> null);
+  }
+
+  @Override
+  public Uni<WorkflowStatus> terminate(String workflowId, Long executionClusterId, String reason) {
+    JsonObject body = new JsonObject().put("workflow_id", workflowId).put("reason", reason);
+    if (executionClusterId != null) {
+      body.put("execution_cluster_id", Long.toString(executionClusterId));
+    }
+    return call(node -> web.post(node.port(), node.host(), "/workflow/terminate"), body, requestTimeoutMillis,
+        ok -> WorkflowJson.fromJson(ok.getJsonObject("workflow")), notFound(workflowId));
+  }
+
+  /** Closes the underlying HTTP client. */
+  @Override
+  public void close() {
+    web.close();
+  }
+
+  // -----------------------------------------------------------------------------------------------------------------
+
+  private interface ErrorMapper {
+    /** The exception for an error answer with API code {@code code}, or null for the generic mapping. */
+    RuntimeException map(String code, String message);
+  }
+
+  private static ErrorMapper notFound(String workflowId) {
+    return (code, message) -> ApiError.WORKFLOW_NOT_FOUND.equals(code) ? new WorkflowNotFoundException(workflowId)
+        : null;
+  }
+
+  private static HttpRequest<Buffer> withCluster(HttpRequest<Buffer> r, Long clusterId) {
+    return clusterId == null ? r : r.addQueryParam("execution_cluster_id", Long.toString(clusterId));
+  }
+
+  private <T> Uni<T> call(Function<HostPort, HttpRequest<Buffer>> request, JsonObject body, long timeoutMillis,
+      Function<JsonObject, T> ok, ErrorMapper errors) {
+    return Uni.createFrom().completionStage(() -> send(request, body, timeoutMillis, preferred, 0, new ArrayList<>())
+        .compose(r -> answer(r, ok, errors)).toCompletionStage());
+  }
+
+  /** Sends to node {@code start + tried}, moving to the next node only when the connection failed. */
+  private Future<HttpResponse<Buffer>> send(Function<HostPort, HttpRequest<Buffer>> request, JsonObject body,
+      long timeoutMillis, int start, int tried, List<String> errors) {
+    int index = (start + tried) % nodes.size();
+    HostPort node = nodes.get(index);
+    HttpRequest<Buffer> r = request.apply(node).timeout(timeoutMillis);
+    Future<HttpResponse<Buffer>> sent = body == null ? r.send() : r.sendJsonObject(body);
+    return sent.transform(ar -> {
+      if (ar.succeeded()) {
+        preferred = index;
+        return Future.succeededFuture(ar.result());
+      }
+      errors.add(node + ": " + ar.cause().getMessage());
+      if (isConnectFailure(ar.cause()) && tried + 1 < nodes.size()) {
+        return send(request, body, timeoutMillis, start, tried + 1, errors);
+      }
+      return Future.failedFuture(new HttpApiException("no node answered: " + String.join("; ", errors),
+          ar.cause()));
+    });
+  }
+
+  private static boolean isConnectFailure(Throwable t) {
+    for (Throwable c = t; c != null; c = c.getCause()) {
+      if (c instanceof ConnectException) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static <T> Future<T> answer(HttpResponse<Buffer> r, Function<JsonObject, T> ok, ErrorMapper errors) {
+    JsonObject body;
+    try {
+      body = r.bodyAsJsonObject();
+    } catch (RuntimeException e) {
+      body = null;
+    }
+    if (r.statusCode() == 200 && body != null) {
+      try {
+        return Future.succeededFuture(ok.apply(body));
+      } catch (RuntimeException e) {
+        return Future.failedFuture(new HttpApiException(200, "BAD_ANSWER", "unexpected answer: " + e));
+      }
+    }
+    String code = body == null ? null : body.getString("error_code");
+    String message = body == null || body.getString("error") == null
+        ? "HTTP " + r.statusCode() + (r.bodyAsString() == null ? "" : ": " + r.bodyAsString())
+        : body.getString("error");
+    RuntimeException mapped = code == null ? null : errors.map(code, message);
+    if (mapped == null && ApiError.INVALID_ARGUMENT.equals(code)) {
+      mapped = new IllegalArgumentException(message);
+    }
+    return Future.failedFuture(mapped != null ? mapped : new HttpApiException(r.statusCode(), code, message));
+  }
+}

@@ -1,0 +1,50 @@
+package io.raftoral.http.api;
+
+import io.raftoral.testkit.LocalWorkflowCluster;
+import io.raftoral.workflow.WorkflowClient;
+import io.raftoral.workflow.WorkflowRegistry;
+import io.raftoral.workflow.WorkflowRuntimeOptions;
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A 3-node execution cluster in one JVM running the quickstart's {@code ping_pong} v1 workflow ("ping" -> "pong",
+ * anything else fails with a clear error) and {@code forever} v1 (never finishes: for wait timeouts and
+ * termination), served through {@link WorkflowClient#of}.
+ */
+final class PingPongCluster {
+
+  static final String NOT_PING = "ping_pong expects the input \"ping\"";
+
+  final LocalWorkflowCluster cluster;
+  final WorkflowClient client;
+
+  private PingPongCluster(LocalWorkflowCluster cluster) {
+    this.cluster = cluster;
+    this.client = WorkflowClient.of(cluster.runtime(1));
+  }
+
+  static WorkflowRegistry registry() {
+    return WorkflowRegistry.create()
+        .register("ping_pong", 1, String.class, String.class, (input, ctx) -> "ping".equals(input)
+            ? Uni.createFrom().item("pong")
+            : Uni.createFrom().failure(new IllegalArgumentException(NOT_PING + ", got " + input)))
+        .register("forever", 1, String.class, String.class, (input, ctx) -> Uni.createFrom().nothing());
+  }
+
+  static PingPongCluster start(Vertx vertx) throws Exception {
+    LocalWorkflowCluster c = new LocalWorkflowCluster(vertx, id -> registry(), new WorkflowRuntimeOptions());
+    await(c.start(1, 2, 3));
+    return new PingPongCluster(c);
+  }
+
+  void close() throws Exception {
+    await(cluster.close());
+  }
+
+  static <T> T await(Future<T> f) throws Exception {
+    return f.toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+  }
+}
