@@ -3,9 +3,13 @@ package io.raftoral.demo;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** {@code java -jar raftoral-node.jar bench ...}: the benchmarks (the node itself comes with the network APIs). */
+/**
+ * {@code java -jar raftoral-node.jar}: runs a node (the default command, with the quickstart's flags), or
+ * {@code client ...} to talk to a node, or {@code bench ...} to run a benchmark. Picocli parses the flags and
+ * prints clear errors and usage for bad ones (exit code 2).
+ */
 @Command(name = "raftoral", mixinStandardHelpOptions = true, version = "raftoral-node 0.1.0",
-    subcommands = {BenchCommand.class},
+    subcommands = {ClientCommand.class, BenchCommand.class},
     description = "A Raftoral node: durable workflows replicated by Raft among the nodes themselves.")
 public final class RaftoralCli {
 
@@ -13,8 +17,17 @@ public final class RaftoralCli {
   }
 
   public static void main(String[] args) {
-    CommandLine cli = new CommandLine(new RaftoralCli());
+    CommandLine cli;
+    if (args.length > 0 && (args[0].equals("client") || args[0].equals("bench"))) {
+      cli = new CommandLine(new RaftoralCli());
+    } else {
+      cli = new CommandLine(new NodeCommand());
+    }
     cli.setCaseInsensitiveEnumValuesAllowed(true);
-    System.exit(cli.execute(args));
+    int code = cli.execute(args);
+    if (code != 0 || !(cli.getCommand() instanceof NodeCommand)) {
+      System.exit(code);
+    }
+    // a running node keeps the JVM alive (Vert.x threads); it exits on SIGTERM through the shutdown hook
   }
 }

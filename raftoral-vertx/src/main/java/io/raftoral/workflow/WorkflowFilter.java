@@ -55,26 +55,6 @@ public final class WorkflowFilter {
     return limit;
   }
 
-  /** The states that pass (all by default); unmodifiable. */
-  public Set<WorkflowState> states() {
-    return java.util.Collections.unmodifiableSet(states);
-  }
-
-  /** The type that passes, or null for any. */
-  public String workflowType() {
-    return workflowType;
-  }
-
-  /** The earliest start time that passes, or null. */
-  public Instant startedAfter() {
-    return startedAfter;
-  }
-
-  /** The start time before which workflows pass, or null. */
-  public Instant startedBefore() {
-    return startedBefore;
-  }
-
   /** JSON form, for node-to-node routing. */
   public io.vertx.core.json.JsonObject toJson() {
     io.vertx.core.json.JsonObject json = new io.vertx.core.json.JsonObject().put("limit", limit);
@@ -114,6 +94,26 @@ public final class WorkflowFilter {
     } catch (RuntimeException e) {
       throw new IllegalArgumentException("not a workflow filter: " + e.getMessage(), e);
     }
+  }
+
+  /** The states that pass (all by default); unmodifiable. */
+  public Set<WorkflowState> states() {
+    return java.util.Collections.unmodifiableSet(states);
+  }
+
+  /** The type that passes, or null for any. */
+  public String workflowType() {
+    return workflowType;
+  }
+
+  /** The earliest start time that passes, or null. */
+  public Instant startedAfter() {
+    return startedAfter;
+  }
+
+  /** The start time before which workflows pass, or null. */
+  public Instant startedBefore() {
+    return startedBefore;
   }
 
   /** Whether {@code s} passes the filter (the limit aside). */

@@ -1,0 +1,306 @@
+package io.raftoral.demo;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import io.raftoral.group.RaftPreset;
+import io.raftoral.grpc.transport.GrpcTransport;
+import io.raftoral.grpc.transport.GrpcTransportOptions;
+import io.raftoral.http.api.HttpApiOptions;
+import io.raftoral.http.api.HttpManagementClient;
+import io.raftoral.http.api.WorkflowHttpApi;
+import io.raftoral.http.peer.HttpPeerRequests;
+import io.raftoral.http.transport.HttpTransport;
+import io.raftoral.http.transport.HttpTransportOptions;
+import io.raftoral.lmdb.LmdbLogStore;
+import io.raftoral.node.NodeOptions;
+import io.raftoral.node.RaftoralNode;
+import io.raftoral.storage.InMemoryLogStore;
+import io.raftoral.storage.LogStore;
+import io.raftoral.transport.PeerAddresses;
+import io.raftoral.transport.Transport;
+import io.raftoral.transport.TransportTlsOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpVersion;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.SocketAddress;
+import io.vertx.ext.web.Router;
+import io.vertx.grpc.server.GrpcServer;
+import io.vertx.grpc.server.GrpcServerOptions;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/**
+ * Runs a node with the quickstart's flags. One port ({@code --listen}) serves everything: the node-to-node Raft
+ * transport ({@code --transport grpc}: gRPC {@code raftoral.v1.RaftTransport}; {@code http}: {@code POST
+ * /raft/v1/batch}), the HTTP API ({@code /workflow/...}, {@code /discovery/...}, {@code /health}) and the
+ * node-to-node routing endpoint; gRPC and HTTP/1.1 requests are told apart per request.
+ */
+@Command(name = "raftoral", mixinStandardHelpOptions = true, version = "raftoral-node 0.1.0",
+    description = {"Runs a Raftoral node. Subcommands (give them first): client, bench."},
+    footer = {"", "Log level: --log-level, else the RAFTORAL_LOG or RUST_LOG environment variable, else info.",
+        "Examples:", "  java -jar raftoral-node.jar --listen 127.0.0.1:7001 --bootstrap --storage-path ./data1",
+        "  java -jar raftoral-node.jar --listen 127.0.0.1:7002 --peers 127.0.0.1:7001 --storage-path ./data2"})
+final class NodeCommand implements Callable<Integer> {
+
+  enum TransportKind { grpc, http }
+
+  @Spec
+  CommandSpec spec;
+
+  @Option(names = {"-l", "--listen"}, required = true, paramLabel = "HOST:PORT",
+      description = "address to listen on, e.g. 127.0.0.1:7001")
+  String listen;
+
+  @Option(names = {"-a", "--advertise"}, paramLabel = "HOST:PORT",
+      description = "address other nodes reach this one at (default: the listen address)")
+  String advertise;
+
+  @Option(names = {"-n", "--node-id"}, paramLabel = "ID",
+      description = "node id (bootstrap: default 1; joining nodes get one allocated; checked against the storage)")
+  Long nodeId;
+
+  @Option(names = {"-p", "--peers"}, split = ",", paramLabel = "HOST:PORT",
+      description = "comma-separated addresses of nodes to join through")
+  List<String> peers = new ArrayList<>();
+
+  @Option(names = {"-b", "--bootstrap"}, description = "found a new cluster (the first node only)")
+  boolean bootstrap;
+
+  @Option(names = {"-s", "--storage-path"}, paramLabel = "DIR",
+      description = "LMDB storage directory (default: in memory, lost on exit); a restart on it keeps the node id")
+  Path storagePath;
+
+  @Option(names = {"-t", "--transport"}, defaultValue = "grpc", paramLabel = "grpc|http",
+      description = "node-to-node transport: grpc or http (default: ${DEFAULT-VALUE})")
+  TransportKind transport;
+
+  @Option(names = "--preset", defaultValue = "DEVELOPMENT", paramLabel = "NAME",
+      description = "Raft timing: DEVELOPMENT (50 ms ticks), TESTING (10 ms), PRODUCTION (100 ms); "
+          + "default ${DEFAULT-VALUE}")
+  RaftPreset preset;
+
+  @Option(names = "--owner-timeout-ms", defaultValue = "3000", paramLabel = "MS",
+      description = "time without contact after which a workflow owner's workflows move (default ${DEFAULT-VALUE})")
+  long ownerTimeoutMillis;
+
+  @Option(names = "--tls-cert", paramLabel = "PEM", description = "this node's certificate (enables TLS)")
+  Path tlsCert;
+
+  @Option(names = "--tls-key", paramLabel = "PEM", description = "this node's private key")
+  Path tlsKey;
+
+  @Option(names = "--tls-ca", split = ",", paramLabel = "PEM", description = "trusted CA certificates (PEM)")
+  List<Path> tlsCa = new ArrayList<>();
+
+  @Option(names = "--tls-mutual", description = "nodes must present client certificates to each other")
+  boolean tlsMutual;
+
+  @Option(names = "--log-level", paramLabel = "LEVEL", description = "trace, debug, info, warn or error")
+  String logLevel;
+
+  @Option(names = "--leave-on-shutdown",
+      description = "on SIGTERM, leave the cluster for good (default: stop, keeping the place for a restart)")
+  boolean leaveOnShutdown;
+
+  @Override
+  public Integer call() throws Exception {
+    configureLogging();
+    SocketAddress listenAddress = parseAddress("--listen", listen);
+    String advertised = advertise != null ? advertise : listen;
+    parseAddress("--advertise", advertised);
+    for (String p : peers) {
+      parseAddress("--peers", p);
+    }
+    if (bootstrap && !peers.isEmpty()) {
+      throw new ParameterException(spec.commandLine(),
+          "--bootstrap founds a new cluster and cannot be combined with --peers");
+    }
+    boolean hasStoredNode = storagePath != null && Files.isDirectory(storagePath)
+        && Files.exists(storagePath.resolve("data.mdb"));
+    if (!bootstrap && peers.isEmpty() && !hasStoredNode) {
+      throw new ParameterException(spec.commandLine(), "a new node needs --bootstrap (the first node) or --peers "
+          + "(to join); only a restart on a --storage-path that holds a node's data needs neither");
+    }
+    TransportTlsOptions tls = new TransportTlsOptions();
+    if (tlsCert != null || tlsKey != null || !tlsCa.isEmpty()) {
+      if (tlsCert == null || tlsKey == null || tlsCa.isEmpty()) {
+        throw new ParameterException(spec.commandLine(), "TLS needs --tls-cert, --tls-key and --tls-ca together");
+      }
+      tls.setEnabled(true).setCertPath(tlsCert.toString()).setKeyPath(tlsKey.toString()).setMutual(tlsMutual);
+      tlsCa.forEach(p -> tls.addTrustedCaPath(p.toString()));
+      try {
+        tls.validate();
+      } catch (RuntimeException e) {
+        throw new ParameterException(spec.commandLine(), e.getMessage());
+      }
+    }
+
+    Vertx vertx = Vertx.vertx();
+    Router router = Router.router(vertx);
+    GrpcServer grpc = GrpcServer.server(vertx, new GrpcServerOptions()
+        .setMaxMessageSize(GrpcTransportOptions.DEFAULT_MAX_FRAME_BYTES));
+    HttpServerOptions serverOptions = new HttpServerOptions().setTcpNoDelay(true);
+    tls.applyTo(serverOptions);
+    HttpServer server = vertx.createHttpServer(serverOptions).requestHandler(req -> {
+      String contentType = req.getHeader("content-type");
+      if (req.version() == HttpVersion.HTTP_2 && contentType != null && contentType.startsWith("application/grpc")) {
+        grpc.handle(req);
+      } else {
+        router.handle(req);
+      }
+    });
+    try {
+      await(server.listen(listenAddress.port(), listenAddress.host()));
+    } catch (Exception e) {
+      System.err.println("error: cannot listen on " + listen + ": " + rootMessage(e));
+      vertx.close();
+      return 1;
+    }
+
+    LogStore store;
+    if (storagePath != null) {
+      try {
+        store = LmdbLogStore.open(vertx, storagePath);
+      } catch (RuntimeException e) {
+        System.err.println("error: cannot open storage " + storagePath + ": " + rootMessage(e));
+        vertx.close();
+        return 1;
+      }
+    } else {
+      store = new InMemoryLogStore(vertx);
+    }
+
+    PeerAddresses addresses = new PeerAddresses();
+    if (!peers.isEmpty()) {
+      seedAddresses(vertx, tls, addresses);
+    }
+    // Heartbeats go to the management leader: found through the peers, or through this node itself (its
+    // discovery answer names the leader) when it bootstraps or restarts without --peers.
+    List<String> seeds = new ArrayList<>(peers);
+    seeds.add(advertised);
+    HttpManagementClient management = new HttpManagementClient(vertx, seeds);
+    HttpPeerRequests peerRequests = new HttpPeerRequests(vertx, router, tls, 30_000);
+    NodeOptions options = new NodeOptions().setAdvertiseAddress(advertised).setBootstrap(bootstrap)
+        .setPreset(preset).setWorkflow(new io.raftoral.workflow.WorkflowRuntimeOptions()
+            .setOwnerTimeoutMillis(ownerTimeoutMillis));
+    if (nodeId != null) {
+      options.setNodeId(nodeId);
+    }
+    RaftoralNode node = new RaftoralNode(options, store, id -> transport(vertx, id, addresses, tls, router, grpc),
+        management, peerRequests, DemoWorkflows.registry()).maintainPeerAddresses(addresses);
+    try {
+      await(vertx.deployVerticle(node));
+    } catch (Exception e) {
+      System.err.println("error: node failed to start: " + rootMessage(e));
+      vertx.close();
+      return 1;
+    }
+    new WorkflowHttpApi(node.workflows(), node.management(), new HttpApiOptions()).mount(router);
+    System.err.printf("Node %d is ready (%s transport, listening on %s, advertised as %s%s)%n", node.nodeId(),
+        transport, listen, advertised, storagePath == null ? ", in-memory storage" : ", storage " + storagePath);
+
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(vertx, node), "raftoral-shutdown"));
+    return 0;
+  }
+
+  private Transport transport(Vertx vertx, long id, PeerAddresses addresses, TransportTlsOptions tls, Router router,
+      GrpcServer grpc) {
+    if (transport == TransportKind.http) {
+      return new HttpTransport(vertx, id, addresses, new HttpTransportOptions().setTls(tls)).mount(router);
+    }
+    return new GrpcTransport(vertx, id, addresses, new GrpcTransportOptions().setTls(tls)).bind(grpc);
+  }
+
+  /** Fetches the node directory from the first peer that answers, so this node can answer the others at once. */
+  private void seedAddresses(Vertx vertx, TransportTlsOptions tls, PeerAddresses addresses) {
+    io.vertx.core.http.HttpClientOptions o = new io.vertx.core.http.HttpClientOptions().setConnectTimeout(2_000);
+    tls.applyTo(o);
+    HttpClient client = vertx.createHttpClient(o);
+    try {
+      for (String peer : peers) {
+        SocketAddress a = PeerAddresses.parse(peer);
+        try {
+          JsonObject d = await(client.request(HttpMethod.GET, a.port(), a.host(), "/discovery/peers")
+              .compose(req -> req.send()).compose(resp -> resp.body()).map(b -> b.toJsonObject()));
+          JsonArray list = d.getJsonArray("peers", new JsonArray());
+          for (Object o2 : list) {
+            JsonObject n = (JsonObject) o2;
+            addresses.put(n.getLong("node_id"), n.getString("address"));
+          }
+          return;
+        } catch (Exception e) {
+          LoggerFactory.getLogger(NodeCommand.class).warn("discovery through {} failed: {}", peer, rootMessage(e));
+        }
+      }
+    } finally {
+      client.close();
+    }
+  }
+
+  private void stop(Vertx vertx, RaftoralNode node) {
+    CountDownLatch done = new CountDownLatch(1);
+    Future<?> stopping = leaveOnShutdown ? node.shutdown() : vertx.undeploy(node.deploymentID());
+    stopping.onComplete(ar -> vertx.close().onComplete(x -> done.countDown()));
+    try {
+      done.await(20, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private SocketAddress parseAddress(String option, String value) {
+    try {
+      return PeerAddresses.parse(value);
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(spec.commandLine(), option + ": '" + value + "' is not HOST:PORT ("
+          + e.getMessage() + ")");
+    }
+  }
+
+  private void configureLogging() {
+    String level = logLevel != null ? logLevel
+        : System.getenv("RAFTORAL_LOG") != null ? System.getenv("RAFTORAL_LOG") : System.getenv("RUST_LOG");
+    if (level == null || level.isBlank()) {
+      return;
+    }
+    Level parsed = Level.toLevel(level.trim(), null);
+    if (parsed == null) {
+      throw new ParameterException(spec.commandLine(), "unknown log level '" + level
+          + "' (trace, debug, info, warn, error)");
+    }
+    ((Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME)).setLevel(parsed);
+  }
+
+  static String rootMessage(Throwable e) {
+    Throwable t = e;
+    while (t.getCause() != null && t.getCause() != t) {
+      t = t.getCause();
+    }
+    return t.getMessage() == null ? t.toString() : t.getMessage();
+  }
+
+  static <T> T await(Future<T> f) throws Exception {
+    try {
+      return f.toCompletionStage().toCompletableFuture().get(120, TimeUnit.SECONDS);
+    } catch (java.util.concurrent.ExecutionException e) {
+      throw e.getCause() instanceof Exception ex ? ex : e;
+    }
+  }
+}
