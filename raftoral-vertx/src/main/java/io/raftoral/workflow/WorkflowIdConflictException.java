@@ -7,4 +7,9 @@ public class WorkflowIdConflictException extends WorkflowException {
     super("workflow id '" + workflowId + "' is already used by a workflow of type '" + existingType + "' version "
         + existingVersion);
   }
+
+  /** The conflict as reported by another node (network clients rebuild it from the server's message). */
+  public WorkflowIdConflictException(String message) {
+    super(message);
+  }
 }
