@@ -46,6 +46,8 @@ import io.vertx.grpc.common.ServiceMethod;
 import io.vertx.grpc.common.ServiceName;
 import io.vertx.grpc.health.v1.HealthCheckRequest;
 import io.vertx.grpc.health.v1.HealthCheckResponse;
+import io.vertx.grpc.reflection.v1.ServerReflectionRequest;
+import io.vertx.grpc.reflection.v1.ServerReflectionResponse;
 import io.vertx.grpc.server.GrpcServer;
 import io.vertx.grpc.server.GrpcServerOptions;
 import java.time.Duration;
@@ -345,6 +347,20 @@ class WorkflowGrpcApiTest {
     } finally {
       await(other.close());
     }
+  }
+
+  @Test
+  void serverReflectionDescribesTheServicesAsGrpcurlNeedsThem() throws Exception {
+    ServiceMethod<ServerReflectionResponse, ServerReflectionRequest> reflection = ServiceMethod.client(
+        ServiceName.create("grpc.reflection.v1", "ServerReflection"), "ServerReflectionInfo",
+        GrpcMessageEncoder.encoder(), GrpcMessageDecoder.decoder(ServerReflectionResponse.newBuilder()));
+    ServerReflectionResponse services = call(reflection, ServerReflectionRequest.newBuilder().setListServices("*")
+        .build());
+    assertThat(services.getListServicesResponse().getServiceList()).extracting(s -> s.getName())
+        .contains("raftoral.WorkflowManagement", "raftoral.RaftService", "grpc.health.v1.Health");
+    ServerReflectionResponse file = call(reflection, ServerReflectionRequest.newBuilder()
+        .setFileContainingSymbol("raftoral.WorkflowManagement").build());
+    assertThat(file.getFileDescriptorResponse().getFileDescriptorProtoCount()).isPositive();
   }
 
   @Test
