@@ -1,5 +1,6 @@
 package io.raftoral.demo;
 
+import io.raftoral.grpc.api.GrpcWorkflowClient;
 import io.raftoral.http.api.HttpWorkflowClient;
 import io.raftoral.workflow.StartOptions;
 import io.raftoral.workflow.WorkflowClient;
@@ -33,6 +34,13 @@ final class ClientCommand {
       picocli.CommandLine.ScopeType.INHERIT, description = "the node to call (default: ${DEFAULT-VALUE})")
   String address;
 
+  /** Which API of the node to call. */
+  enum ApiKind { http, grpc }
+
+  @Option(names = {"-t", "--transport"}, defaultValue = "http", scope = picocli.CommandLine.ScopeType.INHERIT,
+      description = "the node API to call: http or grpc (default: ${DEFAULT-VALUE})")
+  ApiKind transport;
+
   @Option(names = "--timeout-seconds", defaultValue = "30", scope = picocli.CommandLine.ScopeType.INHERIT,
       description = "how long to wait for a result (default: ${DEFAULT-VALUE})")
   long timeoutSeconds;
@@ -40,8 +48,12 @@ final class ClientCommand {
   /** Runs {@code call} against the node and prints what it gives; the exit code says whether it went well. */
   int call(java.util.function.Function<WorkflowClient, Uni<JsonObject>> call) {
     Vertx vertx = Vertx.vertx();
-    HttpWorkflowClient client = new HttpWorkflowClient(vertx, List.of(address),
-        Math.max(10_000, (timeoutSeconds + 5) * 1000));
+    long requestTimeoutMillis = Math.max(10_000, (timeoutSeconds + 5) * 1000);
+    GrpcWorkflowClient grpcClient = transport == ApiKind.grpc
+        ? new GrpcWorkflowClient(vertx, List.of(address), requestTimeoutMillis) : null;
+    HttpWorkflowClient httpClient = grpcClient == null
+        ? new HttpWorkflowClient(vertx, List.of(address), requestTimeoutMillis) : null;
+    WorkflowClient client = grpcClient != null ? grpcClient : httpClient;
     try {
       JsonObject out = NodeCommand.await(Future.fromCompletionStage(call.apply(client).subscribeAsCompletionStage()));
       System.out.println(out.encodePrettily());
@@ -51,7 +63,11 @@ final class ClientCommand {
           .encodePrettily());
       return 1;
     } finally {
-      client.close();
+      if (grpcClient != null) {
+        grpcClient.close();
+      } else {
+        httpClient.close();
+      }
       vertx.close();
     }
   }

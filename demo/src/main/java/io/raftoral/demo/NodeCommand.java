@@ -3,6 +3,8 @@ package io.raftoral.demo;
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import io.raftoral.group.RaftPreset;
+import io.raftoral.grpc.api.GrpcApiOptions;
+import io.raftoral.grpc.api.WorkflowGrpcApi;
 import io.raftoral.grpc.transport.GrpcTransport;
 import io.raftoral.grpc.transport.GrpcTransportOptions;
 import io.raftoral.http.api.HttpApiOptions;
@@ -213,6 +215,9 @@ final class NodeCommand implements Callable<Integer> {
       return 1;
     }
     new WorkflowHttpApi(node.workflows(), node.management(), new HttpApiOptions()).mount(router);
+    // the gRPC API (raftoral.WorkflowManagement, raftoral.RaftService, grpc.health.v1, reflection) on the same port,
+    // whatever the Raft transport: gRPC calls are told apart by their content type above
+    new WorkflowGrpcApi(vertx, node.workflows(), node.management(), new GrpcApiOptions()).addTo(grpc);
     System.err.printf("Node %d is ready (%s transport, listening on %s, advertised as %s%s)%n", node.nodeId(),
         transport, listen, advertised, storagePath == null ? ", in-memory storage" : ", storage " + storagePath);
 
