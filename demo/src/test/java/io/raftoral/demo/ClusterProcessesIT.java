@@ -69,6 +69,18 @@ class ClusterProcessesIT {
         assertThat(done.getBoolean("success")).isTrue();
         assertThat(done.getString("result")).isEqualTo("\"pong\"");
       }
+      // the same through the gRPC API (served on the same port whatever the Raft transport), as the CLI client does
+      io.vertx.core.Vertx vertx = io.vertx.core.Vertx.vertx();
+      try (io.raftoral.grpc.api.GrpcWorkflowClient grpc = new io.raftoral.grpc.api.GrpcWorkflowClient(vertx,
+          List.of(c, a))) {
+        io.raftoral.workflow.WorkflowStatus done = grpc.start("ping_pong", 1, "\"ping\"", null)
+            .flatMap(s -> grpc.await(s.workflowId(), s.executionClusterId(), java.time.Duration.ofSeconds(30)))
+            .await().atMost(java.time.Duration.ofSeconds(60));
+        assertThat(done.resultJson()).isEqualTo("\"pong\"");
+      } finally {
+        vertx.close();
+      }
+
       JsonObject failed = new JsonObject(n.get(a, "/workflow/wait?workflow_id=" + new JsonObject(
           execute(n, a, "\"\\\"pang\\\"\"")).getString("workflow_id") + "&timeout_seconds=30").body());
       assertThat(failed.getBoolean("success")).isFalse();
