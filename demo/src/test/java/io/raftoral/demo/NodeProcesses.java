@@ -127,6 +127,20 @@ final class NodeProcesses implements AutoCloseable {
     }
   }
 
+  /** The tail of every node's log, to explain a failure. */
+  String logs() {
+    StringBuilder logs = new StringBuilder();
+    for (String a : commands.keySet()) {
+      try {
+        String l = log(a);
+        logs.append("\n--- ").append(a).append(" ---\n").append(l, Math.max(0, l.length() - 4000), l.length());
+      } catch (IOException e) {
+        logs.append("\n--- ").append(a).append(": ").append(e);
+      }
+    }
+    return logs.toString();
+  }
+
   @Override
   public void close() {
     for (Process p : running.values()) {

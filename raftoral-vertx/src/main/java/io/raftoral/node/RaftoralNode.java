@@ -145,7 +145,7 @@ public final class RaftoralNode extends VerticleBase {
       host = new RaftHost(hostOptions, store, transports.apply(start.nodeId));
       return vertx.deployVerticle(host).map(start);
     }).compose(start -> {
-      router = new RoutingWorkflowClient(nodeId, runtimes, this::view, peers, registry);
+      router = new RoutingWorkflowClient(vertx, nodeId, runtimes, this::view, peers, registry);
       management = new ManagementService(host, options.getAdvertiseAddress(), start.founding, managementClient,
           this::startExecutionGroup, options.getManagement(), options.getPreset().groupOptions());
       return vertx.deployVerticle(management);

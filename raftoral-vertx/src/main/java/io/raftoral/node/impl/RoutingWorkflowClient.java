@@ -5,7 +5,6 @@ import io.raftoral.management.ManagementView;
 import io.raftoral.management.NodeRecord;
 import io.raftoral.management.NodeState;
 import io.raftoral.node.PeerRequests;
-import io.raftoral.raft.NotLeaderException;
 import io.raftoral.workflow.StartOptions;
 import io.raftoral.workflow.WorkflowClient;
 import io.raftoral.workflow.WorkflowFilter;
@@ -50,6 +49,10 @@ public final class RoutingWorkflowClient implements WorkflowClient {
   private static final String NOT_HOSTED = "NOT_HOSTED";
   private static final String UNAVAILABLE = "UNAVAILABLE";
 
+  /** How long a node that knows no execution cluster yet (it has just joined) waits for one before refusing. */
+  private static final long CLUSTER_WAIT_MILLIS = 5_000;
+
+  private final io.vertx.core.Vertx vertx;
   private final long nodeId;
   private final Map<Long, WorkflowRuntime> local;
   private final Supplier<ManagementView> view;
@@ -57,8 +60,9 @@ public final class RoutingWorkflowClient implements WorkflowClient {
   private final WorkflowRegistry registry;
   private final AtomicLong roundRobin = new AtomicLong();
 
-  public RoutingWorkflowClient(long nodeId, Map<Long, WorkflowRuntime> local, Supplier<ManagementView> view,
-      PeerRequests peers, WorkflowRegistry registry) {
+  public RoutingWorkflowClient(io.vertx.core.Vertx vertx, long nodeId, Map<Long, WorkflowRuntime> local,
+      Supplier<ManagementView> view, PeerRequests peers, WorkflowRegistry registry) {
+    this.vertx = vertx;
     this.nodeId = nodeId;
     this.local = local;
     this.view = view;
@@ -100,10 +104,8 @@ public final class RoutingWorkflowClient implements WorkflowClient {
       // Refused here rather than by the member: this node's registrations are the cluster's, and a bad type is
       // the caller's error whichever node it called.
       registry.require(name, version);
-      List<Long> clusters = clusterIds();
-      if (clusters.isEmpty()) {
-        return Future.failedFuture(new NotLeaderException(nodeId, -1));
-      }
+      return knownClusters(System.currentTimeMillis() + CLUSTER_WAIT_MILLIS);
+    }).flatMap(clusters -> uni(() -> {
       long cluster;
       if (options.getWorkflowId() != null) {
         cluster = clusters.get(Math.floorMod(options.getWorkflowId().hashCode(), clusters.size()));
@@ -118,7 +120,22 @@ public final class RoutingWorkflowClient implements WorkflowClient {
         req.put("workflowId", options.getWorkflowId());
       }
       return call(cluster, req).map(r -> WorkflowStatus.fromJson(r.getJsonObject("status")));
-    });
+    }));
+  }
+
+  /** The execution clusters, once this node knows at least one (polled until {@code deadline}). */
+  private Future<List<Long>> knownClusters(long deadline) {
+    List<Long> clusters = clusterIds();
+    if (!clusters.isEmpty()) {
+      return Future.succeededFuture(clusters);
+    }
+    if (System.currentTimeMillis() > deadline) {
+      return Future.failedFuture(new io.raftoral.raft.RaftException("no execution cluster is known to node "
+          + nodeId + " yet"));
+    }
+    io.vertx.core.Promise<Void> tick = io.vertx.core.Promise.promise();
+    vertx.setTimer(50, t -> tick.complete());
+    return tick.future().compose(v -> knownClusters(deadline));
   }
 
   @Override
@@ -197,38 +214,53 @@ public final class RoutingWorkflowClient implements WorkflowClient {
         ? locateIn(workflowId, clusters, i + 1) : Future.failedFuture(e));
   }
 
-  /** Runs {@code req} on execution cluster {@code cluster}: here if this node is a member, else on a member. */
+  /**
+   * Runs {@code req} on execution cluster {@code cluster}: here if this node is a member that knows the cluster's
+   * leader, else on another member (members tried in turn; a local member that has just joined may not know the
+   * leader yet, and one cut off from the others cannot serve).
+   */
   private Future<JsonObject> call(long cluster, JsonObject req) {
     req.put("clusterId", cluster);
     WorkflowRuntime rt = local.get(cluster);
-    if (rt != null) {
-      return handle(req).compose(RoutingWorkflowClient::unwrap);
+    List<NodeRecord> targets = remoteMembers(cluster);
+    if (rt != null && (rt.group().leaderId() != io.raftoral.raft.RaftNode.NONE || targets.isEmpty())) {
+      return handle(req).compose(reply -> UNAVAILABLE.equals(reply.getString("error")) && !targets.isEmpty()
+          ? tryMembers(targets, 0, req, toException(reply)) : unwrap(reply));
     }
+    if (targets.isEmpty()) {
+      if (!view.get().clusters().containsKey(cluster)) {
+        return Future.failedFuture(new WorkflowNotFoundException(req.getString("workflowId", "?")));
+      }
+      return Future.failedFuture(new io.raftoral.raft.RaftException("no reachable member of execution cluster "
+          + cluster + " is known to node " + nodeId));
+    }
+    return tryMembers(targets, 0, req, null);
+  }
+
+  /** The other members of {@code cluster} that are not known to have failed, with their addresses. */
+  private List<NodeRecord> remoteMembers(long cluster) {
     ManagementView v = view.get();
     ExecutionCluster c = v.clusters().get(cluster);
+    List<NodeRecord> targets = new ArrayList<>();
     if (c == null) {
-      return Future.failedFuture(new WorkflowNotFoundException(req.getString("workflowId", "?")));
+      return targets;
     }
     Set<Long> members = new LinkedHashSet<>(c.reportedVoters());
     members.addAll(c.desiredMembers());
     members.remove(nodeId);
-    List<NodeRecord> targets = new ArrayList<>();
     for (long m : members) {
       NodeRecord n = v.nodes().get(m);
       if (n != null && n.state() != NodeState.FAILED) {
         targets.add(n);
       }
     }
-    if (targets.isEmpty()) {
-      return Future.failedFuture(new NotLeaderException(nodeId, -1));
-    }
-    return tryMembers(targets, 0, req, null);
+    return targets;
   }
 
   private Future<JsonObject> tryMembers(List<NodeRecord> targets, int i, JsonObject req, Throwable last) {
     if (i >= targets.size()) {
       return Future.failedFuture(last != null ? last
-          : new NotLeaderException(nodeId, -1));
+          : new io.raftoral.raft.RaftException("no member of the execution cluster answered"));
     }
     NodeRecord target = targets.get(i);
     return peers.request(target.id(), target.address(), req).compose(reply -> {
@@ -255,7 +287,7 @@ public final class RoutingWorkflowClient implements WorkflowClient {
       case WAIT_TIMEOUT -> new WorkflowWaitTimeoutException(reply.getString("workflowId", "?"),
           Duration.ofMillis(reply.getLong("timeoutMillis", 0L)));
       case BAD_INPUT -> new IllegalArgumentException(message);
-      default -> new NotLeaderException(-1, -1);
+      default -> new io.raftoral.raft.RaftException(message);
     };
   }
 
@@ -325,7 +357,7 @@ public final class RoutingWorkflowClient implements WorkflowClient {
         || e instanceof ClassCastException) {
       r.put("error", BAD_INPUT);
     } else {
-      r.put("error", UNAVAILABLE);
+      r.put("error", UNAVAILABLE).put("message", "execution cluster " + req.getLong("clusterId") + ": " + e);
     }
     return r;
   }
