@@ -73,6 +73,16 @@ class ClusterProcessesIT {
     return new JsonObject(waited.body());
   }
 
+  private static boolean threeVoters(NodeProcesses n, String address) {
+    try {
+      JsonObject d = new JsonObject(n.get(address, "/discovery/peers").body());
+      return d.getJsonArray("execution_clusters").stream()
+          .anyMatch(c -> ((JsonObject) c).getJsonArray("voters").size() == 3);
+    } catch (Exception e) {
+      return false;
+    }
+  }
+
   private static long nodeId(NodeProcesses n, String address) throws Exception {
     return new JsonObject(n.get(address, "/health").body()).getLong("node_id");
   }
@@ -141,7 +151,9 @@ class ClusterProcessesIT {
       }
       assertThat(pingPong(n, b).getString("result")).isEqualTo("\"pong\"");
 
-      // kill -9 one node: the others keep running workflows
+      // kill -9 one node (once the execution cluster has all three as voters: a 2-voter configuration cannot lose
+      // one): the others keep running workflows
+      n.await(() -> threeVoters(n, a), 60, "an execution cluster of three voters");
       long cId = nodeId(n, c);
       n.kill9(c);
       for (String node : List.of(a, b)) {

@@ -306,7 +306,19 @@ public final class WorkflowHttpApi {
         .put("should_join_as_voter", voters < m.maxVoters())
         .put("current_voter_count", voters)
         .put("max_voters", m.maxVoters())
-        .put("peers", peers);
+        .put("peers", peers)
+        .put("execution_clusters", executionClusters(view));
+  }
+
+  /** Each execution cluster's desired members and the Raft membership its leader last reported. */
+  private static JsonArray executionClusters(ManagementView view) {
+    JsonArray out = new JsonArray();
+    view.clusters().values().forEach(c -> out.add(new JsonObject()
+        .put("execution_cluster_id", c.id())
+        .put("members", new JsonArray(new java.util.ArrayList<>(c.desiredMembers())))
+        .put("voters", new JsonArray(new java.util.ArrayList<>(c.reportedVoters())))
+        .put("learners", new JsonArray(new java.util.ArrayList<>(c.reportedLearners())))));
+    return out;
   }
 
   private void register(RoutingContext rc) {
