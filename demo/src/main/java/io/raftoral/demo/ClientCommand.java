@@ -41,6 +41,18 @@ final class ClientCommand {
       description = "the node API to call: http or grpc (default: ${DEFAULT-VALUE})")
   ApiKind transport;
 
+  @Option(names = "--tls-ca", paramLabel = "PEM", scope = picocli.CommandLine.ScopeType.INHERIT,
+      description = "call the node over HTTPS, trusting this CA (HTTP API only)")
+  java.nio.file.Path tlsCa;
+
+  @Option(names = "--tls-cert", paramLabel = "PEM", scope = picocli.CommandLine.ScopeType.INHERIT,
+      description = "client certificate, for nodes that require mutual TLS (with --tls-key)")
+  java.nio.file.Path tlsCert;
+
+  @Option(names = "--tls-key", paramLabel = "PEM", scope = picocli.CommandLine.ScopeType.INHERIT,
+      description = "client private key, for nodes that require mutual TLS (with --tls-cert)")
+  java.nio.file.Path tlsKey;
+
   @Option(names = "--timeout-seconds", defaultValue = "30", scope = picocli.CommandLine.ScopeType.INHERIT,
       description = "how long to wait for a result (default: ${DEFAULT-VALUE})")
   long timeoutSeconds;
@@ -51,8 +63,18 @@ final class ClientCommand {
     long requestTimeoutMillis = Math.max(10_000, (timeoutSeconds + 5) * 1000);
     GrpcWorkflowClient grpcClient = transport == ApiKind.grpc
         ? new GrpcWorkflowClient(vertx, List.of(address), requestTimeoutMillis) : null;
+    io.raftoral.transport.TransportTlsOptions tls = new io.raftoral.transport.TransportTlsOptions();
+    if (tlsCa != null) {
+      tls.setEnabled(true).addTrustedCaPath(tlsCa.toString());
+      if (tlsCert != null && tlsKey != null) {
+        tls.setMutual(true).setCertPath(tlsCert.toString()).setKeyPath(tlsKey.toString());
+      } else {
+        // a client-only TLS setup: validate() wants a certificate and key, which only mutual TLS uses here
+        tls.setCertPath(tlsCa.toString()).setKeyPath(tlsCa.toString());
+      }
+    }
     HttpWorkflowClient httpClient = grpcClient == null
-        ? new HttpWorkflowClient(vertx, List.of(address), requestTimeoutMillis) : null;
+        ? new HttpWorkflowClient(vertx, List.of(address), requestTimeoutMillis, tls) : null;
     WorkflowClient client = grpcClient != null ? grpcClient : httpClient;
     try {
       JsonObject out = NodeCommand.await(Future.fromCompletionStage(call.apply(client).subscribeAsCompletionStage()));

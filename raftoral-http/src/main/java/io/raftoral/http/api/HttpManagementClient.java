@@ -43,7 +43,17 @@ public final class HttpManagementClient implements ManagementClient, AutoCloseab
   }
 
   public HttpManagementClient(Vertx vertx, List<String> seeds, long requestTimeoutMillis) {
-    this.web = WebClient.create(Objects.requireNonNull(vertx, "vertx"));
+    this(vertx, seeds, requestTimeoutMillis, new io.raftoral.transport.TransportTlsOptions());
+  }
+
+  /** Over HTTPS when {@code tls} is enabled (its CAs are trusted; with mutual TLS its certificate is presented). */
+  public HttpManagementClient(Vertx vertx, List<String> seeds, long requestTimeoutMillis,
+      io.raftoral.transport.TransportTlsOptions tls) {
+    io.vertx.ext.web.client.WebClientOptions web = new io.vertx.ext.web.client.WebClientOptions();
+    if (tls.isEnabled()) {
+      tls.applyTo(web);
+    }
+    this.web = WebClient.create(Objects.requireNonNull(vertx, "vertx"), web);
     this.seeds = HostPort.parseAll(seeds);
     this.requestTimeoutMillis = requestTimeoutMillis;
   }

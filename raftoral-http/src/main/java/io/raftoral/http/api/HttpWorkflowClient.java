@@ -55,7 +55,17 @@ public final class HttpWorkflowClient implements WorkflowClient, AutoCloseable {
   }
 
   public HttpWorkflowClient(Vertx vertx, List<String> addresses, long requestTimeoutMillis) {
-    this.web = WebClient.create(Objects.requireNonNull(vertx, "vertx"));
+    this(vertx, addresses, requestTimeoutMillis, new io.raftoral.transport.TransportTlsOptions());
+  }
+
+  /** Over HTTPS when {@code tls} is enabled (its CAs are trusted; with mutual TLS its certificate is presented). */
+  public HttpWorkflowClient(Vertx vertx, List<String> addresses, long requestTimeoutMillis,
+      io.raftoral.transport.TransportTlsOptions tls) {
+    io.vertx.ext.web.client.WebClientOptions web = new io.vertx.ext.web.client.WebClientOptions();
+    if (tls.isEnabled()) {
+      tls.applyTo(web);
+    }
+    this.web = WebClient.create(Objects.requireNonNull(vertx, "vertx"), web);
     this.nodes = HostPort.parseAll(addresses);
     if (requestTimeoutMillis < 1) {
       throw new IllegalArgumentException("requestTimeoutMillis must be >= 1");
