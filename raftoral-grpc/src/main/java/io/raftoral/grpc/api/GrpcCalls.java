@@ -1,5 +1,6 @@
 package io.raftoral.grpc.api;
 
+import io.raftoral.transport.HostPort;
 import io.vertx.core.Future;
 import io.vertx.core.net.SocketAddress;
 import io.vertx.grpc.client.GrpcClient;

@@ -1,5 +1,6 @@
 package io.raftoral.grpc.api;
 
+import io.raftoral.transport.HostPort;
 import io.raftoral.grpc.api.proto.HeartbeatRequest;
 import io.raftoral.grpc.api.proto.RaftServiceGrpcClient;
 import io.raftoral.grpc.api.proto.RegisterRequest;

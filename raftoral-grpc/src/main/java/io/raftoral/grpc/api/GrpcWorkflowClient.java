@@ -1,5 +1,6 @@
 package io.raftoral.grpc.api;
 
+import io.raftoral.transport.HostPort;
 import io.raftoral.grpc.api.proto.GetWorkflowRequest;
 import io.raftoral.grpc.api.proto.ListWorkflowsRequest;
 import io.raftoral.grpc.api.proto.RunWorkflowRequest;

@@ -1,6 +1,9 @@
 package io.raftoral.grpc.api;
 
-import static io.raftoral.grpc.api.PingPongCluster.await;
+import io.raftoral.testkit.FakeManagementEndpoint;
+import io.raftoral.testkit.PingPongCluster;
+import io.raftoral.transport.HostPort;
+import static io.raftoral.testkit.PingPongCluster.await;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

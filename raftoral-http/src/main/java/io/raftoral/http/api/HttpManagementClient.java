@@ -1,5 +1,6 @@
 package io.raftoral.http.api;
 
+import io.raftoral.transport.HostPort;
 import io.raftoral.management.ManagementClient;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;

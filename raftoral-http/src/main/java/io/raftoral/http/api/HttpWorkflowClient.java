@@ -1,5 +1,6 @@
 package io.raftoral.http.api;
 
+import io.raftoral.transport.HostPort;
 import io.raftoral.workflow.StartOptions;
 import io.raftoral.workflow.WorkflowClient;
 import io.raftoral.workflow.WorkflowFilter;

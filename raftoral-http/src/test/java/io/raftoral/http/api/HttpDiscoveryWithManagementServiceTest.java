@@ -1,6 +1,7 @@
 package io.raftoral.http.api;
 
-import static io.raftoral.http.api.PingPongCluster.await;
+import io.raftoral.testkit.PingPongCluster;
+import static io.raftoral.testkit.PingPongCluster.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.raftoral.examples.kv.KeyValueStore;

@@ -1,6 +1,8 @@
 package io.raftoral.http.api;
 
-import static io.raftoral.http.api.PingPongCluster.await;
+import io.raftoral.testkit.FakeManagementEndpoint;
+import io.raftoral.testkit.PingPongCluster;
+import static io.raftoral.testkit.PingPongCluster.await;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

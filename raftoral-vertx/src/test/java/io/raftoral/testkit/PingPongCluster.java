@@ -1,4 +1,4 @@
-package io.raftoral.http.api;
+package io.raftoral.testkit;
 
 import io.raftoral.testkit.LocalWorkflowCluster;
 import io.raftoral.workflow.WorkflowClient;
@@ -14,19 +14,19 @@ import java.util.concurrent.TimeUnit;
  * anything else fails with a clear error) and {@code forever} v1 (never finishes: for wait timeouts and
  * termination), served through {@link WorkflowClient#of}.
  */
-final class PingPongCluster {
+public final class PingPongCluster {
 
-  static final String NOT_PING = "ping_pong expects the input \"ping\"";
+  public static final String NOT_PING = "ping_pong expects the input \"ping\"";
 
-  final LocalWorkflowCluster cluster;
-  final WorkflowClient client;
+  public final LocalWorkflowCluster cluster;
+  public final WorkflowClient client;
 
   private PingPongCluster(LocalWorkflowCluster cluster) {
     this.cluster = cluster;
     this.client = WorkflowClient.of(cluster.runtime(1));
   }
 
-  static WorkflowRegistry registry() {
+  public static WorkflowRegistry registry() {
     return WorkflowRegistry.create()
         .register("ping_pong", 1, String.class, String.class, (input, ctx) -> "ping".equals(input)
             ? Uni.createFrom().item("pong")
@@ -34,17 +34,17 @@ final class PingPongCluster {
         .register("forever", 1, String.class, String.class, (input, ctx) -> Uni.createFrom().nothing());
   }
 
-  static PingPongCluster start(Vertx vertx) throws Exception {
+  public static PingPongCluster start(Vertx vertx) throws Exception {
     LocalWorkflowCluster c = new LocalWorkflowCluster(vertx, id -> registry(), new WorkflowRuntimeOptions());
     await(c.start(1, 2, 3));
     return new PingPongCluster(c);
   }
 
-  void close() throws Exception {
+  public void close() throws Exception {
     await(cluster.close());
   }
 
-  static <T> T await(Future<T> f) throws Exception {
+  public static <T> T await(Future<T> f) throws Exception {
     return f.toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
   }
 }

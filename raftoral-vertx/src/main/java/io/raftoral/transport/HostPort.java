@@ -1,12 +1,16 @@
-package io.raftoral.http.api;
+package io.raftoral.transport;
 
 import java.util.ArrayList;
 import java.util.List;
 
-/** A {@code host:port} address of a node ({@code [v6]:port} for IPv6). */
-record HostPort(String host, int port) {
+/**
+ * A {@code host:port} address of a node ({@code [v6]:port} for IPv6), as the network clients take their seed and
+ * node addresses.
+ */
+public record HostPort(String host, int port) {
 
-  static HostPort parse(String address) {
+  /** @throws IllegalArgumentException naming the text when it is not host:port with a port in 1..65535 */
+  public static HostPort parse(String address) {
     String a = address == null ? "" : address.trim();
     int colon = a.lastIndexOf(':');
     if (colon <= 0 || colon == a.length() - 1) {
@@ -28,7 +32,8 @@ record HostPort(String host, int port) {
     return new HostPort(host, port);
   }
 
-  static List<HostPort> parseAll(List<String> addresses) {
+  /** @throws IllegalArgumentException when the list is empty or an address is not host:port */
+  public static List<HostPort> parseAll(List<String> addresses) {
     if (addresses == null || addresses.isEmpty()) {
       throw new IllegalArgumentException("at least one address (host:port) is needed");
     }

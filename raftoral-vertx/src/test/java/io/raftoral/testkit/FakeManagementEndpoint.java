@@ -1,4 +1,4 @@
-package io.raftoral.http.api;
+package io.raftoral.testkit;
 
 import io.raftoral.management.ManagementEndpoint;
 import io.raftoral.management.ManagementView;
@@ -11,20 +11,20 @@ import java.util.TreeMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /** A management endpoint with a fixed directory, for the answers of non-leaders and leaders. */
-final class FakeManagementEndpoint implements ManagementEndpoint {
+public final class FakeManagementEndpoint implements ManagementEndpoint {
 
-  final long nodeId;
-  final long leaderId;
-  final TreeMap<Long, NodeRecord> directory = new TreeMap<>();
-  final List<Long> heartbeats = new CopyOnWriteArrayList<>();
-  final List<String> registrations = new CopyOnWriteArrayList<>();
+  public final long nodeId;
+  public final long leaderId;
+  public final TreeMap<Long, NodeRecord> directory = new TreeMap<>();
+  public final List<Long> heartbeats = new CopyOnWriteArrayList<>();
+  public final List<String> registrations = new CopyOnWriteArrayList<>();
 
-  FakeManagementEndpoint(long nodeId, long leaderId) {
+  public FakeManagementEndpoint(long nodeId, long leaderId) {
     this.nodeId = nodeId;
     this.leaderId = leaderId;
   }
 
-  FakeManagementEndpoint node(long id, String address) {
+  public FakeManagementEndpoint node(long id, String address) {
     directory.put(id, new NodeRecord(id, address, NodeState.ALIVE, 0));
     return this;
   }
