@@ -222,7 +222,7 @@ final class NodeCommand implements Callable<Integer> {
     System.err.printf("Node %d is ready (%s transport, listening on %s, advertised as %s%s)%n", node.nodeId(),
         transport, listen, advertised, storagePath == null ? ", in-memory storage" : ", storage " + storagePath);
 
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(vertx, node), "raftoral-shutdown"));
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(vertx, node, store), "raftoral-shutdown"));
     return 0;
   }
 
@@ -260,10 +260,11 @@ final class NodeCommand implements Callable<Integer> {
     }
   }
 
-  private void stop(Vertx vertx, RaftoralNode node) {
+  /** SIGTERM: stop the node (or leave for good), close the storage (its last writes are already synced), then Vert.x. */
+  private void stop(Vertx vertx, RaftoralNode node, LogStore store) {
     CountDownLatch done = new CountDownLatch(1);
     Future<?> stopping = leaveOnShutdown ? node.shutdown() : vertx.undeploy(node.deploymentID());
-    stopping.onComplete(ar -> vertx.close().onComplete(x -> done.countDown()));
+    stopping.eventually(() -> store.close()).onComplete(ar -> vertx.close().onComplete(x -> done.countDown()));
     try {
       done.await(20, TimeUnit.SECONDS);
     } catch (InterruptedException e) {
