@@ -42,7 +42,7 @@ final class ClientCommand {
   ApiKind transport;
 
   @Option(names = "--tls-ca", paramLabel = "PEM", scope = picocli.CommandLine.ScopeType.INHERIT,
-      description = "call the node over HTTPS, trusting this CA (HTTP API only)")
+      description = "call the node over TLS, trusting this CA")
   java.nio.file.Path tlsCa;
 
   @Option(names = "--tls-cert", paramLabel = "PEM", scope = picocli.CommandLine.ScopeType.INHERIT,
@@ -61,8 +61,6 @@ final class ClientCommand {
   int call(java.util.function.Function<WorkflowClient, Uni<JsonObject>> call) {
     Vertx vertx = Vertx.vertx();
     long requestTimeoutMillis = Math.max(10_000, (timeoutSeconds + 5) * 1000);
-    GrpcWorkflowClient grpcClient = transport == ApiKind.grpc
-        ? new GrpcWorkflowClient(vertx, List.of(address), requestTimeoutMillis) : null;
     io.raftoral.transport.TransportTlsOptions tls = new io.raftoral.transport.TransportTlsOptions();
     if (tlsCa != null) {
       tls.setEnabled(true).addTrustedCaPath(tlsCa.toString());
@@ -73,6 +71,8 @@ final class ClientCommand {
         tls.setCertPath(tlsCa.toString()).setKeyPath(tlsCa.toString());
       }
     }
+    GrpcWorkflowClient grpcClient = transport == ApiKind.grpc
+        ? new GrpcWorkflowClient(vertx, List.of(address), requestTimeoutMillis, tls) : null;
     HttpWorkflowClient httpClient = grpcClient == null
         ? new HttpWorkflowClient(vertx, List.of(address), requestTimeoutMillis, tls) : null;
     WorkflowClient client = grpcClient != null ? grpcClient : httpClient;

@@ -67,6 +67,11 @@ class TlsClusterIT {
         }
         assertThat((int) result[0]).as("client output: %s", result[1]).isZero();
         assertThat((String) result[1]).contains("\"result\" : \"\\\"pong\\\"\"");
+        // the gRPC API on the same port, over TLS too
+        Object[] viaGrpc = client("--transport", "grpc", "--address", "localhost:" + pa, "--tls-ca",
+            cert.certificatePath(), "run", "--workflow", "ping_pong", "--input", "\"ping\"", "--wait");
+        assertThat((int) viaGrpc[0]).as("gRPC client output: %s", viaGrpc[1]).isZero();
+        assertThat((String) viaGrpc[1]).contains("\"result\" : \"\\\"pong\\\"\"");
         assertThatThrownBy(() -> n.get(a, "/health")).as("plaintext to a TLS port").isInstanceOf(
             java.io.IOException.class);
       } catch (AssertionError e) {

@@ -58,11 +58,25 @@ public final class GrpcWorkflowClient implements WorkflowClient, AutoCloseable {
   }
 
   public GrpcWorkflowClient(Vertx vertx, List<String> addresses, long requestTimeoutMillis) {
+    this(vertx, addresses, requestTimeoutMillis, new io.raftoral.transport.TransportTlsOptions());
+  }
+
+  /** Over TLS when {@code tls} is enabled (its CAs are trusted; with mutual TLS its certificate is presented). */
+  public GrpcWorkflowClient(Vertx vertx, List<String> addresses, long requestTimeoutMillis,
+      io.raftoral.transport.TransportTlsOptions tls) {
     this.nodes = HostPort.parseAll(addresses);
     if (requestTimeoutMillis < 1) {
       throw new IllegalArgumentException("requestTimeoutMillis must be >= 1");
     }
-    this.grpc = GrpcClient.client(Objects.requireNonNull(vertx, "vertx"));
+    Objects.requireNonNull(vertx, "vertx");
+    if (tls.isEnabled()) {
+      io.vertx.core.http.HttpClientOptions http = new io.vertx.core.http.HttpClientOptions()
+          .setProtocolVersion(io.vertx.core.http.HttpVersion.HTTP_2);
+      tls.applyTo(http);
+      this.grpc = GrpcClient.client(vertx, new io.vertx.grpc.client.GrpcClientOptions(), http);
+    } else {
+      this.grpc = GrpcClient.client(vertx);
+    }
     this.requestTimeoutMillis = requestTimeoutMillis;
   }
 
