@@ -12,16 +12,12 @@ import io.raftoral.storage.InMemoryLogStore;
 import io.raftoral.storage.LogStore;
 import io.raftoral.transport.InJvmNetwork;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongFunction;
 
 /**
@@ -151,45 +147,14 @@ public final class RuntimeBenchmark {
 
   private static double throughput(RaftGroup<byte[], Long> leader, byte[] payload, int total, int inflight)
       throws Exception {
-    CompletableFuture<Void> done = new CompletableFuture<>();
-    AtomicInteger started = new AtomicInteger();
-    AtomicInteger finished = new AtomicInteger();
-    AtomicLong failures = new AtomicLong();
-    long t0 = System.nanoTime();
-    Runnable[] next = new Runnable[1];
-    next[0] = () -> {
-      if (started.incrementAndGet() > total) {
-        return;
-      }
-      leader.propose(payload).onComplete(ar -> {
-        if (ar.failed()) {
-          failures.incrementAndGet();
-        }
-        if (finished.incrementAndGet() == total) {
-          done.complete(null);
-        } else {
-          next[0].run();
-        }
-      });
-    };
-    for (int i = 0; i < inflight; i++) {
-      next[0].run();
-    }
-    done.get(120, TimeUnit.SECONDS);
-    double seconds = (System.nanoTime() - t0) / 1e9;
-    if (failures.get() > 0) {
-      System.out.println("  (" + failures.get() + " proposals failed)");
-    }
-    return seconds;
+    return BenchSupport.closedLoop(total, inflight, "proposals", i -> leader.propose(payload));
   }
 
   private static Future<Void> timer(Vertx vertx, long ms) {
-    Promise<Void> p = Promise.promise();
-    vertx.setTimer(ms, id -> p.complete());
-    return p.future();
+    return BenchSupport.timer(vertx, ms);
   }
 
   private static <T> T await(Future<T> f) throws Exception {
-    return f.toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+    return BenchSupport.await(f);
   }
 }

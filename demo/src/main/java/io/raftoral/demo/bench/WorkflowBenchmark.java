@@ -13,15 +13,11 @@ import io.raftoral.workflow.WorkflowRuntime;
 import io.raftoral.workflow.WorkflowRuntimeOptions;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongFunction;
 
 /**
@@ -146,48 +142,14 @@ public final class WorkflowBenchmark {
   }
 
   private static double throughput(WorkflowRuntime rt, int total, int inflight) throws Exception {
-    CompletableFuture<Void> done = new CompletableFuture<>();
-    AtomicInteger started = new AtomicInteger();
-    AtomicInteger finished = new AtomicInteger();
-    AtomicLong failures = new AtomicLong();
-    long t0 = System.nanoTime();
-    Runnable[] next = new Runnable[1];
-    next[0] = () -> {
-      int i = started.getAndIncrement();
-      if (i >= total) {
-        return;
-      }
-      oneWorkflow(rt, i).onComplete(ar -> {
-        if (ar.failed()) {
-          if (failures.incrementAndGet() == 1) {
-            ar.cause().printStackTrace();
-          }
-        }
-        if (finished.incrementAndGet() == total) {
-          done.complete(null);
-        } else {
-          next[0].run();
-        }
-      });
-    };
-    for (int i = 0; i < inflight; i++) {
-      next[0].run();
-    }
-    done.get(300, TimeUnit.SECONDS);
-    double seconds = (System.nanoTime() - t0) / 1e9;
-    if (failures.get() > 0) {
-      System.out.println("  (" + failures.get() + " workflows failed)");
-    }
-    return seconds;
+    return BenchSupport.closedLoop(total, inflight, "workflows", i -> oneWorkflow(rt, i));
   }
 
   private static Future<Void> timer(Vertx vertx, long ms) {
-    Promise<Void> p = Promise.promise();
-    vertx.setTimer(ms, id -> p.complete());
-    return p.future();
+    return BenchSupport.timer(vertx, ms);
   }
 
   private static <T> T await(Future<T> f) throws Exception {
-    return f.toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+    return BenchSupport.await(f);
   }
 }

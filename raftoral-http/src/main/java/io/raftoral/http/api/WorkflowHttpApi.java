@@ -157,7 +157,9 @@ public final class WorkflowHttpApi {
         .put("workflow_id", s.workflowId())
         .put("success", true)
         .put("execution_cluster_id", Long.toString(s.executionClusterId()))
-        .put("result", s.state() == WorkflowState.COMPLETED ? s.resultJson() : null)
+        // an asynchronous start answers as the quickstart shows: the result comes from /workflow/wait (a workflow
+        // may well have finished already; "state" and "workflow" tell)
+        .put("result", null)
         .put("error", null)
         .put("state", s.state().name())
         .put("workflow", WorkflowJson.toJson(s)));

@@ -1,0 +1,65 @@
+package io.raftoral.demo.bench;
+
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.IntFunction;
+
+/** What the benchmarks share: a closed-loop load driver, timers, blocking waits (on the benchmark's main thread). */
+final class BenchSupport {
+
+  private BenchSupport() {
+  }
+
+  /**
+   * Runs {@code total} operations with {@code inflight} outstanding at any time (each completion starts the next)
+   * and returns the elapsed seconds; failures are counted and reported, the first one printed.
+   */
+  static double closedLoop(int total, int inflight, String what, IntFunction<Future<?>> operation) throws Exception {
+    CompletableFuture<Void> done = new CompletableFuture<>();
+    AtomicInteger started = new AtomicInteger();
+    AtomicInteger finished = new AtomicInteger();
+    AtomicLong failures = new AtomicLong();
+    long t0 = System.nanoTime();
+    Runnable[] next = new Runnable[1];
+    next[0] = () -> {
+      int i = started.getAndIncrement();
+      if (i >= total) {
+        return;
+      }
+      operation.apply(i).onComplete(ar -> {
+        if (ar.failed() && failures.incrementAndGet() == 1) {
+          System.out.println("  (first failure: " + ar.cause() + ")");
+        }
+        if (finished.incrementAndGet() == total) {
+          done.complete(null);
+        } else {
+          next[0].run();
+        }
+      });
+    };
+    for (int i = 0; i < inflight; i++) {
+      next[0].run();
+    }
+    done.get(300, TimeUnit.SECONDS);
+    double seconds = (System.nanoTime() - t0) / 1e9;
+    if (failures.get() > 0) {
+      System.out.println("  (" + failures.get() + " " + what + " failed)");
+    }
+    return seconds;
+  }
+
+  static Future<Void> timer(Vertx vertx, long ms) {
+    Promise<Void> p = Promise.promise();
+    vertx.setTimer(ms, id -> p.complete());
+    return p.future();
+  }
+
+  static <T> T await(Future<T> f) throws Exception {
+    return f.toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+  }
+}
