@@ -60,6 +60,6 @@ final class BenchSupport {
   }
 
   static <T> T await(Future<T> f) throws Exception {
-    return f.toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+    return f.toCompletionStage().toCompletableFuture().get(600, TimeUnit.SECONDS);
   }
 }
