@@ -129,19 +129,19 @@ class LmdbLogStoreTest {
   void aHostRefusesStorageOfAnotherNodeAndRestartsOnItsOwn() throws Exception {
     io.raftoral.transport.InJvmNetwork network = new io.raftoral.transport.InJvmNetwork(vertx);
     LmdbLogStore store = LmdbLogStore.open(vertx, dir);
-    io.raftoral.node.RaftHost host = await(io.raftoral.node.RaftHost.start(vertx,
-        new io.raftoral.node.RaftHostOptions().setNodeId(1).setClusterName("alpha"), store, network.transport(1)));
+    io.raftoral.host.RaftHost host = await(io.raftoral.host.RaftHost.start(vertx,
+        new io.raftoral.host.RaftHostOptions().setNodeId(1).setClusterName("alpha"), store, network.transport(1)));
     await(vertx.undeploy(host.deploymentID()));
     await(store.close());
 
     LmdbLogStore reopened = LmdbLogStore.open(vertx, dir);
     assertThat(await(reopened.identity())).isEqualTo(new NodeIdentity(1, "alpha"));
-    assertThatThrownBy(() -> await(io.raftoral.node.RaftHost.start(vertx,
-        new io.raftoral.node.RaftHostOptions().setNodeId(2).setClusterName("alpha"), reopened, network.transport(2))))
+    assertThatThrownBy(() -> await(io.raftoral.host.RaftHost.start(vertx,
+        new io.raftoral.host.RaftHostOptions().setNodeId(2).setClusterName("alpha"), reopened, network.transport(2))))
         .hasMessageContaining(dir.toAbsolutePath().toString())
         .hasMessageContaining("node 1");
-    io.raftoral.node.RaftHost again = await(io.raftoral.node.RaftHost.start(vertx,
-        new io.raftoral.node.RaftHostOptions().setNodeId(1).setClusterName("alpha"), reopened, network.transport(1)));
+    io.raftoral.host.RaftHost again = await(io.raftoral.host.RaftHost.start(vertx,
+        new io.raftoral.host.RaftHostOptions().setNodeId(1).setClusterName("alpha"), reopened, network.transport(1)));
     assertThat(again.nodeId()).isEqualTo(1);
     await(vertx.undeploy(again.deploymentID()));
     await(reopened.close());

@@ -3,8 +3,8 @@ package io.raftoral.lmdb;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.raftoral.group.RaftPreset;
-import io.raftoral.node.RaftHost;
-import io.raftoral.node.RaftHostOptions;
+import io.raftoral.host.RaftHost;
+import io.raftoral.host.RaftHostOptions;
 import io.raftoral.raft.Role;
 import io.raftoral.transport.InJvmNetwork;
 import io.raftoral.workflow.WorkflowContext;

@@ -1,7 +1,7 @@
 package io.raftoral.management;
 
 import io.raftoral.group.RaftGroup;
-import io.raftoral.node.RaftHost;
+import io.raftoral.host.RaftHost;
 import io.vertx.core.Future;
 import java.util.Set;
 

@@ -7,7 +7,7 @@ import io.raftoral.management.ManagementCommand.Heartbeat;
 import io.raftoral.management.ManagementCommand.NodeLeaving;
 import io.raftoral.management.ManagementCommand.RegisterNode;
 import io.raftoral.management.ManagementCommand.ReportMembership;
-import io.raftoral.node.RaftHost;
+import io.raftoral.host.RaftHost;
 import io.raftoral.raft.Membership;
 import io.raftoral.raft.RaftStatus;
 import io.vertx.core.Context;

@@ -1,6 +1,7 @@
 package io.raftoral.node;
 
 import io.raftoral.group.RaftPreset;
+import io.raftoral.host.RaftHostOptions;
 import io.raftoral.management.ManagementOptions;
 import io.raftoral.workflow.WorkflowRuntimeOptions;
 import io.vertx.core.json.JsonObject;

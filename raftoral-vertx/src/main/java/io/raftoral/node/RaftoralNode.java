@@ -1,6 +1,8 @@
 package io.raftoral.node;
 
 import io.raftoral.group.RaftGroup;
+import io.raftoral.host.RaftHost;
+import io.raftoral.host.RaftHostOptions;
 import io.raftoral.management.ManagementClient;
 import io.raftoral.management.ManagementService;
 import io.raftoral.management.ManagementView;

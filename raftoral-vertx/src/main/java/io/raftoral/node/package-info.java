@@ -1,6 +1,7 @@
 /**
- * A node's multi-group Raft runtime: {@link io.raftoral.node.RaftHost} hosts any number of Raft groups (one
- * verticle per cluster id), drives them all with one ticker, routes inbound messages to them over the event bus
- * ({@link io.raftoral.node.ClusterRouter}) and batches their outbound messages per peer.
+ * The assembled node: {@link io.raftoral.node.RaftoralNode} puts a {@link io.raftoral.host.RaftHost}, cluster 0
+ * (management) and the execution clusters' workflow runtimes together, and routes workflow requests to the execution
+ * cluster that runs them, forwarding to another node when this one is not a member ({@link
+ * io.raftoral.node.PeerRequests}).
  */
 package io.raftoral.node;

@@ -2,7 +2,7 @@ package io.raftoral.workflow;
 
 import io.raftoral.group.RaftGroup;
 import io.raftoral.group.RaftGroupOptions;
-import io.raftoral.node.RaftHost;
+import io.raftoral.host.RaftHost;
 import io.raftoral.workflow.impl.WorkflowRuntimeImpl;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.Future;

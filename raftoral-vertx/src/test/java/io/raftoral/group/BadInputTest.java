@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.raftoral.examples.kv.KvCommand;
-import io.raftoral.node.ClusterRouter;
-import io.raftoral.node.RaftHost;
-import io.raftoral.node.RaftHostMetrics;
+import io.raftoral.host.ClusterRouter;
+import io.raftoral.host.RaftHost;
+import io.raftoral.host.RaftHostMetrics;
 import io.raftoral.raft.Message;
 import io.raftoral.raft.MessageType;
 import io.raftoral.raft.RaftNode;

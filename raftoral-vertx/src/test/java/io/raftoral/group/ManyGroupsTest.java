@@ -3,7 +3,7 @@ package io.raftoral.group;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.raftoral.examples.kv.KvCommand;
-import io.raftoral.node.RaftHostMetrics;
+import io.raftoral.host.RaftHostMetrics;
 import io.raftoral.raft.RaftNode;
 import io.raftoral.testkit.LocalRaftCluster;
 import io.vertx.core.Future;

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.raftoral.examples.kv.KvCommand;
-import io.raftoral.node.RaftHostOptions;
+import io.raftoral.host.RaftHostOptions;
 import io.raftoral.raft.NotLeaderException;
 import io.raftoral.raft.RaftException;
 import io.raftoral.raft.RaftNode;

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.raftoral.node.RaftHost;
+import io.raftoral.host.RaftHost;
 import io.raftoral.testkit.LocalRaftCluster;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;

@@ -5,7 +5,7 @@ import io.raftoral.examples.kv.KvCommand;
 import io.raftoral.group.RaftGroup;
 import io.raftoral.group.RaftGroupOptions;
 import io.raftoral.group.RaftPreset;
-import io.raftoral.node.RaftHost;
+import io.raftoral.host.RaftHost;
 import io.raftoral.raft.Membership;
 import io.raftoral.testkit.LocalRaftCluster;
 import io.vertx.core.Future;

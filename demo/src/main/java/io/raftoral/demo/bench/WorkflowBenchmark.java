@@ -1,8 +1,8 @@
 package io.raftoral.demo.bench;
 
 import io.raftoral.group.RaftPreset;
-import io.raftoral.node.RaftHost;
-import io.raftoral.node.RaftHostOptions;
+import io.raftoral.host.RaftHost;
+import io.raftoral.host.RaftHostOptions;
 import io.raftoral.raft.Role;
 import io.raftoral.storage.InMemoryLogStore;
 import io.raftoral.storage.LogStore;

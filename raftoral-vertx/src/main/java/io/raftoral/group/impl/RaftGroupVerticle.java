@@ -2,6 +2,9 @@ package io.raftoral.group.impl;
 
 import io.raftoral.group.CommandCodec;
 import io.raftoral.group.Committed;
+import io.raftoral.group.GroupDelivery;
+import io.raftoral.group.GroupEnvironment;
+import io.raftoral.group.HostedGroup;
 import io.raftoral.group.RaftGroup;
 import io.raftoral.group.RaftGroupEvent;
 import io.raftoral.group.RaftGroupOptions;
@@ -57,7 +60,7 @@ import org.slf4j.LoggerFactory;
  * <p>Committed entries are applied as soon as a {@code Ready} hands them out, before its write is durable: they
  * are already durable on a majority, and only the commit index itself would be waiting for the local write.
  */
-public final class RaftGroupVerticle<C, R> extends VerticleBase implements RaftGroup<C, R> {
+public final class RaftGroupVerticle<C, R> extends VerticleBase implements RaftGroup<C, R>, HostedGroup {
 
   private static final Logger LOG = LoggerFactory.getLogger(RaftGroupVerticle.class);
   private static final byte PROPOSAL_MAGIC = 'R';

@@ -3,7 +3,7 @@ package io.raftoral.workflow.impl;
 import com.fasterxml.jackson.databind.JavaType;
 import io.raftoral.group.RaftGroup;
 import io.raftoral.group.RaftGroupOptions;
-import io.raftoral.node.RaftHost;
+import io.raftoral.host.RaftHost;
 import io.raftoral.raft.Membership;
 import io.raftoral.workflow.StartOptions;
 import io.raftoral.workflow.WorkflowFailedException;

@@ -1,4 +1,4 @@
-package io.raftoral.node;
+package io.raftoral.host;
 
 import io.raftoral.raft.Message;
 import io.raftoral.raft.MessageType;

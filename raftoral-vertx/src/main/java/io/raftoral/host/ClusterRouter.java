@@ -1,7 +1,7 @@
-package io.raftoral.node;
+package io.raftoral.host;
 
-import io.raftoral.group.impl.GroupDelivery;
-import io.raftoral.group.impl.GroupEnvironment;
+import io.raftoral.group.GroupDelivery;
+import io.raftoral.group.GroupEnvironment;
 import io.raftoral.raft.Message;
 import io.raftoral.transport.RaftBatch;
 import io.raftoral.transport.RaftEnvelope;

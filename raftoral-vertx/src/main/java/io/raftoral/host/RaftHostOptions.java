@@ -1,4 +1,4 @@
-package io.raftoral.node;
+package io.raftoral.host;
 
 import io.vertx.core.json.JsonObject;
 

@@ -1,11 +1,12 @@
-package io.raftoral.node;
+package io.raftoral.host;
 
 import io.raftoral.group.CommandCodec;
 import io.raftoral.group.RaftGroup;
 import io.raftoral.group.RaftGroupOptions;
 import io.raftoral.group.RaftPreset;
 import io.raftoral.group.StateMachine;
-import io.raftoral.group.impl.GroupEnvironment;
+import io.raftoral.group.GroupEnvironment;
+import io.raftoral.group.HostedGroup;
 import io.raftoral.group.impl.RaftGroupVerticle;
 import io.raftoral.raft.Membership;
 import io.raftoral.storage.LogStore;
@@ -44,7 +45,7 @@ public final class RaftHost extends VerticleBase {
   private final LogStore store;
   private final Transport transport;
   private final Map<Long, Hosted> groups = new ConcurrentHashMap<>();
-  private final Set<RaftGroupVerticle<?, ?>> ticking = ConcurrentHashMap.newKeySet();
+  private final Set<HostedGroup> ticking = ConcurrentHashMap.newKeySet();
   private final AtomicLong nonMemberMessages = new AtomicLong();
   private final AtomicLong rejectedMessages = new AtomicLong();
   private ClusterRouter router;
@@ -93,7 +94,7 @@ public final class RaftHost extends VerticleBase {
       }
       return Future.succeededFuture();
     }).onSuccess(v -> ticker = vertx.setPeriodic(options.getTickMillis(), id -> {
-      for (RaftGroupVerticle<?, ?> g : ticking) {
+      for (HostedGroup g : ticking) {
         g.tick();
       }
     }));
@@ -226,13 +227,13 @@ public final class RaftHost extends VerticleBase {
     }
 
     @Override
-    public void attach(RaftGroupVerticle<?, ?> group) {
+    public void attach(HostedGroup group) {
       router.register(group.clusterId());
       ticking.add(group);
     }
 
     @Override
-    public void detach(RaftGroupVerticle<?, ?> group) {
+    public void detach(HostedGroup group) {
       ticking.remove(group);
       router.unregister(group.clusterId());
     }

@@ -1,9 +1,9 @@
-package io.raftoral.group.impl;
+package io.raftoral.group;
 
 import io.raftoral.storage.LogStore;
 import io.raftoral.transport.RaftEnvelope;
 
-/** What a {@link RaftGroupVerticle} needs from the node that hosts it. */
+/** What a Raft group needs from the node that hosts it. */
 public interface GroupEnvironment {
 
   long nodeId();
@@ -14,10 +14,10 @@ public interface GroupEnvironment {
   void send(RaftEnvelope envelope);
 
   /** The group is up and wants ticks and inbound messages. */
-  void attach(RaftGroupVerticle<?, ?> group);
+  void attach(HostedGroup group);
 
   /** The group stopped. */
-  void detach(RaftGroupVerticle<?, ?> group);
+  void detach(HostedGroup group);
 
   /** A message came from a server outside the group's configuration (counted, still handed to Raft). */
   void countNonMemberMessage();

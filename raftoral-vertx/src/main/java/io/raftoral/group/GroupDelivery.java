@@ -1,4 +1,4 @@
-package io.raftoral.group.impl;
+package io.raftoral.group;
 
 import io.raftoral.raft.Message;
 import io.raftoral.transport.LocalOnlyCodec;

@@ -1,0 +1,14 @@
+package io.raftoral.group;
+
+/**
+ * A Raft group as its host sees it: the host drives every hosted group with one node-wide ticker and routes inbound
+ * messages to it by its id. Implemented by the group runtime; users of a {@link RaftGroup} never need it.
+ */
+public interface HostedGroup {
+
+  /** The id of the Raft group (the execution cluster id for workflow groups, 0 for cluster 0). */
+  long clusterId();
+
+  /** Advances the group's logical clock by one tick. Called on any thread; the group hops onto its own context. */
+  void tick();
+}
