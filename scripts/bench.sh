@@ -7,7 +7,7 @@ ensure_jar
 run() { echo; echo "### bench $*"; java -jar "$JAR" bench "$@"; }
 case "$WHAT" in
   runtime) run runtime; run runtime --store lmdb ;;
-  workflow) run workflow; run workflow --store lmdb; run workflow --store lmdb --pipelining false ;;
+  workflow) run workflow; run workflow --store lmdb; run workflow --store lmdb --steps checkpoint; run workflow --store lmdb --steps checkpoint --pipelining false ;;
   store) run store ;;
   all) run runtime; run runtime --store lmdb; run workflow; run workflow --store lmdb; run store ;;
   *) echo "usage: $0 [runtime|workflow|store|all]" >&2; exit 2 ;;

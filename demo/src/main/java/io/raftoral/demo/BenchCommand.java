@@ -12,13 +12,16 @@ import picocli.CommandLine.Parameters;
 @Command(name = "bench", mixinStandardHelpOptions = true,
     description = {"Runs a benchmark in this JVM (3 nodes, in-JVM transport) and prints its figures.",
         "  runtime:  sequential proposal latency and throughput with 64 in flight",
-        "  workflow: a workflow of 10 checkpoints, sequential latency and throughput with 32 in flight",
+        "  workflow: a workflow of 10 steps (--steps compute|checkpoint), sequential latency and throughput with 32"
+            + " in flight",
         "  store:    raw LMDB store throughput with 1, 8 and 64 groups writing at once"})
 final class BenchCommand implements Callable<Integer> {
 
   enum Kind { runtime, workflow, store }
 
   enum Store { memory, lmdb }
+
+  enum Steps { compute, checkpoint }
 
   @Parameters(index = "0", description = "runtime, workflow or store")
   Kind kind;
@@ -29,6 +32,11 @@ final class BenchCommand implements Callable<Integer> {
   @Option(names = "--dir", description = "directory for the LMDB stores (default: a temporary directory)")
   String dir;
 
+  @Option(names = "--steps", defaultValue = "compute",
+      description = "workflow benchmark: compute (side effects, each durable before the next: what DBOS and Temporal"
+          + " steps are) or checkpoint (plain pipelined checkpoints) (default: ${DEFAULT-VALUE})")
+  Steps steps;
+
   @Option(names = "--pipelining", defaultValue = "true", arity = "1",
       description = "workflow benchmark: continue before a checkpoint commits (default: ${DEFAULT-VALUE})")
   boolean pipelining;
@@ -37,6 +45,7 @@ final class BenchCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     System.setProperty("bench.store", store.name());
     System.setProperty("bench.pipelining", Boolean.toString(pipelining));
+    System.setProperty("bench.steps", steps.name());
     if (dir != null) {
       System.setProperty("bench.dir", dir);
     }

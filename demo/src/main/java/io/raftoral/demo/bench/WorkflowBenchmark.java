@@ -21,10 +21,15 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.LongFunction;
 
 /**
- * The workflow benchmark: three replicas in one JVM (in-JVM transport), a workflow of 10 trivial checkpoints started
- * on the leader. Measures sequential start-to-result latency (p50/p99 over 200 after a warm-up) and throughput with
- * 32 workflows in flight (over 2,000). Stores: in-memory by default; raftoral-lmdb passes LMDB stores.
- * {@code -Dbench.pipelining=false} makes every checkpoint wait for its commit.
+ * The workflow benchmark: three replicas in one JVM (in-JVM transport), a workflow of 10 steps started on the
+ * leader. Measures sequential start-to-result latency (p50/p99 over 200 after a warm-up, split into the start
+ * phase, until the start is committed, and the steps phase, until the result) and throughput with 32 workflows in
+ * flight (over 2,000). Stores: in-memory by default; LMDB with {@code -Dbench.store=lmdb}.
+ *
+ * <p>The step kind ({@code -Dbench.steps}) is what a reader compares: {@code compute} (the default) is a side
+ * effect whose outcome is durable before the workflow goes on, like a DBOS or Temporal step, so each step waits for
+ * its commit; {@code checkpoint} records values that the workflow already has, pipelined (no peer offers it).
+ * {@code -Dbench.pipelining=false} makes every plain checkpoint wait for its commit too.
  *
  * <p>Run: {@code mvn -B -q -pl raftoral-vertx test-compile exec:java -Dexec.classpathScope=test
  * -Dexec.mainClass=io.raftoral.bench.WorkflowBenchmark}
@@ -32,11 +37,23 @@ import java.util.function.LongFunction;
 public final class WorkflowBenchmark {
 
   static final String TEN_CHECKPOINTS = "ten_checkpoints";
+  static final String TEN_COMPUTES = "ten_computes";
+  private static final int STEPS = 10;
+
+  /** Ten side-effect steps, step k returns the previous value plus one (like the DBOS peer's steps). */
+  static Uni<Integer> tenComputes(Integer start, WorkflowContext ctx) {
+    Uni<Integer> chain = Uni.createFrom().item(start);
+    for (int i = 0; i < STEPS; i++) {
+      String key = "step-" + i;
+      chain = chain.flatMap(v -> ctx.compute(key, Integer.class, () -> Uni.createFrom().item(v + 1)));
+    }
+    return chain;
+  }
 
   /** Ten checkpoints, each of the previous value plus one. */
   static Uni<Integer> tenCheckpoints(Integer start, WorkflowContext ctx) {
     Uni<Integer> chain = Uni.createFrom().item(start);
-    for (int i = 0; i < 10; i++) {
+    for (int i = 0; i < STEPS; i++) {
       String key = "step-" + i;
       chain = chain.flatMap(v -> ctx.checkpoint(key, v + 1));
     }
@@ -75,6 +92,11 @@ public final class WorkflowBenchmark {
     int total = Integer.getInteger("bench.total", 2_000);
     int inflight = Integer.getInteger("bench.inflight", 32);
     boolean pipelining = Boolean.parseBoolean(System.getProperty("bench.pipelining", "true"));
+    String steps = System.getProperty("bench.steps", "compute");
+    if (!steps.equals("compute") && !steps.equals("checkpoint")) {
+      throw new IllegalArgumentException("bench.steps must be compute or checkpoint, was " + steps);
+    }
+    String workflow = steps.equals("compute") ? TEN_COMPUTES : TEN_CHECKPOINTS;
     InJvmNetwork network = new InJvmNetwork(vertx);
     List<RaftHost> hosts = new ArrayList<>();
     List<WorkflowRuntime> runtimes = new ArrayList<>();
@@ -83,7 +105,8 @@ public final class WorkflowBenchmark {
           .setTickMillis(RaftPreset.TESTING.tickMillis()), stores.apply(id), network.transport(id)));
       hosts.add(host);
       WorkflowRegistry registry = WorkflowRegistry.create()
-          .register(TEN_CHECKPOINTS, 1, Integer.class, Integer.class, WorkflowBenchmark::tenCheckpoints);
+          .register(TEN_CHECKPOINTS, 1, Integer.class, Integer.class, WorkflowBenchmark::tenCheckpoints)
+          .register(TEN_COMPUTES, 1, Integer.class, Integer.class, WorkflowBenchmark::tenComputes);
       runtimes.add(await(WorkflowRuntime.builder(host, 1).registry(registry)
           .options(new WorkflowRuntimeOptions().setPipelining(pipelining).setPublishEvents(false))
           .groupOptions(RaftPreset.TESTING.groupOptions().setSnapshotEveryEntries(20_000))
@@ -106,16 +129,16 @@ public final class WorkflowBenchmark {
     }
 
     // Warm-up: JIT and pools.
-    throughput(leader, Math.min(total, 2_000), inflight);
-    sequential(leader, Math.min(sequential, 200));
+    throughput(leader, workflow, Math.min(total, 2_000), inflight);
+    sequential(leader, workflow, Math.min(sequential, 200));
 
-    long[] lat = sequential(leader, sequential);
-    Arrays.sort(lat);
-    double seconds = throughput(leader, total, inflight);
-    System.out.printf("%s, 3 replicas in one JVM, workflow of 10 checkpoints, pipelining %s:%n", label,
-        pipelining ? "on" : "off");
-    System.out.printf("  sequential start-to-result over %d: p50 %.3f ms, p99 %.3f ms, max %.3f ms%n", sequential,
-        lat[lat.length / 2] / 1e6, lat[(int) (lat.length * 0.99)] / 1e6, lat[lat.length - 1] / 1e6);
+    long[][] phases = sequential(leader, workflow, sequential);
+    double seconds = throughput(leader, workflow, total, inflight);
+    System.out.printf("%s, 3 replicas in one JVM, workflow of %d %s steps%s:%n", label, STEPS, steps,
+        steps.equals("checkpoint") ? ", pipelining " + (pipelining ? "on" : "off") : " (each durable before the next)");
+    printPhase("sequential start-to-result", sequential, phases[0]);
+    printPhase("sequential, start phase (until the start is committed)", sequential, phases[1]);
+    printPhase("sequential, steps phase (until the result)", sequential, phases[2]);
     System.out.printf("  throughput, %d in flight over %d: %.0f workflows/s (%.2f s)%n", inflight, total,
         total / seconds, seconds);
     for (RaftHost h : hosts) {
@@ -123,26 +146,39 @@ public final class WorkflowBenchmark {
     }
   }
 
-  private static Future<Integer> oneWorkflow(WorkflowRuntime rt, int input) {
-    return Future.fromCompletionStage(rt.<Integer>start(TEN_CHECKPOINTS, 1, input)
+  private static void printPhase(String what, int n, long[] nanos) {
+    Arrays.sort(nanos);
+    System.out.printf("  %s over %d: p50 %.3f ms, p99 %.3f ms, max %.3f ms%n", what, n, nanos[nanos.length / 2] / 1e6,
+        nanos[(int) (nanos.length * 0.99)] / 1e6, nanos[nanos.length - 1] / 1e6);
+  }
+
+  private static Future<Integer> oneWorkflow(WorkflowRuntime rt, String workflow, int input) {
+    return Future.fromCompletionStage(rt.<Integer>start(workflow, 1, input)
         .flatMap(run -> run.result()).subscribeAsCompletionStage());
   }
 
-  private static long[] sequential(WorkflowRuntime rt, int n) throws Exception {
-    long[] lat = new long[n];
+  /** Per workflow: total, start phase and steps phase, in nanoseconds. */
+  private static long[][] sequential(WorkflowRuntime rt, String workflow, int n) throws Exception {
+    long[][] phases = new long[3][n];
     for (int i = 0; i < n; i++) {
       long t0 = System.nanoTime();
-      int result = await(oneWorkflow(rt, i));
-      lat[i] = System.nanoTime() - t0;
-      if (result != i + 10) {
+      long[] startedAt = new long[1];
+      int result = await(Future.fromCompletionStage(rt.<Integer>start(workflow, 1, i)
+          .invoke(run -> startedAt[0] = System.nanoTime())
+          .flatMap(run -> run.result()).subscribeAsCompletionStage()));
+      long t1 = System.nanoTime();
+      phases[0][i] = t1 - t0;
+      phases[1][i] = startedAt[0] - t0;
+      phases[2][i] = t1 - startedAt[0];
+      if (result != i + STEPS) {
         throw new IllegalStateException("workflow " + i + " returned " + result);
       }
     }
-    return lat;
+    return phases;
   }
 
-  private static double throughput(WorkflowRuntime rt, int total, int inflight) throws Exception {
-    return BenchSupport.closedLoop(total, inflight, "workflows", i -> oneWorkflow(rt, i));
+  private static double throughput(WorkflowRuntime rt, String workflow, int total, int inflight) throws Exception {
+    return BenchSupport.closedLoop(total, inflight, "workflows", i -> oneWorkflow(rt, workflow, i));
   }
 
   private static Future<Void> timer(Vertx vertx, long ms) {
