@@ -14,6 +14,7 @@ import java.util.Set;
 import java.util.SortedSet;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.function.Predicate;
 
 /**
  * The decisions of the management leader, as pure functions of the management state: no Vert.x, no clock, no
@@ -214,14 +215,14 @@ public final class ClusterManager {
   }
 
   /** The cluster with the fewest desired members among those matching, lowest id first; null when none. */
-  private static Long smallest(TreeMap<Long, TreeSet<Long>> desired, java.util.function.Predicate<Long> filter) {
+  private static Long smallest(TreeMap<Long, TreeSet<Long>> desired, Predicate<Long> filter) {
     return desired.keySet().stream().filter(filter)
         .min(Comparator.<Long>comparingInt(c -> desired.get(c).size()).thenComparing(Comparator.naturalOrder()))
         .orElse(null);
   }
 
   /** The cluster with the most desired members among those matching, lowest id first; null when none. */
-  private static Long largest(TreeMap<Long, TreeSet<Long>> desired, java.util.function.Predicate<Long> filter) {
+  private static Long largest(TreeMap<Long, TreeSet<Long>> desired, Predicate<Long> filter) {
     return desired.keySet().stream().filter(filter)
         .min(Comparator.<Long>comparingInt(c -> -desired.get(c).size()).thenComparing(Comparator.naturalOrder()))
         .orElse(null);

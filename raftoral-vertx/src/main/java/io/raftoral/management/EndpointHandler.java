@@ -11,9 +11,6 @@ import io.vertx.core.Promise;
  */
 final class EndpointHandler {
 
-  /** A registration that does not ask for a particular node id: cluster 0 allocates the next free one. */
-  private static final long ANY_NODE_ID = 0;
-
   private final GroupCalls calls;
   private final ManagementStateMachine stateMachine;
   private final ManagementLeaderRound round;
@@ -38,7 +35,7 @@ final class EndpointHandler {
       // registers itself with its host's id only once cluster 0 is up).
       return Future.failedFuture(new IllegalStateException("node " + self + " is not registered yet"));
     }
-    return calls.propose(new RegisterNode(nodeAddress, requestId, ANY_NODE_ID)).compose(result -> result.accepted()
+    return calls.propose(new RegisterNode(nodeAddress, requestId, RegisterNode.ANY_NODE_ID)).compose(result -> result.accepted()
         ? Future.succeededFuture(result.value())
         : Future.failedFuture(new IllegalStateException("registration refused: " + result.reason())));
   }

@@ -41,6 +41,10 @@ public sealed interface ManagementCommand {
    *     or {@code --node-id}), refused when another address holds it
    */
   record RegisterNode(String address, String requestId, long requestedNodeId) implements ManagementCommand {
+
+    /** The {@code requestedNodeId} of a node that lets cluster 0 allocate its id. */
+    static final long ANY_NODE_ID = 0;
+
     public RegisterNode {
       Objects.requireNonNull(address, "address");
       Objects.requireNonNull(requestId, "requestId");

@@ -3,7 +3,6 @@ package io.raftoral.management;
 import io.raftoral.group.RaftGroup;
 import io.raftoral.group.RaftGroupOptions;
 import io.raftoral.host.RaftHost;
-import io.raftoral.management.ManagementCommand.Batch;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -20,17 +19,18 @@ import java.util.function.LongSupplier;
  * The management layer of one node, as a verticle (DESIGN §4). It hosts the node's member of cluster 0 (running
  * the {@link ManagementStateMachine}) and wires the classes that do the work, one job each:
  * <ul>
- *   <li>{@link HeartbeatSender}: tells the management leader every heartbeat interval that this node is alive;</li>
- *   <li>{@link EndpointHandler}: answers other nodes' registrations and heartbeats ({@link ManagementEndpoint});</li>
- *   <li>{@link ManagementLeaderRound}: when this node leads cluster 0, every reconcile interval, commits the
- *       heartbeats it heard, proposes the {@link ClusterManager}'s decision as one guarded {@link Batch}, and drives
- *       cluster 0's own configuration (at most {@code maxVoters} voters);</li>
- *   <li>{@link ExecutionClusterReconciliation}: for every execution cluster this node leads, drives its Raft
+ *   <li>{@code HeartbeatSender}: tells the management leader every heartbeat interval that this node is alive;</li>
+ *   <li>{@code EndpointHandler}: answers other nodes' registrations and heartbeats ({@link ManagementEndpoint});</li>
+ *   <li>{@code ManagementLeaderRound}: when this node leads cluster 0, every reconcile interval, commits the
+ *       heartbeats it heard, proposes the {@link ClusterManager}'s decision as one guarded
+ *       {@link ManagementCommand.Batch}, and drives cluster 0's own configuration (at most {@code maxVoters}
+ *       voters);</li>
+ *   <li>{@code ExecutionClusterReconciliation}: for every execution cluster this node leads, drives its Raft
  *       configuration toward the desired membership held in cluster 0 and reports it back;</li>
- *   <li>{@link HostedGroups}: starts and stops the execution groups this node hosts;</li>
- *   <li>{@link FounderRegistration}, {@link GracefulLeave} and, for a joining node, {@link #register}.</li>
+ *   <li>{@code HostedGroups}: starts and stops the execution groups this node hosts;</li>
+ *   <li>{@code FounderRegistration}, {@code GracefulLeave} and, for a joining node, {@link #register}.</li>
  * </ul>
- * Every asynchronous call on a Raft group goes through {@link GroupCalls}.
+ * Every asynchronous call on a Raft group goes through {@code GroupCalls}.
  *
  * <p>Threading: all state is confined to this verticle's event-loop context; timers, group callbacks and the
  * state machine's change notifications are all moved onto it. Public methods may be called from any thread; their
@@ -100,9 +100,8 @@ public final class ManagementService extends VerticleBase implements ManagementE
   }
 
   /**
-   * Registers the node reached at {@code address} through {@code client}, retrying (every
-   * {@value RegistrationClient#RETRY_DELAY_MILLIS} ms, with the same request id, so that a retry gets the same id)
-   * until it succeeds or {@code timeoutMillis} pass. Completes with the allocated node id, which the node's
+   * Registers the node reached at {@code address} through {@code client}, retrying (shortly after each failure,
+   * with the same request id, so that a retry gets the same id) until it succeeds or {@code timeoutMillis} pass. Completes with the allocated node id, which the node's
    * {@link RaftHost} must then use.
    */
   public static Future<Long> register(Vertx vertx, ManagementClient client, String address, String requestId,

@@ -16,6 +16,7 @@ import io.raftoral.management.ManagementCommand.SetMetadata;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.Objects;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.Consumer;
 
@@ -197,12 +198,12 @@ public final class ManagementStateMachine implements StateMachine<ManagementComm
     if (byAddress != null) {
       // A node restarting at its old address (without its old request id) keeps its id, unless it insists on
       // another one that is taken.
-      if (c.requestedNodeId() != 0 && c.requestedNodeId() != byAddress.id()) {
+      if (c.requestedNodeId() != RegisterNode.ANY_NODE_ID && c.requestedNodeId() != byAddress.id()) {
         return Outcome.refused(s, "address " + c.address() + " is registered as node " + byAddress.id()
             + ", not " + c.requestedNodeId());
       }
       id = byAddress.id();
-    } else if (c.requestedNodeId() != 0) {
+    } else if (c.requestedNodeId() != RegisterNode.ANY_NODE_ID) {
       if (c.requestedNodeId() < 0) {
         return Outcome.refused(s, "node ids must be > 0, was " + c.requestedNodeId());
       }
@@ -261,7 +262,7 @@ public final class ManagementStateMachine implements StateMachine<ManagementComm
     return new Outcome(s.withNodes(nodes, regs, s.nextNodeId(), true), ManagementResult.ok());
   }
 
-  private static String unknownNode(ManagementView s, java.util.Set<Long> ids) {
+  private static String unknownNode(ManagementView s, Set<Long> ids) {
     for (long id : ids) {
       if (!s.nodes().containsKey(id)) {
         return "unknown node " + id;
