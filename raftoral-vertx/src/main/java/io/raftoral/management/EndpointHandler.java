@@ -35,7 +35,8 @@ final class EndpointHandler {
       // registers itself with its host's id only once cluster 0 is up).
       return Future.failedFuture(new IllegalStateException("node " + self + " is not registered yet"));
     }
-    return calls.propose(new RegisterNode(nodeAddress, requestId, RegisterNode.ANY_NODE_ID)).compose(result -> result.accepted()
+    RegisterNode registration = new RegisterNode(nodeAddress, requestId, RegisterNode.ANY_NODE_ID);
+    return calls.propose(registration).compose(result -> result.accepted()
         ? Future.succeededFuture(result.value())
         : Future.failedFuture(new IllegalStateException("registration refused: " + result.reason())));
   }

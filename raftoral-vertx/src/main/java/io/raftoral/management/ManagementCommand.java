@@ -117,6 +117,10 @@ public sealed interface ManagementCommand {
    * command is refused. The cluster manager proposes each decision round as one batch.
    */
   record Batch(long expectedTopologyVersion, List<ManagementCommand> commands) implements ManagementCommand {
+
+    /** The {@code expectedTopologyVersion} of a batch valid in any topology (heartbeats). */
+    static final long UNGUARDED = -1;
+
     public Batch {
       commands = List.copyOf(commands);
     }

@@ -34,9 +34,6 @@ final class ManagementLeaderRound {
    */
   private static final long NEVER = Long.MIN_VALUE / 2;
 
-  /** An unguarded batch: heartbeats do not depend on the topology they were heard in. */
-  private static final long UNGUARDED = -1;
-
   private final GroupCalls calls;
   private final ManagementStateMachine stateMachine;
   private final ManagementOptions options;
@@ -104,8 +101,9 @@ final class ManagementLeaderRound {
     });
     heard.clear();
     if (!beats.isEmpty()) {
-      // a lost batch is made up for by the next round's heartbeats; the failure timeout allows for it
-      calls.proposeAndForget(new Batch(UNGUARDED, beats));
+      // Unguarded: heartbeats hold in any topology. A lost batch is made up for by the next round's heartbeats;
+      // the failure timeout allows for it.
+      calls.proposeAndForget(new Batch(Batch.UNGUARDED, beats));
     }
   }
 

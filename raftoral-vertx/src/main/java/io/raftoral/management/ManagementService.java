@@ -101,8 +101,8 @@ public final class ManagementService extends VerticleBase implements ManagementE
 
   /**
    * Registers the node reached at {@code address} through {@code client}, retrying (shortly after each failure,
-   * with the same request id, so that a retry gets the same id) until it succeeds or {@code timeoutMillis} pass. Completes with the allocated node id, which the node's
-   * {@link RaftHost} must then use.
+   * with the same request id, so that a retry gets the same id) until it succeeds or {@code timeoutMillis} pass.
+   * Completes with the allocated node id, which the node's {@link RaftHost} must then use.
    */
   public static Future<Long> register(Vertx vertx, ManagementClient client, String address, String requestId,
       long timeoutMillis) {
