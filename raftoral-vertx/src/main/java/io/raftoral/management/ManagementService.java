@@ -57,7 +57,7 @@ public final class ManagementService extends VerticleBase implements ManagementE
   // Set once cluster 0's member has started (read from any thread by the public methods).
   private volatile RaftGroup<ManagementCommand, ManagementResult> group;
   private volatile EndpointHandler endpoint;
-  private volatile GracefulLeave leave;
+  private volatile GracefulLeave gracefulLeave;
   // The rest is confined to this verticle's context.
   private GroupCalls calls;
   private ManagementLeaderRound leaderRound;
@@ -127,7 +127,7 @@ public final class ManagementService extends VerticleBase implements ManagementE
     heartbeats = new HeartbeatSender(vertx, client, calls, leaderRound, options.getHeartbeatIntervalMillis());
     hostedGroups = new HostedGroups(host, factory, stateMachine, calls);
     founderRegistration = founding ? new FounderRegistration(calls, stateMachine, address) : null;
-    leave = new GracefulLeave(vertx, calls, stateMachine, hostedGroups, options.getReconcileIntervalMillis());
+    gracefulLeave = new GracefulLeave(vertx, calls, stateMachine, hostedGroups, options.getReconcileIntervalMillis());
     endpoint = new EndpointHandler(calls, stateMachine, leaderRound, context);
     group = g;
     ensureRegistered();
@@ -151,7 +151,7 @@ public final class ManagementService extends VerticleBase implements ManagementE
       return Future.succeededFuture();
     }
     // best effort: the host may be going down at the same time
-    return host.stopGroup(MANAGEMENT_CLUSTER_ID, leave.hasLeft()).otherwiseEmpty();
+    return host.stopGroup(MANAGEMENT_CLUSTER_ID, gracefulLeave.hasLeft()).otherwiseEmpty();
   }
 
   /** This node's id. */
@@ -228,7 +228,7 @@ public final class ManagementService extends VerticleBase implements ManagementE
    * node; the management leader removes it from cluster 0 and from the directory. Any thread.
    */
   public Future<Void> leave() {
-    GracefulLeave l = leave;
+    GracefulLeave l = gracefulLeave;
     if (l == null) {
       return Future.failedFuture(new IllegalStateException("management service of node " + nodeId()
           + " not started"));
@@ -280,7 +280,7 @@ public final class ManagementService extends VerticleBase implements ManagementE
     }
     reconcileLedExecutionClusters();
     hostedGroups.sync();
-    leave.checkLeft();
+    gracefulLeave.checkLeft();
   }
 
   /** One step for every execution cluster this node hosts and leads; forgets those it no longer leads. */
@@ -313,7 +313,7 @@ public final class ManagementService extends VerticleBase implements ManagementE
         if (!stopped) {
           hostedGroups.sync();
         }
-        leave.checkLeft();
+        gracefulLeave.checkLeft();
       });
     }
   }
