@@ -1,5 +1,6 @@
 package io.raftoral.management;
 
+import java.util.Collection;
 import java.util.Collections;
 import java.util.SortedSet;
 import java.util.TreeSet;
@@ -29,20 +30,20 @@ public record ExecutionCluster(long id, SortedSet<Long> desiredMembers, SortedSe
     reportedLearners = frozen(reportedLearners);
   }
 
-  static SortedSet<Long> frozen(java.util.Collection<Long> ids) {
+  static SortedSet<Long> frozen(Collection<Long> ids) {
     return Collections.unmodifiableSortedSet(ids == null ? new TreeSet<>() : new TreeSet<>(ids));
   }
 
   /** A new cluster founded by {@code founders}. */
-  static ExecutionCluster created(long id, java.util.Collection<Long> founders) {
+  static ExecutionCluster created(long id, Collection<Long> founders) {
     return new ExecutionCluster(id, new TreeSet<>(founders), new TreeSet<>(founders), null, null, 0);
   }
 
-  ExecutionCluster withDesired(java.util.Collection<Long> members) {
+  ExecutionCluster withDesired(Collection<Long> members) {
     return new ExecutionCluster(id, new TreeSet<>(members), founders, reportedVoters, reportedLearners, reportedIndex);
   }
 
-  ExecutionCluster withReport(java.util.Collection<Long> voters, java.util.Collection<Long> learners, long index) {
+  ExecutionCluster withReport(Collection<Long> voters, Collection<Long> learners, long index) {
     return new ExecutionCluster(id, desiredMembers, founders, new TreeSet<>(voters), new TreeSet<>(learners), index);
   }
 

@@ -18,15 +18,13 @@ public final class InJvmManagementNetwork {
       @Override
       public Future<Long> register(String address, String requestId) {
         ManagementService leader = leader();
-        return leader == null ? Future.failedFuture(new IllegalStateException("no management leader known"))
-            : leader.handleRegister(address, requestId);
+        return leader == null ? noLeader() : leader.handleRegister(address, requestId);
       }
 
       @Override
       public Future<Void> heartbeat(long nodeId) {
         ManagementService leader = leader();
-        return leader == null ? Future.failedFuture(new IllegalStateException("no management leader known"))
-            : leader.handleHeartbeat(nodeId);
+        return leader == null ? noLeader() : leader.handleHeartbeat(nodeId);
       }
     };
   }
@@ -41,7 +39,16 @@ public final class InJvmManagementNetwork {
     services.remove(service.nodeId(), service);
   }
 
+  /**
+   * Any member of cluster 0 could take a registration (Raft forwards it), but only the leader takes heartbeats:
+   * the leader serves both, as a network client would find it.
+   */
   private ManagementService leader() {
     return services.values().stream().filter(ManagementService::isManagementLeader).findFirst().orElse(null);
+  }
+
+  /** The failure a client sees while no node leads cluster 0 (during an election): it retries. */
+  private static <T> Future<T> noLeader() {
+    return Future.failedFuture(new IllegalStateException("no management leader known"));
   }
 }

@@ -41,6 +41,10 @@ public sealed interface ManagementCommand {
    *     or {@code --node-id}), refused when another address holds it
    */
   record RegisterNode(String address, String requestId, long requestedNodeId) implements ManagementCommand {
+
+    /** The {@code requestedNodeId} of a node that lets cluster 0 allocate its id. */
+    static final long ANY_NODE_ID = 0;
+
     public RegisterNode {
       Objects.requireNonNull(address, "address");
       Objects.requireNonNull(requestId, "requestId");
@@ -113,6 +117,10 @@ public sealed interface ManagementCommand {
    * command is refused. The cluster manager proposes each decision round as one batch.
    */
   record Batch(long expectedTopologyVersion, List<ManagementCommand> commands) implements ManagementCommand {
+
+    /** The {@code expectedTopologyVersion} of a batch valid in any topology (heartbeats). */
+    static final long UNGUARDED = -1;
+
     public Batch {
       commands = List.copyOf(commands);
     }

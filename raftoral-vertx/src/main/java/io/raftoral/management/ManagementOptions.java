@@ -30,6 +30,15 @@ public final class ManagementOptions {
    */
   public static final boolean DEFAULT_MERGE_UNDERSIZED_CLUSTERS = false;
 
+  /** A split divides a cluster in this many, each of which should have at least the target size. */
+  private static final int CLUSTERS_PER_SPLIT = 2;
+
+  /**
+   * The failure timeout spans at least this many heartbeat intervals (plus a reconcile interval): a node that loses
+   * one heartbeat is heard again within two intervals, and must not be declared failed meanwhile.
+   */
+  private static final int HEARTBEAT_INTERVALS_PER_FAILURE_TIMEOUT = 2;
+
   private int maxVoters = DEFAULT_MAX_VOTERS;
   private int targetClusterSize = DEFAULT_TARGET_CLUSTER_SIZE;
   private int splitThreshold = DEFAULT_SPLIT_THRESHOLD;
@@ -41,8 +50,17 @@ public final class ManagementOptions {
 
   public ManagementOptions() {}
 
+  /** A copy of {@code other}, field by field; checked like the JSON constructor. */
   public ManagementOptions(ManagementOptions other) {
-    this(other.toJson());
+    maxVoters = other.maxVoters;
+    targetClusterSize = other.targetClusterSize;
+    splitThreshold = other.splitThreshold;
+    heartbeatIntervalMillis = other.heartbeatIntervalMillis;
+    failureTimeoutMillis = other.failureTimeoutMillis;
+    reconcileIntervalMillis = other.reconcileIntervalMillis;
+    maxLearnerLagEntries = other.maxLearnerLagEntries;
+    mergeUndersizedClusters = other.mergeUndersizedClusters;
+    validate();
   }
 
   public ManagementOptions(JsonObject json) {
@@ -75,35 +93,22 @@ public final class ManagementOptions {
    * @throws IllegalArgumentException when they do not fit together
    */
   public ManagementOptions validate() {
-    if (splitThreshold < 2 * targetClusterSize) {
+    if (splitThreshold < CLUSTERS_PER_SPLIT * targetClusterSize) {
       // a split must leave two clusters of at least the target size, or placement would refill and re-split
       throw new IllegalArgumentException("splitThreshold (" + splitThreshold + ") must be >= 2 * targetClusterSize ("
           + targetClusterSize + ")");
     }
-    if (failureTimeoutMillis < 2 * heartbeatIntervalMillis + reconcileIntervalMillis) {
+    long minFailureTimeout = HEARTBEAT_INTERVALS_PER_FAILURE_TIMEOUT * heartbeatIntervalMillis
+        + reconcileIntervalMillis;
+    if (failureTimeoutMillis < minFailureTimeout) {
       // one lost heartbeat, plus the manager round that records heartbeats, must not fail a node
       throw new IllegalArgumentException("failureTimeoutMillis (" + failureTimeoutMillis
-          + ") must be >= 2 * heartbeatIntervalMillis + reconcileIntervalMillis (" + (2 * heartbeatIntervalMillis
-          + reconcileIntervalMillis) + ")");
+          + ") must be >= 2 * heartbeatIntervalMillis + reconcileIntervalMillis (" + minFailureTimeout + ")");
     }
     return this;
   }
 
   public int getMaxVoters() { return maxVoters; }
-
-  public boolean isMergeUndersizedClusters() {
-    return mergeUndersizedClusters;
-  }
-
-  /**
-   * Whether a cluster below the target size that no larger cluster can give a member to is merged into another
-   * (its group is then stopped and its data deleted on its members). For state machines whose state may be
-   * dropped; keep it off for workflow clusters.
-   */
-  public ManagementOptions setMergeUndersizedClusters(boolean v) {
-    this.mergeUndersizedClusters = v;
-    return this;
-  }
 
   public ManagementOptions setMaxVoters(int v) {
     if (v < 1) {
@@ -170,6 +175,20 @@ public final class ManagementOptions {
       throw new IllegalArgumentException("maxLearnerLagEntries must be >= 0, was " + v);
     }
     maxLearnerLagEntries = v;
+    return this;
+  }
+
+  public boolean isMergeUndersizedClusters() {
+    return mergeUndersizedClusters;
+  }
+
+  /**
+   * Whether a cluster below the target size that no larger cluster can give a member to is merged into another
+   * (its group is then stopped and its data deleted on its members). For state machines whose state may be
+   * dropped; keep it off for workflow clusters.
+   */
+  public ManagementOptions setMergeUndersizedClusters(boolean v) {
+    this.mergeUndersizedClusters = v;
     return this;
   }
 

@@ -16,6 +16,7 @@ import io.raftoral.management.ManagementCommand.SetMetadata;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.Objects;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.Consumer;
 
@@ -94,96 +95,132 @@ public final class ManagementStateMachine implements StateMachine<ManagementComm
       return heartbeat(s, c);
     }
     if (command instanceof MarkFailed c) {
-      NodeRecord n = s.nodes().get(c.nodeId());
-      if (n == null || n.state() != NodeState.ALIVE) {
-        return Outcome.refused(s, "node " + c.nodeId() + " is not alive");
-      }
-      if (n.lastSeenMillis() != c.lastSeenMillis()) {
-        return Outcome.refused(s, "node " + c.nodeId() + " was heard from since");
-      }
-      return new Outcome(s.withNode(n.withState(NodeState.FAILED), true), ManagementResult.ok());
+      return markFailed(s, c);
     }
     if (command instanceof NodeLeaving c) {
-      NodeRecord n = s.nodes().get(c.nodeId());
-      if (n == null) {
-        return Outcome.refused(s, "unknown node " + c.nodeId());
-      }
-      return n.state() == NodeState.LEAVING ? new Outcome(s, ManagementResult.ok())
-          : new Outcome(s.withNode(n.withState(NodeState.LEAVING), true), ManagementResult.ok());
+      return nodeLeaving(s, c);
     }
     if (command instanceof RemoveNode c) {
       return removeNode(s, c);
     }
     if (command instanceof CreateCluster c) {
-      if (c.clusterId() != s.nextClusterId()) {
-        return Outcome.refused(s, "cluster id " + c.clusterId() + " is not the next one (" + s.nextClusterId() + ")");
-      }
-      String unknown = unknownNode(s, c.members());
-      if (unknown != null) {
-        return Outcome.refused(s, unknown);
-      }
-      TreeMap<Long, ExecutionCluster> clusters = new TreeMap<>(s.clusters());
-      clusters.put(c.clusterId(), ExecutionCluster.created(c.clusterId(), c.members()));
-      return new Outcome(s.withClusters(clusters, c.clusterId() + 1, true), ManagementResult.ok(c.clusterId()));
+      return createCluster(s, c);
     }
     if (command instanceof SetDesiredMembers c) {
-      ExecutionCluster cluster = s.clusters().get(c.clusterId());
-      if (cluster == null) {
-        return Outcome.refused(s, "unknown cluster " + c.clusterId());
-      }
-      String unknown = unknownNode(s, c.members());
-      if (unknown != null) {
-        return Outcome.refused(s, unknown);
-      }
-      if (cluster.desiredMembers().equals(c.members())) {
-        return new Outcome(s, ManagementResult.ok());
-      }
-      return new Outcome(s.withCluster(cluster.withDesired(c.members()), true), ManagementResult.ok());
+      return setDesiredMembers(s, c);
     }
     if (command instanceof RemoveCluster c) {
-      if (!s.clusters().containsKey(c.clusterId())) {
-        return Outcome.refused(s, "unknown cluster " + c.clusterId());
-      }
-      TreeMap<Long, ExecutionCluster> clusters = new TreeMap<>(s.clusters());
-      clusters.remove(c.clusterId());
-      return new Outcome(s.withClusters(clusters, s.nextClusterId(), true), ManagementResult.ok());
+      return removeCluster(s, c);
     }
     if (command instanceof ReportMembership c) {
-      ExecutionCluster cluster = s.clusters().get(c.clusterId());
-      if (cluster == null) {
-        return Outcome.refused(s, "unknown cluster " + c.clusterId());
-      }
-      if (c.index() <= cluster.reportedIndex()) {
-        return Outcome.refused(s, "report at " + c.index() + " is not newer than " + cluster.reportedIndex());
-      }
-      return new Outcome(s.withCluster(cluster.withReport(c.voters(), c.learners(), c.index()), false),
-          ManagementResult.ok());
+      return reportMembership(s, c);
     }
     if (command instanceof SetMetadata c) {
-      TreeMap<String, String> m = new TreeMap<>(s.metadata());
-      if (c.value() == null) {
-        m.remove(c.key());
-      } else {
-        m.put(c.key(), c.value());
-      }
-      return new Outcome(s.withMetadata(m), ManagementResult.ok());
+      return setMetadata(s, c);
     }
     if (command instanceof Batch c) {
-      if (c.expectedTopologyVersion() >= 0 && c.expectedTopologyVersion() != s.topologyVersion()) {
-        return Outcome.refused(s, "decided on topology version " + c.expectedTopologyVersion() + ", now "
-            + s.topologyVersion());
-      }
-      ManagementView next = s;
-      for (ManagementCommand inner : c.commands()) {
-        Outcome o = step(next, inner);
-        if (!o.result().accepted()) {
-          return Outcome.refused(s, inner.getClass().getSimpleName() + ": " + o.result().reason());
-        }
-        next = o.view();
-      }
-      return new Outcome(next, ManagementResult.ok(c.commands().size()));
+      return batch(s, c);
     }
     throw new IllegalArgumentException("unknown management command " + command);
+  }
+
+  private static Outcome markFailed(ManagementView s, MarkFailed c) {
+    NodeRecord n = s.nodes().get(c.nodeId());
+    if (n == null || n.state() != NodeState.ALIVE) {
+      return Outcome.refused(s, "node " + c.nodeId() + " is not alive");
+    }
+    if (n.lastSeenMillis() != c.lastSeenMillis()) {
+      // a heartbeat committed after the leader decided: the node is not dead after all
+      return Outcome.refused(s, "node " + c.nodeId() + " was heard from since");
+    }
+    return new Outcome(s.withNode(n.withState(NodeState.FAILED), true), ManagementResult.ok());
+  }
+
+  private static Outcome nodeLeaving(ManagementView s, NodeLeaving c) {
+    NodeRecord n = s.nodes().get(c.nodeId());
+    if (n == null) {
+      return Outcome.refused(s, "unknown node " + c.nodeId());
+    }
+    return n.state() == NodeState.LEAVING ? new Outcome(s, ManagementResult.ok())
+        : new Outcome(s.withNode(n.withState(NodeState.LEAVING), true), ManagementResult.ok());
+  }
+
+  private static Outcome createCluster(ManagementView s, CreateCluster c) {
+    if (c.clusterId() != s.nextClusterId()) {
+      return Outcome.refused(s, "cluster id " + c.clusterId() + " is not the next one (" + s.nextClusterId() + ")");
+    }
+    String unknown = unknownNode(s, c.members());
+    if (unknown != null) {
+      return Outcome.refused(s, unknown);
+    }
+    TreeMap<Long, ExecutionCluster> clusters = new TreeMap<>(s.clusters());
+    clusters.put(c.clusterId(), ExecutionCluster.created(c.clusterId(), c.members()));
+    return new Outcome(s.withClusters(clusters, c.clusterId() + 1, true), ManagementResult.ok(c.clusterId()));
+  }
+
+  private static Outcome setDesiredMembers(ManagementView s, SetDesiredMembers c) {
+    ExecutionCluster cluster = s.clusters().get(c.clusterId());
+    if (cluster == null) {
+      return Outcome.refused(s, "unknown cluster " + c.clusterId());
+    }
+    String unknown = unknownNode(s, c.members());
+    if (unknown != null) {
+      return Outcome.refused(s, unknown);
+    }
+    if (cluster.desiredMembers().equals(c.members())) {
+      return new Outcome(s, ManagementResult.ok());
+    }
+    return new Outcome(s.withCluster(cluster.withDesired(c.members()), true), ManagementResult.ok());
+  }
+
+  private static Outcome removeCluster(ManagementView s, RemoveCluster c) {
+    if (!s.clusters().containsKey(c.clusterId())) {
+      return Outcome.refused(s, "unknown cluster " + c.clusterId());
+    }
+    TreeMap<Long, ExecutionCluster> clusters = new TreeMap<>(s.clusters());
+    clusters.remove(c.clusterId());
+    return new Outcome(s.withClusters(clusters, s.nextClusterId(), true), ManagementResult.ok());
+  }
+
+  private static Outcome reportMembership(ManagementView s, ReportMembership c) {
+    ExecutionCluster cluster = s.clusters().get(c.clusterId());
+    if (cluster == null) {
+      return Outcome.refused(s, "unknown cluster " + c.clusterId());
+    }
+    if (c.index() <= cluster.reportedIndex()) {
+      // a report of an older leader, or a retry, arriving after a newer one
+      return Outcome.refused(s, "report at " + c.index() + " is not newer than " + cluster.reportedIndex());
+    }
+    // not a topology change: a report does not invalidate the decisions taken on the desired memberships
+    return new Outcome(s.withCluster(cluster.withReport(c.voters(), c.learners(), c.index()), false),
+        ManagementResult.ok());
+  }
+
+  private static Outcome setMetadata(ManagementView s, SetMetadata c) {
+    TreeMap<String, String> m = new TreeMap<>(s.metadata());
+    if (c.value() == null) {
+      m.remove(c.key());
+    } else {
+      m.put(c.key(), c.value());
+    }
+    return new Outcome(s.withMetadata(m), ManagementResult.ok());
+  }
+
+  /** All of the batch or nothing; refused as a whole when the topology moved since it was decided. */
+  private static Outcome batch(ManagementView s, Batch c) {
+    if (c.expectedTopologyVersion() >= 0 && c.expectedTopologyVersion() != s.topologyVersion()) {
+      return Outcome.refused(s, "decided on topology version " + c.expectedTopologyVersion() + ", now "
+          + s.topologyVersion());
+    }
+    ManagementView next = s;
+    for (ManagementCommand inner : c.commands()) {
+      Outcome o = step(next, inner);
+      if (!o.result().accepted()) {
+        return Outcome.refused(s, inner.getClass().getSimpleName() + ": " + o.result().reason());
+      }
+      next = o.view();
+    }
+    return new Outcome(next, ManagementResult.ok(c.commands().size()));
   }
 
   private static Outcome register(ManagementView s, RegisterNode c) {
@@ -197,12 +234,12 @@ public final class ManagementStateMachine implements StateMachine<ManagementComm
     if (byAddress != null) {
       // A node restarting at its old address (without its old request id) keeps its id, unless it insists on
       // another one that is taken.
-      if (c.requestedNodeId() != 0 && c.requestedNodeId() != byAddress.id()) {
+      if (c.requestedNodeId() != RegisterNode.ANY_NODE_ID && c.requestedNodeId() != byAddress.id()) {
         return Outcome.refused(s, "address " + c.address() + " is registered as node " + byAddress.id()
             + ", not " + c.requestedNodeId());
       }
       id = byAddress.id();
-    } else if (c.requestedNodeId() != 0) {
+    } else if (c.requestedNodeId() != RegisterNode.ANY_NODE_ID) {
       if (c.requestedNodeId() < 0) {
         return Outcome.refused(s, "node ids must be > 0, was " + c.requestedNodeId());
       }
@@ -261,7 +298,7 @@ public final class ManagementStateMachine implements StateMachine<ManagementComm
     return new Outcome(s.withNodes(nodes, regs, s.nextNodeId(), true), ManagementResult.ok());
   }
 
-  private static String unknownNode(ManagementView s, java.util.Set<Long> ids) {
+  private static String unknownNode(ManagementView s, Set<Long> ids) {
     for (long id : ids) {
       if (!s.nodes().containsKey(id)) {
         return "unknown node " + id;

@@ -26,9 +26,14 @@ public record ManagementView(SortedMap<Long, NodeRecord> nodes, SortedMap<Long, 
     SortedMap<String, String> metadata, SortedMap<String, Long> registrations, long nextNodeId, long nextClusterId,
     long topologyVersion, long appliedIndex) {
 
+  /** The first node id allocated: 0 stands for "no node" (no leader known, no requested id). */
+  static final long FIRST_NODE_ID = 1;
+  /** The first execution cluster id: 0 is the management cluster itself. */
+  static final long FIRST_CLUSTER_ID = 1;
+
   /** The state of a new management cluster. */
   public static final ManagementView EMPTY =
-      new ManagementView(null, null, null, null, 1, 1, 0, 0);
+      new ManagementView(null, null, null, null, FIRST_NODE_ID, FIRST_CLUSTER_ID, 0, 0);
 
   public ManagementView {
     nodes = frozen(nodes);

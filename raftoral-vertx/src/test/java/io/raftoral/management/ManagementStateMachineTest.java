@@ -192,4 +192,14 @@ class ManagementStateMachineTest {
         .hasMessageContaining("failureTimeoutMillis");
     assertThatThrownBy(() -> new ManagementOptions().setMaxVoters(0)).isInstanceOf(IllegalArgumentException.class);
   }
+
+  @Test
+  void optionsCopyCarriesEveryField() {
+    ManagementOptions o = new ManagementOptions().setMaxVoters(3).setTargetClusterSize(5).setSplitThreshold(10)
+        .setHeartbeatIntervalMillis(100).setFailureTimeoutMillis(1000).setReconcileIntervalMillis(50)
+        .setMaxLearnerLagEntries(7).setMergeUndersizedClusters(true);
+    assertThat(new ManagementOptions(o).toJson()).isEqualTo(o.toJson());
+    assertThatThrownBy(() -> new ManagementOptions(new ManagementOptions().setSplitThreshold(5)))
+        .hasMessageContaining("splitThreshold");
+  }
 }
