@@ -17,9 +17,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Routes inbound Raft batches of one node to its groups: envelopes are grouped by cluster id and handed to each
- * group's local event-bus address ({@code raftoral.raft.<nodeId>.<clusterId>}) with a local-only codec. Envelopes
- * for another node, without a message, or for a cluster id this node does not host are counted and refused, never
+ * Routes inbound Raft batches of one node to its groups: envelopes are grouped by group id and handed to each
+ * group's local event-bus address ({@code raftoral.raft.<nodeId>.<groupId>}) with a local-only codec. Envelopes
+ * for another node, without a message, or for a group id this node does not host are counted and refused, never
  * fatal.
  */
 public final class ClusterRouter {
@@ -46,12 +46,12 @@ public final class ClusterRouter {
     GroupDelivery.registerCodec(bus);
   }
 
-  void register(long clusterId) {
-    hosted.add(clusterId);
+  void register(long groupId) {
+    hosted.add(groupId);
   }
 
-  void unregister(long clusterId) {
-    hosted.remove(clusterId);
+  void unregister(long groupId) {
+    hosted.remove(groupId);
   }
 
   /** Routes {@code batch}; callable from any thread. */

@@ -1,5 +1,6 @@
 package io.raftoral.management;
 
+import io.raftoral.async.Bridge;
 import io.raftoral.group.RaftGroup;
 import io.raftoral.group.RaftGroupOptions;
 import io.raftoral.management.ManagementCommand.Batch;
@@ -10,6 +11,7 @@ import io.raftoral.management.ManagementCommand.ReportMembership;
 import io.raftoral.host.RaftHost;
 import io.raftoral.raft.Membership;
 import io.raftoral.raft.RaftStatus;
+import io.smallrye.mutiny.Uni;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -245,7 +247,8 @@ public final class ManagementService extends VerticleBase implements ManagementE
       // registers itself with its host's id only once cluster 0 is up).
       return Future.failedFuture(new IllegalStateException("node " + nodeId() + " is not registered yet"));
     }
-    return onContext(g.propose(new RegisterNode(nodeAddress, requestId, 0))).compose(c -> c.result().accepted()
+    return Bridge.future(g.propose(new RegisterNode(nodeAddress, requestId, 0)), context)
+        .compose(c -> c.result().accepted()
         ? Future.succeededFuture(c.result().value())
         : Future.failedFuture(new IllegalStateException("registration refused: " + c.result().reason())));
   }
@@ -287,7 +290,7 @@ public final class ManagementService extends VerticleBase implements ManagementE
   }
 
   private void proposeLeaving() {
-    onContext(group.propose(new NodeLeaving(nodeId()))).onComplete(ar -> {
+    Bridge.future(group.propose(new NodeLeaving(nodeId())), context).onComplete(ar -> {
       if (ar.failed() || !ar.result().result().accepted()) {
         vertx.setTimer(options.getReconcileIntervalMillis(), id -> proposeLeaving());
       }
@@ -343,7 +346,7 @@ public final class ManagementService extends VerticleBase implements ManagementE
       return;
     }
     registering = true;
-    onContext(group.propose(new RegisterNode(address, "founder-" + nodeId(), nodeId()))).onComplete(ar -> {
+    Bridge.future(group.propose(new RegisterNode(address, "founder-" + nodeId(), nodeId())), context).onComplete(ar -> {
       registering = false;
       if (ar.succeeded() && !ar.result().result().accepted()) {
         // another node holds this id: retrying cannot help, the operator must pick another id
@@ -373,7 +376,7 @@ public final class ManagementService extends VerticleBase implements ManagementE
     });
     heard.clear();
     if (!beats.isEmpty()) {
-      group.propose(new Batch(-1, beats));
+      Bridge.future(group.propose(new Batch(-1, beats)), context);
     }
   }
 
@@ -390,7 +393,7 @@ public final class ManagementService extends VerticleBase implements ManagementE
       return;
     }
     roundInFlight = true;
-    onContext(group.propose(new Batch(view.topologyVersion(), decision))).onComplete(ar -> {
+    Bridge.future(group.propose(new Batch(view.topologyVersion(), decision)), context).onComplete(ar -> {
       roundInFlight = false;
       if (ar.succeeded() && ar.result().result().accepted()) {
         LOG.debug("node {}: management decision committed: {}", nodeId(), decision);
@@ -439,7 +442,8 @@ public final class ManagementService extends VerticleBase implements ManagementE
     Membership m = status.membership();
     if (!cluster.reportedVoters().equals(m.voters()) || !cluster.reportedLearners().equals(m.learners())) {
       lead.busy = true;
-      onContext(group.propose(new ReportMembership(clusterId, m.voters(), m.learners(), status.commitIndex())))
+      ReportMembership report = new ReportMembership(clusterId, m.voters(), m.learners(), status.commitIndex());
+      Bridge.future(group.propose(report), context)
           .onComplete(ar -> lead.busy = false);
       return;
     }
@@ -455,15 +459,15 @@ public final class ManagementService extends VerticleBase implements ManagementE
   }
 
   private Future<Void> execute(RaftGroup<?, ?> g, MembershipPlanner.Step step) {
-    LOG.debug("node {}: group {}: {}", nodeId(), g.clusterId(), step);
-    Future<?> f = switch (step.kind()) {
+    LOG.debug("node {}: group {}: {}", nodeId(), g.groupId(), step);
+    Uni<?> change = switch (step.kind()) {
       case ADD_LEARNER -> g.addLearner(step.nodeId());
       case PROMOTE -> g.promote(step.nodeId());
       case REMOVE -> g.remove(step.nodeId());
       case TRANSFER_LEADERSHIP -> g.transferLeadership(step.nodeId());
     };
-    return onContext(f).<Void>mapEmpty().onFailure(e ->
-        LOG.debug("node {}: group {}: {} failed: {}", nodeId(), g.clusterId(), step, e.toString()));
+    return Bridge.future(change, context).<Void>mapEmpty().onFailure(e ->
+        LOG.debug("node {}: group {}: {} failed: {}", nodeId(), g.groupId(), step, e.toString()));
   }
 
   private void scheduleSync() {
@@ -513,7 +517,7 @@ public final class ManagementService extends VerticleBase implements ManagementE
       // A node restarted on its storage may hold an old view: confirm on a linearizable read (thesis §6.4) before
       // deleting anything. A leaving node skips that: cluster 0 may already have let it go.
       Future<ManagementView> confirmed = me.state() == NodeState.LEAVING ? Future.succeededFuture(view)
-          : onContext(group.read(stateMachine::view));
+          : Bridge.future(group.read(stateMachine::view), context);
       confirmed.compose(fresh -> {
         if (wanted(fresh, id)) {
           return Future.succeededFuture();

@@ -1,5 +1,6 @@
 package io.raftoral.bench;
 
+import io.raftoral.async.Bridge;
 import io.raftoral.group.CommandCodec;
 import io.raftoral.group.RaftGroup;
 import io.raftoral.group.RaftPreset;
@@ -108,7 +109,7 @@ public final class NetworkTransportBenchmark {
     long[] lat = new long[n];
     for (int i = 0; i < n; i++) {
       long t0 = System.nanoTime();
-      await(leader.propose(payload));
+      await(Bridge.future(leader.propose(payload)));
       lat[i] = System.nanoTime() - t0;
     }
     return lat;
@@ -126,7 +127,7 @@ public final class NetworkTransportBenchmark {
       if (started.incrementAndGet() > total) {
         return;
       }
-      leader.propose(payload).onComplete(ar -> {
+      Bridge.future(leader.propose(payload)).onComplete(ar -> {
         if (ar.failed()) {
           failures.incrementAndGet();
         }

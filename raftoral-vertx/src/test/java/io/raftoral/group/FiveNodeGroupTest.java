@@ -2,6 +2,7 @@ package io.raftoral.group;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.raftoral.async.Bridge;
 import io.raftoral.examples.kv.KeyValueStore;
 import io.raftoral.examples.kv.KvCommand;
 import io.raftoral.raft.RaftNode;
@@ -33,7 +34,7 @@ class FiveNodeGroupTest {
     List<Long> via = new ArrayList<>(c.liveNodeIds());
     List<Future<?>> puts = new ArrayList<>();
     for (int i = 0; i < count; i++) {
-      puts.add(c.group(via.get(i % via.size()), GROUP).propose(KvCommand.put(prefix + i, "v" + i)));
+      puts.add(Bridge.future(c.group(via.get(i % via.size()), GROUP).propose(KvCommand.put(prefix + i, "v" + i))));
     }
     return Future.all(puts).mapEmpty();
   }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.raftoral.async.Bridge;
 import io.raftoral.host.RaftHost;
 import io.raftoral.testkit.LocalRaftCluster;
 import io.vertx.core.Future;
@@ -115,7 +116,7 @@ class RuntimeChaosTest {
           return c.awaitLeader(GROUP, 20_000);
         })
         // A final command through the leader: once every replica applied it, they applied everything before it.
-        .compose(leader -> c.node(leader).host.<String, Integer>group(GROUP).propose("final", Duration.ofSeconds(10)))
+        .compose(leader -> Bridge.future(c.node(leader).host.<String, Integer>group(GROUP).propose("final", Duration.ofSeconds(10))))
         .compose(v -> c.await(() -> machines.values().stream().allMatch(m -> m.counts.containsKey("final")), 20_000,
             "every replica applying the final command"))
         // Proposals still pending when the chaos stopped are re-sent and may commit after the final command: wait
@@ -165,7 +166,7 @@ class RuntimeChaosTest {
         }
         String command = "cmd-" + next.getAndIncrement();
         RaftGroup<String, Integer> g = c.node(up.get(random.nextInt(up.size()))).host.group(GROUP);
-        g.propose(command, Duration.ofSeconds(3)).onSuccess(r -> acknowledged.add(command));
+        Bridge.future(g.propose(command, Duration.ofSeconds(3))).onSuccess(r -> acknowledged.add(command));
       });
       // Faults: every 150 ms, partition one node, heal, kill one node, or restart the killed one.
       vertx.setPeriodic(150, id -> {

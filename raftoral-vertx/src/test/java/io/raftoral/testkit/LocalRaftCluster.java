@@ -1,5 +1,6 @@
 package io.raftoral.testkit;
 
+import io.raftoral.async.Bridge;
 import io.raftoral.examples.kv.KeyValueStore;
 import io.raftoral.examples.kv.KvCommand;
 import io.raftoral.group.RaftGroup;
@@ -11,6 +12,7 @@ import io.raftoral.raft.RaftNode;
 import io.raftoral.storage.InMemoryLogStore;
 import io.raftoral.transport.FaultInjectingTransport;
 import io.raftoral.transport.InJvmNetwork;
+import io.smallrye.mutiny.Uni;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -164,7 +166,7 @@ public final class LocalRaftCluster {
    * changed is simply tried again on the next leader, once {@code done} is checked). Completes with the index the
    * action reported, or -1 when {@code done} already held.
    */
-  public Future<Long> changeMembership(long clusterId, Function<RaftGroup<KvCommand, String>, Future<Long>> action,
+  public Future<Long> changeMembership(long clusterId, Function<RaftGroup<KvCommand, String>, Uni<Long>> action,
       Predicate<io.raftoral.raft.Membership> done, long timeoutMs) {
     return onLeaderUntil(clusterId, action, () -> {
       long l = leader(clusterId);
@@ -178,14 +180,14 @@ public final class LocalRaftCluster {
    * null when {@code done} held first. For operations that must be called on the leader, on busy test machines
    * where an election can happen at any time.
    */
-  public <T> Future<T> onLeaderUntil(long clusterId, Function<RaftGroup<KvCommand, String>, Future<T>> action,
+  public <T> Future<T> onLeaderUntil(long clusterId, Function<RaftGroup<KvCommand, String>, Uni<T>> action,
       BooleanSupplier done, long timeoutMs) {
     Promise<T> p = Promise.promise();
     tryOnLeader(clusterId, action, done, System.currentTimeMillis() + timeoutMs, p, null);
     return p.future();
   }
 
-  private <T> void tryOnLeader(long clusterId, Function<RaftGroup<KvCommand, String>, Future<T>> action,
+  private <T> void tryOnLeader(long clusterId, Function<RaftGroup<KvCommand, String>, Uni<T>> action,
       BooleanSupplier done, long deadline, Promise<T> p, Throwable last) {
     if (done.getAsBoolean()) {
       p.tryComplete(null);
@@ -204,7 +206,7 @@ public final class LocalRaftCluster {
       vertx.setTimer(Math.max(1, tickMillis), id -> tryOnLeader(clusterId, action, done, deadline, p, last));
       return;
     }
-    action.apply(group(l, clusterId)).onComplete(ar -> {
+    Bridge.future(action.apply(group(l, clusterId))).onComplete(ar -> {
       if (ar.succeeded()) {
         p.tryComplete(ar.result());
       } else {
