@@ -53,12 +53,12 @@ final class RaftGroupHandle<C, R> implements RaftGroup<C, R> {
 
   @Override
   public long millisSinceContact(long peer) {
-    return group.millisSinceContact(peer);
+    return group.status().millisSinceContact(peer);
   }
 
   @Override
   public RaftStatus status() {
-    return group.status();
+    return group.status().get();
   }
 
   @Override

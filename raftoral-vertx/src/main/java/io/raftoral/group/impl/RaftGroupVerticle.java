@@ -15,7 +15,6 @@ import io.raftoral.raft.RaftNode;
 import io.raftoral.raft.RaftStatus;
 import io.raftoral.raft.ReadState;
 import io.raftoral.raft.Ready;
-import io.raftoral.raft.Role;
 import io.raftoral.raft.Snapshot;
 import io.raftoral.raft.SoftState;
 import io.raftoral.transport.RaftEnvelope;
@@ -23,13 +22,10 @@ import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.MessageConsumer;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Random;
-import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -55,7 +51,7 @@ public final class RaftGroupVerticle<C, R> extends VerticleBase implements Hoste
   private static final Logger LOG = LoggerFactory.getLogger(RaftGroupVerticle.class);
   /** A request unanswered this many election timeouts is re-sent (a forward or its answer may have been lost). */
   private static final long STALE_AFTER_ELECTION_TIMEOUTS = 2;
-  /** A leader idle this many election timeouts halves its clock (see {@link #tick()}). */
+  /** A leader idle this many election timeouts halves its clock (see {@link IdleClock}). */
   private static final long IDLE_AFTER_ELECTION_TIMEOUTS = 2;
 
   private final long groupId;
@@ -73,16 +69,10 @@ public final class RaftGroupVerticle<C, R> extends VerticleBase implements Hoste
   private boolean stopped;
   private long appliedIndex;
   private long snapshotIndex;
-  private long ticks;
-  private long lastBusyTick;
-  private long lastLeader = RaftNode.NONE;
-  private long lastLeaderTerm;
-  private volatile RaftStatus status;
-  /** The soft state of the last Ready that carried one: what the published events last reported. */
-  private SoftState lastSoftState;
+  private final IdleClock clock;
+  private final GroupStatus status = new GroupStatus();
+  private SoftStateHandler softStates;
 
-  /** Peer -> System.nanoTime() of the last message received from it (read from any thread). */
-  private final Map<Long, Long> lastContactNanos = new ConcurrentHashMap<>();
   private ProposalRequests<R> proposals;
   private ReadRequests reads;
   private MembershipChangeRequests changes;
@@ -101,6 +91,7 @@ public final class RaftGroupVerticle<C, R> extends VerticleBase implements Hoste
         Objects.requireNonNull(codec, "codec"));
     this.handle = new RaftGroupHandle<>(this, codec, this.options.getRequestTimeoutMillis());
     this.bootstrap = bootstrap;
+    this.clock = new IdleClock(IDLE_AFTER_ELECTION_TIMEOUTS * this.options.getElectionTicks());
   }
 
   /** The handle users hold: every operation is a lazy {@code Uni} answered on this group's context. */
@@ -128,7 +119,8 @@ public final class RaftGroupVerticle<C, R> extends VerticleBase implements Hoste
       transfers = new LeadershipTransferRequests(this, vertx);
       events = new GroupEventPublisher(vertx.eventBus(), env.nodeId(), groupId);
       core = new RaftNode(options.toRaftConfig(env.nodeId()), state, new Random());
-      lastSoftState = new SoftState(core.leaderId(), core.role(), core.term());
+      softStates = new SoftStateHandler(this, events, staleAfterTicks(),
+          new SoftState(core.leaderId(), core.role(), core.term()));
       consumer = vertx.eventBus().localConsumer(GroupEnvironment.inboxAddress(env.nodeId(), groupId),
           msg -> onDelivery(msg.body()));
       refreshStatus();
@@ -162,19 +154,7 @@ public final class RaftGroupVerticle<C, R> extends VerticleBase implements Hoste
       if (stopped || core == null) {
         return;
       }
-      ticks++;
-      if (!quietLeaderNow()) {
-        lastBusyTick = ticks;
-      }
-      if (ticks - lastBusyTick > IDLE_AFTER_ELECTION_TIMEOUTS * options.getElectionTicks()) {
-        // A leader with nothing going on for two election timeouts runs its Raft clock at half speed: it
-        // heartbeats every other tick, well within the followers' election timeout (their clocks keep full speed,
-        // so a dead leader is detected as fast as ever), which halves the idle traffic of a node hosting many
-        // groups. Any activity brings it back to full speed at once.
-        if ((ticks & 1) == 0) {
-          core.tick();
-        }
-      } else {
+      if (clock.tick(quietLeaderNow())) {
         core.tick();
       }
       proposals.resendStale(false, staleAfterTicks());
@@ -200,7 +180,7 @@ public final class RaftGroupVerticle<C, R> extends VerticleBase implements Hoste
     Membership membership = core.membership();
     long now = System.nanoTime();
     for (Message m : delivery.messages()) {
-      lastContactNanos.put(m.from(), now);
+      status.heardFrom(m.from(), now);
       if (!membership.contains(m.from()) && !membership.voters().isEmpty()) {
         env.countNonMemberMessage();
       }
@@ -222,7 +202,8 @@ public final class RaftGroupVerticle<C, R> extends VerticleBase implements Hoste
     while (!persisting && !stopped && core.hasReady()) {
       Ready rd = core.ready();
       if (rd.softState() != null) {
-        onSoftState(rd.softState());
+        softStates.onSoftState(rd.softState());
+        refreshStatus();
       }
       send(rd.messages());
       if (rd.snapshot() != null) {
@@ -312,48 +293,14 @@ public final class RaftGroupVerticle<C, R> extends VerticleBase implements Hoste
    * changes or transfers, and every entry committed and applied.
    */
   private boolean quietLeaderNow() {
-    RaftStatus s = status;
+    RaftStatus s = status.get();
     return core.isLeader() && proposals.isEmpty() && reads.isEmpty() && changes.isEmpty() && transfers.isEmpty()
         && s != null && s.commitIndex() == s.lastIndex() && appliedIndex == s.commitIndex()
         && s.leadTransferee() == RaftNode.NONE;
   }
 
-  private void onSoftState(SoftState soft) {
-    // Compared with the last soft state handled here, not with status(): status() is refreshed after every
-    // persist from the core's live state, so it may already show a change whose Ready has not been handled yet.
-    SoftState before = lastSoftState;
-    lastSoftState = soft;
-    if (soft.leaderId() != RaftNode.NONE && (soft.leaderId() != lastLeader || soft.term() != lastLeaderTerm)) {
-      // A new term counts as a change even with the same leader: a leader that stepped down and was elected again
-      // dropped the read requests it had pending.
-      boolean changed = lastLeader != RaftNode.NONE;
-      lastLeader = soft.leaderId();
-      lastLeaderTerm = soft.term();
-      if (changed) {
-        proposals.resendStale(true, staleAfterTicks());
-        reads.reissue(true, staleAfterTicks());
-      }
-    }
-    if (before == null || before.leaderId() != soft.leaderId() || before.term() != soft.term()) {
-      events.leaderChanged(soft.leaderId(), soft.term());
-    }
-    if (before == null || before.role() != soft.role()) {
-      events.roleChanged(soft.role(), soft.term());
-    }
-    if (soft.role() != Role.LEADER) {
-      changes.onLeadershipLost(core.status().commitIndex(), soft.leaderId());
-    }
-    if (soft.leaderId() != RaftNode.NONE) {
-      leaderWaiters.leaderKnown();
-    }
-    transfers.onLeader(soft.leaderId());
-    refreshStatus();
-  }
-
   private void refreshStatus() {
-    RaftStatus s = core.status();
-    status = new RaftStatus(s.id(), s.role(), s.term(), s.leaderId(), s.commitIndex(), appliedIndex, s.firstIndex(),
-        s.lastIndex(), s.membership(), s.leadTransferee(), s.matchIndexes());
+    status.refresh(core.status(), appliedIndex);
   }
 
   // ---------------------------------------------------------------------------------------------------------------
@@ -385,7 +332,7 @@ public final class RaftGroupVerticle<C, R> extends VerticleBase implements Hoste
   }
 
   long ticks() {
-    return ticks;
+    return clock.ticks();
   }
 
   // ---------------------------------------------------------------------------------------------------------------
@@ -409,12 +356,8 @@ public final class RaftGroupVerticle<C, R> extends VerticleBase implements Hoste
     return stopped;
   }
 
-  long millisSinceContact(long peer) {
-    Long at = lastContactNanos.get(peer);
-    return at == null ? Long.MAX_VALUE : Duration.ofNanos(System.nanoTime() - at).toMillis();
-  }
-
-  RaftStatus status() {
+  /** The status any thread may read. */
+  GroupStatus status() {
     return status;
   }
 
