@@ -7,6 +7,7 @@ import io.raftoral.examples.kv.KeyValueStore;
 import io.raftoral.examples.kv.KvCommand;
 import io.raftoral.raft.Membership;
 import io.raftoral.raft.RaftStatus;
+import io.raftoral.raft.Role;
 import io.raftoral.testkit.LocalRaftCluster;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -154,7 +155,7 @@ class MembershipChangeTest {
           }
           // A learner never counts toward a quorum and never campaigns.
           assertThat(s.membership().quorum()).isEqualTo(2);
-          assertThat(c.group(4, GROUP).status().role()).isEqualTo(io.raftoral.raft.Role.FOLLOWER);
+          assertThat(c.group(4, GROUP).status().role()).isEqualTo(Role.FOLLOWER);
           ctx.completeNow();
         })));
   }
@@ -221,7 +222,7 @@ class MembershipChangeTest {
           long leader = il[1];
           assertThat(index).isPositive();
           assertThat(c.group(leader, GROUP).membership().members()).doesNotContain(removed[0]).hasSize(2);
-          assertThat(c.group(removed[0], GROUP).status().role()).isNotEqualTo(io.raftoral.raft.Role.LEADER);
+          assertThat(c.group(removed[0], GROUP).status().role()).isNotEqualTo(Role.LEADER);
           ctx.completeNow();
         })));
   }

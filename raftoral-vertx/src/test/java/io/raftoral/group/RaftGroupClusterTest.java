@@ -9,9 +9,11 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.junit5.VertxExtension;
 import io.vertx.junit5.VertxTestContext;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -81,11 +83,11 @@ class RaftGroupClusterTest {
         .compose(v -> c.awaitLeader(7, 5_000))
         .compose(l -> {
           leader[0] = l;
-          Set<Long> others = new java.util.TreeSet<>(Set.of(1L, 2L, 3L));
+          Set<Long> others = new TreeSet<>(Set.of(1L, 2L, 3L));
           others.remove(l);
           c.partition(Set.of(l), others);
           // the isolated leader cannot commit
-          return Bridge.future(c.group(l, 7).propose(KvCommand.put("minority", "x"), java.time.Duration.ofMillis(500)))
+          return Bridge.future(c.group(l, 7).propose(KvCommand.put("minority", "x"), Duration.ofMillis(500)))
               .transform(ar -> {
                 assertThat(ar.failed()).as("a proposal on the minority side fails").isTrue();
                 return c.await(() -> {

@@ -8,7 +8,9 @@ import io.raftoral.group.RaftGroupOptions;
 import io.raftoral.group.RaftPreset;
 import io.raftoral.host.RaftHost;
 import io.raftoral.host.RaftHostOptions;
+import io.raftoral.raft.Membership;
 import io.raftoral.raft.RaftNode;
+import io.raftoral.raft.Role;
 import io.raftoral.storage.InMemoryLogStore;
 import io.raftoral.transport.FaultInjectingTransport;
 import io.raftoral.transport.InJvmNetwork;
@@ -23,6 +25,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 import java.util.function.Predicate;
@@ -151,7 +154,7 @@ public final class LocalRaftCluster {
 
   /** The ids of the nodes that are up. */
   public Set<Long> liveNodeIds() {
-    Set<Long> up = new java.util.TreeSet<>();
+    Set<Long> up = new TreeSet<>();
     for (Node n : nodes.values()) {
       if (n.isUp()) {
         up.add(n.id);
@@ -167,7 +170,7 @@ public final class LocalRaftCluster {
    * action reported, or -1 when {@code done} already held.
    */
   public Future<Long> changeMembership(long clusterId, Function<RaftGroup<KvCommand, String>, Uni<Long>> action,
-      Predicate<io.raftoral.raft.Membership> done, long timeoutMs) {
+      Predicate<Membership> done, long timeoutMs) {
     return onLeaderUntil(clusterId, action, () -> {
       long l = leader(clusterId);
       return l != RaftNode.NONE && done.test(group(l, clusterId).membership());
@@ -226,7 +229,7 @@ public final class LocalRaftCluster {
     long bestTerm = -1;
     for (Node n : nodes.values()) {
       RaftGroup<KvCommand, String> g = n.host == null ? null : n.host.group(clusterId);
-      if (g != null && g.status() != null && g.status().role() == io.raftoral.raft.Role.LEADER
+      if (g != null && g.status() != null && g.status().role() == Role.LEADER
           && g.status().term() > bestTerm) {
         best = n.id;
         bestTerm = g.status().term();

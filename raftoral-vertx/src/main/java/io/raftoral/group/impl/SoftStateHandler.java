@@ -50,7 +50,7 @@ final class SoftStateHandler {
     if (before == null || before.role() != soft.role()) {
       events.roleChanged(soft.role(), soft.term());
     }
-    if (soft.role() != Role.LEADER) {
+    if (soft.role() != Role.LEADER && !group.changes().isEmpty()) {
       group.changes().onLeadershipLost(group.core().status().commitIndex(), soft.leaderId());
     }
     if (soft.leaderId() != RaftNode.NONE) {
