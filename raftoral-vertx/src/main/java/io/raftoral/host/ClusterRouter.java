@@ -82,7 +82,8 @@ public final class ClusterRouter {
     }
     if (unknown > 0) {
       unknownCluster.addAndGet(unknown);
-      LOG.debug("node {}: {} envelope(s) from node {} for cluster ids not hosted here", nodeId, unknown, batch.fromNode());
+      LOG.debug("node {}: {} envelope(s) from node {} for group ids not hosted here", nodeId, unknown,
+          batch.fromNode());
     }
     int count = 0;
     for (Map.Entry<Long, List<Message>> e : byGroup.entrySet()) {
@@ -97,7 +98,7 @@ public final class ClusterRouter {
     return delivered.get();
   }
 
-  /** Envelopes for cluster ids this node does not host. */
+  /** Envelopes for group ids this node does not host. */
   public long unknownClusterCount() {
     return unknownCluster.get();
   }

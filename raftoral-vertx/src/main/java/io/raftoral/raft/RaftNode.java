@@ -24,6 +24,11 @@ import java.util.Set;
  * (thesis §6.2), log replication (§5.3) with pipelining and per-follower flow control, fast backtracking and the
  * current-term commit rule (§5.4.2), snapshots (§7), learners and single-server membership changes (thesis §4.1,
  * §4.2.1), leadership transfer (thesis §3.10) and ReadIndex reads (thesis §6.4).
+ *
+ * <p>This class holds the algorithm: roles, {@code step} and what to send when. Its state lives apart, as in etcd
+ * raft: the log in {@link RaftLog}, the leader's per-follower flow control and the vote tally in
+ * {@link ProgressTracker} (etcd's {@code tracker/}), the ReadIndex bookkeeping in {@link ReadOnly} (etcd's
+ * {@code read_only.go}).
  */
 public final class RaftNode {
 

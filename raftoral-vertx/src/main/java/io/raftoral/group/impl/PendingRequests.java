@@ -51,12 +51,6 @@ final class PendingRequests<K, P extends PendingRequest<?>> {
     slots.put(id, new Slot<>(request, timer));
   }
 
-  /** The request of {@code id}, still pending, or null. */
-  P get(K id) {
-    Slot<P> slot = slots.get(id);
-    return slot == null ? null : slot.request();
-  }
-
   /** Removes the request of {@code id} (cancelling its deadline) and returns it, or null when there is none. */
   P remove(K id) {
     Slot<P> slot = slots.remove(id);
