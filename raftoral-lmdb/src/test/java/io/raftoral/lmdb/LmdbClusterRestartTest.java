@@ -2,6 +2,7 @@ package io.raftoral.lmdb;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.raftoral.async.Bridge;
 import io.raftoral.examples.kv.KeyValueStore;
 import io.raftoral.examples.kv.KvCommand;
 import io.raftoral.group.RaftGroup;
@@ -84,7 +85,7 @@ class LmdbClusterRestartTest {
     RaftGroup<KvCommand, String> leader = leader();
     List<Future<?>> puts = new ArrayList<>();
     for (int i = from; i < to; i++) {
-      puts.add(leader.propose(KvCommand.put("k" + i, "v" + i)));
+      puts.add(Bridge.future(leader.propose(KvCommand.put("k" + i, "v" + i))));
     }
     await(Future.all(puts));
   }
@@ -125,7 +126,7 @@ class LmdbClusterRestartTest {
     assertEveryReplicaHas(140);
     putAll(140, 150);
     assertEveryReplicaHas(150);
-    String read = await(leader().read(() -> "linearizable"));
+    String read = await(Bridge.future(leader().read(() -> "linearizable")));
     assertThat(read).isEqualTo("linearizable");
   }
 

@@ -25,8 +25,8 @@ public interface GroupEnvironment {
   /** Raft refused or failed on a message (counted and logged, never fatal). */
   void countRejectedMessage();
 
-  /** The local event-bus address where the group of {@code clusterId} on {@code nodeId} receives messages. */
-  static String inboxAddress(long nodeId, long clusterId) {
-    return "raftoral.raft." + nodeId + "." + clusterId;
+  /** The local event-bus address where the group of {@code groupId} on {@code nodeId} receives messages. */
+  static String inboxAddress(long nodeId, long groupId) {
+    return "raftoral.raft." + nodeId + "." + groupId;
   }
 }

@@ -6,8 +6,8 @@ package io.raftoral.group;
  */
 public interface HostedGroup {
 
-  /** The id of the Raft group (the execution cluster id for workflow groups, 0 for cluster 0). */
-  long clusterId();
+  /** The id of the Raft group (the execution cluster id for workflow groups, 0 for the management group). */
+  long groupId();
 
   /** Advances the group's logical clock by one tick. Called on any thread; the group hops onto its own context. */
   void tick();

@@ -17,12 +17,16 @@ public final class RaftGroupEvent {
 
   private RaftGroupEvent() {}
 
-  /** The address where node {@code nodeId} publishes the events of group {@code clusterId}. */
-  public static String address(long nodeId, long clusterId) {
-    return "raftoral.events." + nodeId + "." + clusterId;
+  /** The address where node {@code nodeId} publishes the events of group {@code groupId}. */
+  public static String address(long nodeId, long groupId) {
+    return "raftoral.events." + nodeId + "." + groupId;
   }
 
-  public static JsonObject of(String type, long nodeId, long clusterId) {
-    return new JsonObject().put("type", type).put("nodeId", nodeId).put("clusterId", clusterId);
+  /**
+   * A new event of {@code type}. The group's id travels in the {@code clusterId} field (the name events have always
+   * used; consumers read it).
+   */
+  public static JsonObject of(String type, long nodeId, long groupId) {
+    return new JsonObject().put("type", type).put("nodeId", nodeId).put("clusterId", groupId);
   }
 }

@@ -17,9 +17,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Routes inbound Raft batches of one node to its groups: envelopes are grouped by cluster id and handed to each
- * group's local event-bus address ({@code raftoral.raft.<nodeId>.<clusterId>}) with a local-only codec. Envelopes
- * for another node, without a message, or for a cluster id this node does not host are counted and refused, never
+ * Routes inbound Raft batches of one node to its groups: envelopes are grouped by group id and handed to each
+ * group's local event-bus address ({@code raftoral.raft.<nodeId>.<groupId>}) with a local-only codec. Envelopes
+ * for another node, without a message, or for a group id this node does not host are counted and refused, never
  * fatal.
  */
 public final class ClusterRouter {
@@ -46,12 +46,12 @@ public final class ClusterRouter {
     GroupDelivery.registerCodec(bus);
   }
 
-  void register(long clusterId) {
-    hosted.add(clusterId);
+  void register(long groupId) {
+    hosted.add(groupId);
   }
 
-  void unregister(long clusterId) {
-    hosted.remove(clusterId);
+  void unregister(long groupId) {
+    hosted.remove(groupId);
   }
 
   /** Routes {@code batch}; callable from any thread. */
@@ -82,7 +82,8 @@ public final class ClusterRouter {
     }
     if (unknown > 0) {
       unknownCluster.addAndGet(unknown);
-      LOG.debug("node {}: {} envelope(s) from node {} for cluster ids not hosted here", nodeId, unknown, batch.fromNode());
+      LOG.debug("node {}: {} envelope(s) from node {} for group ids not hosted here", nodeId, unknown,
+          batch.fromNode());
     }
     int count = 0;
     for (Map.Entry<Long, List<Message>> e : byGroup.entrySet()) {
@@ -97,7 +98,7 @@ public final class ClusterRouter {
     return delivered.get();
   }
 
-  /** Envelopes for cluster ids this node does not host. */
+  /** Envelopes for group ids this node does not host. */
   public long unknownClusterCount() {
     return unknownCluster.get();
   }

@@ -29,15 +29,18 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The multi-group Raft runtime of one node, as a verticle: it hosts any number of Raft groups (one
- * {@link RaftGroupVerticle} per cluster id), drives all of them with one node-wide ticker, routes inbound batches to
+ * {@link RaftGroupVerticle} per group id), drives all of them with one node-wide ticker, routes inbound batches to
  * them through the {@link ClusterRouter} and sends their outbound messages batched per peer.
  *
  * <pre>{@code
  * RaftHost host = new RaftHost(new RaftHostOptions().setNodeId(1), store, transport);
  * vertx.deployVerticle(host)
  *     .compose(id -> host.group(7, new KeyValueStore(), KeyValueStore.CODEC).members(1, 2, 3).start())
- *     .compose(group -> group.propose(KvCommand.put("k", "v")));
+ *     .compose(group -> Bridge.future(group.propose(KvCommand.put("k", "v")), group.context()));
  * }</pre>
+ *
+ * <p>Its own API uses Vert.x {@code Future}s (it is glue deployed inside Vert.x); the {@link RaftGroup}s it hosts
+ * answer with {@code Uni}s ({@link io.raftoral.async.Bridge} converts).
  */
 public final class RaftHost extends VerticleBase {
 
@@ -118,31 +121,31 @@ public final class RaftHost extends VerticleBase {
     return router;
   }
 
-  /** Starts describing a group to host: its cluster id, state machine and command codec. */
-  public <C, R> GroupBuilder<C, R> group(long clusterId, StateMachine<C, R> stateMachine, CommandCodec<C> codec) {
-    return new GroupBuilder<>(clusterId, stateMachine, codec);
+  /** Starts describing a group to host: its group id, state machine and command codec. */
+  public <C, R> GroupBuilder<C, R> group(long groupId, StateMachine<C, R> stateMachine, CommandCodec<C> codec) {
+    return new GroupBuilder<>(groupId, stateMachine, codec);
   }
 
-  /** The hosted group of {@code clusterId}, or null. */
+  /** The hosted group of {@code groupId}, or null. */
   @SuppressWarnings("unchecked")
-  public <C, R> RaftGroup<C, R> group(long clusterId) {
-    Hosted h = groups.get(clusterId);
-    return h == null ? null : (RaftGroup<C, R>) h.verticle;
+  public <C, R> RaftGroup<C, R> group(long groupId) {
+    Hosted h = groups.get(groupId);
+    return h == null ? null : (RaftGroup<C, R>) h.verticle.group();
   }
 
-  /** Cluster ids of the hosted groups. */
+  /** Ids of the hosted groups. */
   public Set<Long> groupIds() {
     return new HashSet<>(groups.keySet());
   }
 
-  /** Stops hosting {@code clusterId}; with {@code deleteData}, also deletes what it stored. */
-  public Future<Void> stopGroup(long clusterId, boolean deleteData) {
-    Hosted h = groups.remove(clusterId);
+  /** Stops hosting {@code groupId}; with {@code deleteData}, also deletes what it stored. */
+  public Future<Void> stopGroup(long groupId, boolean deleteData) {
+    Hosted h = groups.remove(groupId);
     if (h == null) {
-      return Future.failedFuture(new IllegalArgumentException("node " + nodeId() + " hosts no group " + clusterId));
+      return Future.failedFuture(new IllegalArgumentException("node " + nodeId() + " hosts no group " + groupId));
     }
     Future<Void> undeployed = vertx.undeploy(h.deploymentId);
-    return deleteData ? undeployed.compose(v -> store.deleteGroup(clusterId)) : undeployed;
+    return deleteData ? undeployed.compose(v -> store.deleteGroup(groupId)) : undeployed;
   }
 
   /** Counters of this node's runtime. */
@@ -154,17 +157,17 @@ public final class RaftHost extends VerticleBase {
 
   /** Builder of a hosted group. */
   public final class GroupBuilder<C, R> {
-    private final long clusterId;
+    private final long groupId;
     private final StateMachine<C, R> stateMachine;
     private final CommandCodec<C> codec;
     private RaftGroupOptions groupOptions = new RaftGroupOptions();
     private Membership bootstrap;
 
-    private GroupBuilder(long clusterId, StateMachine<C, R> stateMachine, CommandCodec<C> codec) {
-      if (clusterId < 0) {
-        throw new IllegalArgumentException("clusterId must be >= 0, was " + clusterId);
+    private GroupBuilder(long groupId, StateMachine<C, R> stateMachine, CommandCodec<C> codec) {
+      if (groupId < 0) {
+        throw new IllegalArgumentException("groupId must be >= 0, was " + groupId);
       }
-      this.clusterId = clusterId;
+      this.groupId = groupId;
       this.stateMachine = Objects.requireNonNull(stateMachine, "stateMachine");
       this.codec = Objects.requireNonNull(codec, "codec");
     }
@@ -195,16 +198,16 @@ public final class RaftHost extends VerticleBase {
 
     /** Starts the group (restarting from stored state when there is some). */
     public Future<RaftGroup<C, R>> start() {
-      if (groups.containsKey(clusterId)) {
-        return Future.failedFuture(new IllegalStateException("node " + nodeId() + " already hosts group " + clusterId));
+      if (groups.containsKey(groupId)) {
+        return Future.failedFuture(new IllegalStateException("node " + nodeId() + " already hosts group " + groupId));
       }
-      RaftGroupVerticle<C, R> verticle = new RaftGroupVerticle<>(clusterId, environment, groupOptions, stateMachine,
+      RaftGroupVerticle<C, R> verticle = new RaftGroupVerticle<>(groupId, environment, groupOptions, stateMachine,
           codec, bootstrap);
       // Deployed from the host's context, so that each group is a child deployment of the host.
       Promise<RaftGroup<C, R>> started = Promise.promise();
       context.runOnContext(v -> vertx.deployVerticle(verticle).map(id -> {
-        groups.put(clusterId, new Hosted(verticle, id));
-        return (RaftGroup<C, R>) verticle;
+        groups.put(groupId, new Hosted(verticle, id));
+        return verticle.group();
       }).onComplete(started));
       return started.future();
     }
@@ -228,14 +231,14 @@ public final class RaftHost extends VerticleBase {
 
     @Override
     public void attach(HostedGroup group) {
-      router.register(group.clusterId());
+      router.register(group.groupId());
       ticking.add(group);
     }
 
     @Override
     public void detach(HostedGroup group) {
       ticking.remove(group);
-      router.unregister(group.clusterId());
+      router.unregister(group.groupId());
     }
 
     @Override

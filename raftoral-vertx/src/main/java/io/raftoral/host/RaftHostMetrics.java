@@ -5,7 +5,7 @@ package io.raftoral.host;
  *
  * @param groups hosted groups
  * @param deliveredMessages inbound messages handed to groups
- * @param unknownClusterMessages inbound messages for cluster ids not hosted here
+ * @param unknownClusterMessages inbound messages for group ids not hosted here
  * @param malformedMessages inbound envelopes refused as malformed
  * @param nonMemberMessages inbound messages from servers outside the group's configuration
  * @param rejectedMessages messages the Raft core failed on (logged)

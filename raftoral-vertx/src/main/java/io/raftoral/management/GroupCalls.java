@@ -1,9 +1,11 @@
 package io.raftoral.management;
 
+import io.raftoral.async.Bridge;
 import io.raftoral.group.Committed;
 import io.raftoral.group.RaftGroup;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.smallrye.mutiny.Uni;
 import io.vertx.core.Promise;
 import java.util.Objects;
 import org.slf4j.Logger;
@@ -49,7 +51,7 @@ final class GroupCalls {
 
   /** Proposes {@code command} to cluster 0; completes with the state machine's result. Any thread. */
   Future<ManagementResult> propose(ManagementCommand command) {
-    return onContext(management.propose(command)).map(Committed::result);
+    return Bridge.future(management.propose(command), context).map(Committed::result);
   }
 
   /**
@@ -57,25 +59,26 @@ final class GroupCalls {
    * makes up for (heartbeats).
    */
   void proposeAndForget(ManagementCommand command) {
-    management.propose(command);
+    // Subscribing is what sends it: the group's Unis are lazy.
+    Bridge.future(management.propose(command), context);
   }
 
   /** The management state once this node reflects everything committed before the call (thesis §6.4). */
   Future<ManagementView> readView() {
-    return onContext(management.read(stateMachine::view));
+    return Bridge.future(management.read(stateMachine::view), context);
   }
 
   /** Runs one membership step on {@code group}, which this node leads; failures are logged, then reported. */
   Future<Void> execute(RaftGroup<?, ?> group, MembershipPlanner.Step step) {
-    LOG.debug("node {}: group {}: {}", nodeId(), group.clusterId(), step);
-    Future<?> change = switch (step.kind()) {
+    LOG.debug("node {}: group {}: {}", nodeId(), group.groupId(), step);
+    Uni<?> change = switch (step.kind()) {
       case ADD_LEARNER -> group.addLearner(step.nodeId());
       case PROMOTE -> group.promote(step.nodeId());
       case REMOVE -> group.remove(step.nodeId());
       case TRANSFER_LEADERSHIP -> group.transferLeadership(step.nodeId());
     };
-    return onContext(change).<Void>mapEmpty().onFailure(e ->
-        LOG.debug("node {}: group {}: {} failed: {}", nodeId(), group.clusterId(), step, e.toString()));
+    return Bridge.future(change, context).<Void>mapEmpty().onFailure(e ->
+        LOG.debug("node {}: group {}: {} failed: {}", nodeId(), group.groupId(), step, e.toString()));
   }
 
   /** {@code future}'s outcome on the management service's context. */

@@ -13,6 +13,9 @@ import java.util.TreeMap;
  */
 final class RaftLog {
 
+  /** The value of {@code persistingIndex} while no Ready with entries is outstanding. */
+  private static final long NOT_PERSISTING = -1;
+
   private long snapshotIndex;
   private long snapshotTerm;
   private Snapshot snapshot;
@@ -20,15 +23,15 @@ final class RaftLog {
   /** Configuration after each config entry still in the log, keyed by the entry's index. */
   private final TreeMap<Long, Membership> configs = new TreeMap<>();
 
-  long committed;
+  private long committed;
   /** Committed entries up to here have been handed to the application (in a Ready not yet advanced, or before). */
-  long applying;
+  private long applying;
   /** Entries up to here are known to be durable. */
-  long stableIndex;
-  /** Entries up to here are being persisted (handed out in the outstanding Ready), or -1. */
-  long persistingIndex = -1;
+  private long stableIndex;
+  /** Entries up to here are being persisted (handed out in the outstanding Ready), or {@link #NOT_PERSISTING}. */
+  private long persistingIndex = NOT_PERSISTING;
   /** A snapshot received from the leader that the application has not been handed yet. */
-  Snapshot unstableSnapshot;
+  private Snapshot unstableSnapshot;
 
   RaftLog(PersistentState state) {
     this.snapshot = state.snapshot();
@@ -40,6 +43,51 @@ final class RaftLog {
     this.stableIndex = lastIndex();
     this.committed = Math.max(state.hardState().commit(), snapshotIndex);
     this.applying = snapshotIndex;
+  }
+
+  /** The highest index known to be committed. */
+  long committed() {
+    return committed;
+  }
+
+  /** The highest committed index handed to the application (in a Ready not yet advanced, or before). */
+  long applying() {
+    return applying;
+  }
+
+  /** The highest index known to be durable on this server. */
+  long stableIndex() {
+    return stableIndex;
+  }
+
+  /** A snapshot received from the leader that has not been handed to the application yet, or null. */
+  Snapshot unstableSnapshot() {
+    return unstableSnapshot;
+  }
+
+  /**
+   * A Ready hands out the unstable entries and snapshot for persistence (etcd raft's {@code acceptUnstable}): the
+   * snapshot is no longer pending, and the entries up to the last index are being persisted.
+   */
+  void acceptUnstable() {
+    unstableSnapshot = null;
+    persistingIndex = lastIndex();
+  }
+
+  /** A Ready hands out the committed entries up to {@code index} to be applied (etcd raft's {@code acceptApplying}). */
+  void acceptApplying(long index) {
+    applying = index;
+  }
+
+  /**
+   * The Ready that accepted the unstable entries was carried out: they are durable now (etcd raft's
+   * {@code stableTo}). Entries truncated meanwhile were removed from the accepted range by {@link #maybeAppend}.
+   */
+  void stableToAccepted() {
+    if (persistingIndex != NOT_PERSISTING) {
+      stableIndex = Math.max(stableIndex, persistingIndex);
+      persistingIndex = NOT_PERSISTING;
+    }
   }
 
   long firstIndex() {
@@ -191,7 +239,7 @@ final class RaftLog {
     entries.subList(keep, entries.size()).clear();
     configs.tailMap(index, true).clear();
     stableIndex = Math.min(stableIndex, index - 1);
-    if (persistingIndex >= 0) {
+    if (persistingIndex != NOT_PERSISTING) {
       persistingIndex = Math.min(persistingIndex, index - 1);
     }
   }
@@ -215,7 +263,7 @@ final class RaftLog {
     committed = s.index();
     applying = s.index();
     stableIndex = s.index();
-    if (persistingIndex >= 0) {
+    if (persistingIndex != NOT_PERSISTING) {
       persistingIndex = Math.min(persistingIndex, s.index());
     }
     unstableSnapshot = s;

@@ -1,18 +1,13 @@
 package io.raftoral.raft;
 
-import java.nio.ByteBuffer;
+import io.raftoral.raft.ProgressTracker.VoteResult;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
-import java.util.HashSet;
-import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Random;
 import java.util.Set;
-import java.util.TreeMap;
 
 /**
  * One server of one Raft group, as a deterministic state machine with no I/O (etcd-raft style).
@@ -29,6 +24,11 @@ import java.util.TreeMap;
  * (thesis §6.2), log replication (§5.3) with pipelining and per-follower flow control, fast backtracking and the
  * current-term commit rule (§5.4.2), snapshots (§7), learners and single-server membership changes (thesis §4.1,
  * §4.2.1), leadership transfer (thesis §3.10) and ReadIndex reads (thesis §6.4).
+ *
+ * <p>This class holds the algorithm: roles, {@code step} and what to send when. Its state lives apart, as in etcd
+ * raft: the log in {@link RaftLog}, the leader's per-follower flow control and the vote tally in
+ * {@link ProgressTracker} (etcd's {@code tracker/}), the ReadIndex bookkeeping in {@link ReadOnly} (etcd's
+ * {@code read_only.go}).
  */
 public final class RaftNode {
 
@@ -50,16 +50,12 @@ public final class RaftNode {
   private int heartbeatElapsed;
   private int randomizedElectionTimeout;
 
-  /** Leader only: replication progress of every member, this server included. */
-  private final Map<Long, Progress> progress = new TreeMap<>();
-  /** Candidate only: votes received in this election. */
-  private final Map<Long, Boolean> votes = new HashMap<>();
+  /** Leader: replication progress of every member, this server included; candidate: the votes received. */
+  private final ProgressTracker tracker;
   private long leadTransferee = NONE;
 
-  /** Leader only: read requests waiting for the first commit of this term (thesis §6.4 step 1). */
-  private final List<PendingRead> readsAwaitingCommit = new ArrayList<>();
-  /** Leader only: read requests waiting for a quorum of heartbeat acknowledgements, oldest first. */
-  private final LinkedHashMap<ByteBuffer, ReadIndexStatus> readIndexQueue = new LinkedHashMap<>();
+  /** Leader only: read requests waiting to be confirmed (thesis §6.4). */
+  private final ReadOnly readOnly = new ReadOnly();
   private final List<ReadState> readStates = new ArrayList<>();
 
   private final List<Message> messages = new ArrayList<>();
@@ -90,6 +86,7 @@ public final class RaftNode {
     this.config.validate();
     this.id = config.getId();
     this.log = new RaftLog(state);
+    this.tracker = new ProgressTracker(this.config.getMaxInflightMessages(), this.config.getMaxInflightBytes());
     this.term = state.hardState().term();
     this.vote = state.hardState().vote();
     this.durableTerm = term;
@@ -105,14 +102,8 @@ public final class RaftNode {
 
   /** A snapshot of the node's state. */
   public RaftStatus status() {
-    Map<Long, Long> match = Map.of();
-    if (role == Role.LEADER) {
-      match = new HashMap<>();
-      for (Map.Entry<Long, Progress> e : progress.entrySet()) {
-        match.put(e.getKey(), e.getValue().match);
-      }
-    }
-    return new RaftStatus(id, role, term, lead, log.committed, log.applying, log.firstIndex(), log.lastIndex(),
+    Map<Long, Long> match = role == Role.LEADER ? tracker.matchIndexes() : Map.of();
+    return new RaftStatus(id, role, term, lead, log.committed(), log.applying(), log.firstIndex(), log.lastIndex(),
         log.membership(), leadTransferee, match);
   }
 
@@ -192,16 +183,15 @@ public final class RaftNode {
         leadTransferee = NONE;
       }
     }
-    for (Map.Entry<Long, Progress> e : progress.entrySet()) {
-      Progress pr = e.getValue();
+    tracker.forEach((peer, pr) -> {
       if (pr.state == Progress.State.SNAPSHOT && ++pr.ticksInSnapshot > 2 * config.getElectionTicks()) {
         // The snapshot or its acknowledgement was lost: probe again (which resends it if still needed).
         pr.becomeProbe();
       }
-    }
+    });
     if (heartbeatElapsed >= config.getHeartbeatTicks()) {
       heartbeatElapsed = 0;
-      bcastHeartbeat(lastPendingReadContext());
+      bcastHeartbeat(readOnly.lastPendingRequestContext());
     }
   }
 
@@ -270,10 +260,10 @@ public final class RaftNode {
     if (leadTransferee != NONE) {
       throw new ProposalDroppedException("leadership is being transferred to " + leadTransferee);
     }
-    if (log.term(log.committed) != term) {
+    if (log.term(log.committed()) != term) {
       throw new ProposalDroppedException("the leader has not yet committed an entry in term " + term);
     }
-    if (log.lastConfigIndex() > log.committed) {
+    if (log.lastConfigIndex() > log.committed()) {
       throw new ProposalDroppedException("configuration change at index " + log.lastConfigIndex() + " is not committed yet");
     }
     log.membership().apply(change); // validates
@@ -303,7 +293,7 @@ public final class RaftNode {
     }
     leadTransferee = target;
     electionElapsed = 0;
-    Progress pr = progress.get(target);
+    Progress pr = tracker.get(target);
     if (pr.match == log.lastIndex()) {
       sendTimeoutNow(target);
     } else {
@@ -349,7 +339,7 @@ public final class RaftNode {
 
   /** The transport could not reach {@code peer}: stop pipelining to it and probe instead. */
   public void reportUnreachable(long peer) {
-    Progress pr = progress.get(peer);
+    Progress pr = tracker.get(peer);
     if (role == Role.LEADER && pr != null && pr.state == Progress.State.REPLICATE && peer != id) {
       pr.becomeProbe();
     }
@@ -357,7 +347,7 @@ public final class RaftNode {
 
   /** The transport reports whether sending a snapshot to {@code peer} succeeded. */
   public void reportSnapshot(long peer, boolean success) {
-    Progress pr = progress.get(peer);
+    Progress pr = tracker.get(peer);
     if (role != Role.LEADER || pr == null || pr.state != Progress.State.SNAPSHOT) {
       return;
     }
@@ -437,12 +427,12 @@ public final class RaftNode {
     }
     return !softState().equals(lastSoftState)
         || !hardState().equals(lastHardState)
-        || log.unstableSnapshot != null
+        || log.unstableSnapshot() != null
         || log.hasUnstable()
         || !messages.isEmpty()
         || !messagesAfterPersist.isEmpty()
         || !readStates.isEmpty()
-        || applicableLimit() > log.applying;
+        || applicableLimit() > log.applying();
   }
 
   /**
@@ -456,7 +446,7 @@ public final class RaftNode {
     }
     SoftState soft = softState();
     HardState hard = hardState();
-    Snapshot snapshot = log.unstableSnapshot;
+    Snapshot snapshot = log.unstableSnapshot();
     List<Entry> committed = log.nextCommitted(applicableLimit());
     Ready ready = new Ready(
         soft.equals(lastSoftState) ? null : soft,
@@ -470,10 +460,9 @@ public final class RaftNode {
         mustSync(hard, snapshot));
     lastSoftState = soft;
     lastHardState = hard;
-    log.unstableSnapshot = null;
-    log.persistingIndex = log.lastIndex();
+    log.acceptUnstable();
     if (!committed.isEmpty()) {
-      log.applying = committed.get(committed.size() - 1).index();
+      log.acceptApplying(committed.get(committed.size() - 1).index());
     }
     messages.clear();
     messagesAfterPersist.clear();
@@ -493,14 +482,11 @@ public final class RaftNode {
     if (outstanding.hardState() != null) {
       durableTerm = outstanding.hardState().term();
     }
-    if (log.persistingIndex >= 0) {
-      log.stableIndex = Math.max(log.stableIndex, log.persistingIndex);
-      log.persistingIndex = -1;
-    }
+    log.stableToAccepted();
     outstanding = null;
     if (role == Role.LEADER) {
-      Progress self = progress.get(id);
-      if (self != null && self.maybeUpdate(log.stableIndex) && maybeCommit()) {
+      Progress self = tracker.get(id);
+      if (self != null && self.maybeUpdate(log.stableIndex()) && maybeCommit()) {
         bcastAppend();
         afterLeaderCommit();
       }
@@ -513,11 +499,11 @@ public final class RaftNode {
   }
 
   private long applicableLimit() {
-    return Math.min(rules.applyLimit(log.committed, log.lastIndex()), log.lastIndex());
+    return Math.min(rules.applyLimit(log.committed(), log.lastIndex()), log.lastIndex());
   }
 
   private HardState hardState() {
-    return new HardState(term, vote, log.committed);
+    return new HardState(term, vote, log.committed());
   }
 
   private SoftState softState() {
@@ -538,10 +524,8 @@ public final class RaftNode {
     heartbeatElapsed = 0;
     randomizedElectionTimeout = config.getElectionTicks() + random.nextInt(config.getElectionTicks());
     leadTransferee = NONE;
-    votes.clear();
-    progress.clear();
-    readsAwaitingCommit.clear();
-    readIndexQueue.clear();
+    tracker.reset();
+    readOnly.reset();
   }
 
   private void becomeFollower(long newTerm, long leader) {
@@ -552,7 +536,7 @@ public final class RaftNode {
 
   private void becomePreCandidate() {
     // The term does not change: a pre-candidate that loses costs the cluster nothing (thesis §9.6).
-    votes.clear();
+    tracker.resetVotes();
     lead = NONE;
     role = Role.PRE_CANDIDATE;
   }
@@ -568,10 +552,8 @@ public final class RaftNode {
     lead = id;
     role = Role.LEADER;
     syncProgressWithMembership();
-    for (Progress pr : progress.values()) {
-      pr.recentActive = true;
-    }
-    progress.get(id).maybeUpdate(log.stableIndex);
+    tracker.markAllRecentlyActive();
+    tracker.get(id).maybeUpdate(log.stableIndex());
     // §8: a no-op entry of the new term lets the leader learn what is committed (and makes ReadIndex possible).
     appendEntry(EntryType.NORMAL, new byte[0]);
   }
@@ -621,34 +603,8 @@ public final class RaftNode {
     }
   }
 
-  private enum VoteResult { PENDING, WON, LOST }
-
   private VoteResult poll(long from, boolean granted) {
-    Membership mem = log.membership();
-    if (!mem.isVoter(from)) {
-      return VoteResult.PENDING;
-    }
-    votes.putIfAbsent(from, granted);
-    int yes = 0;
-    int no = 0;
-    for (long voter : mem.voters()) {
-      Boolean v = votes.get(voter);
-      if (v == null) {
-        continue;
-      }
-      if (v) {
-        yes++;
-      } else {
-        no++;
-      }
-    }
-    if (yes >= mem.quorum()) {
-      return VoteResult.WON;
-    }
-    if (mem.voters().size() - no < mem.quorum()) {
-      return VoteResult.LOST;
-    }
-    return VoteResult.PENDING;
+    return tracker.poll(log.membership(), from, granted);
   }
 
   // ---------------------------------------------------------------------------------------------------------------
@@ -772,8 +728,8 @@ public final class RaftNode {
   }
 
   private void handleAppend(Message m) {
-    if (m.index() < log.committed) {
-      send(Message.builder(MessageType.APPEND_RESPONSE, id, m.from()).index(log.committed).build());
+    if (m.index() < log.committed()) {
+      send(Message.builder(MessageType.APPEND_RESPONSE, id, m.from()).index(log.committed()).build());
       return;
     }
     long lastNew = log.maybeAppend(m.index(), m.logTerm(), m.entries());
@@ -801,8 +757,8 @@ public final class RaftNode {
     if (s == null) {
       return;
     }
-    if (s.index() <= log.committed) {
-      send(Message.builder(MessageType.APPEND_RESPONSE, id, m.from()).index(log.committed).build());
+    if (s.index() <= log.committed()) {
+      send(Message.builder(MessageType.APPEND_RESPONSE, id, m.from()).index(log.committed()).build());
     } else if (log.matchTerm(s.index(), s.term())) {
       // We already have the snapshot's last entry: the entries before it match, just commit them.
       log.commitTo(s.index());
@@ -814,7 +770,7 @@ public final class RaftNode {
   }
 
   private void handleAppendResponse(Message m) {
-    Progress pr = progress.get(m.from());
+    Progress pr = tracker.get(m.from());
     if (pr == null) {
       return;
     }
@@ -864,7 +820,7 @@ public final class RaftNode {
   }
 
   private void handleHeartbeatResponse(Message m) {
-    Progress pr = progress.get(m.from());
+    Progress pr = tracker.get(m.from());
     if (pr == null) {
       return;
     }
@@ -894,40 +850,14 @@ public final class RaftNode {
   }
 
   private void syncProgressWithMembership() {
-    Membership mem = log.membership();
-    // A server removed by a change that is not committed yet still gets the log, so that it learns of its removal
-    // (and stops campaigning) rather than being cut off before the entry reaches it.
-    Set<Long> members = new java.util.TreeSet<>(mem.members());
-    members.addAll(log.membershipAt(Math.max(log.committed, log.snapshotIndex())).members());
-    progress.keySet().removeIf(peer -> peer != id && !members.contains(peer));
-    for (long peer : members) {
-      Progress pr = progress.get(peer);
-      if (pr == null) {
-        pr = new Progress(log.lastIndex() + 1, mem.isLearner(peer), config.getMaxInflightMessages(),
-            config.getMaxInflightBytes());
-        pr.recentActive = true;
-        progress.put(peer, pr);
-      }
-      pr.learner = !mem.isVoter(peer);
-    }
-    if (!progress.containsKey(id)) {
-      progress.put(id, new Progress(log.lastIndex() + 1, true, config.getMaxInflightMessages(),
-          config.getMaxInflightBytes()));
-    }
+    tracker.syncWithMembership(id, log.membership(),
+        log.membershipAt(Math.max(log.committed(), log.snapshotIndex())), log.lastIndex() + 1);
   }
 
   /** §5.3, §5.4.2: commits the highest index stored on a quorum of voters, if it is of the current term. */
   private boolean maybeCommit() {
-    Membership mem = log.membership();
-    long[] matches = new long[mem.voters().size()];
-    int k = 0;
-    for (long voter : mem.voters()) {
-      Progress pr = progress.get(voter);
-      matches[k++] = pr == null ? 0 : pr.match;
-    }
-    Arrays.sort(matches);
-    long quorumIndex = matches[matches.length - mem.quorum()];
-    if (quorumIndex > log.committed && rules.mayCommitByCounting(log.term(quorumIndex), term)) {
+    long quorumIndex = tracker.quorumMatchIndex(log.membership());
+    if (quorumIndex > log.committed() && rules.mayCommitByCounting(log.term(quorumIndex), term)) {
       log.commitTo(quorumIndex);
       return true;
     }
@@ -936,24 +866,22 @@ public final class RaftNode {
 
   /** Work that follows every commit advance on the leader. */
   private void afterLeaderCommit() {
-    if (log.lastConfigIndex() <= log.committed) {
+    if (log.lastConfigIndex() <= log.committed()) {
       syncProgressWithMembership(); // stop replicating to servers whose removal is now committed
     }
-    if (log.term(log.committed) == term && !readsAwaitingCommit.isEmpty()) {
-      List<PendingRead> pending = new ArrayList<>(readsAwaitingCommit);
-      readsAwaitingCommit.clear();
-      for (PendingRead r : pending) {
-        handleReadIndex(r.from, r.context);
+    if (log.term(log.committed()) == term) {
+      for (ReadOnly.Request r : readOnly.takeAwaitingCommit()) {
+        handleReadIndex(r.from(), r.context());
       }
     }
-    if (!log.membership().isVoter(id) && log.lastConfigIndex() <= log.committed) {
+    if (!log.membership().isVoter(id) && log.lastConfigIndex() <= log.committed()) {
       // thesis §4.2.2: a leader removed from the configuration steps down once the removal is committed.
       becomeFollower(term, NONE);
     }
   }
 
   private void bcastAppend() {
-    for (long peer : progress.keySet()) {
+    for (long peer : tracker.peers()) {
       if (peer != id) {
         maybeSendAppend(peer, true);
       }
@@ -961,14 +889,12 @@ public final class RaftNode {
   }
 
   private void bcastHeartbeat(byte[] context) {
-    for (Map.Entry<Long, Progress> e : progress.entrySet()) {
-      long peer = e.getKey();
-      if (peer == id) {
-        continue;
+    tracker.forEach((peer, pr) -> {
+      if (peer != id) {
+        long commit = Math.min(pr.match, log.committed());
+        send(Message.builder(MessageType.HEARTBEAT, id, peer).commit(commit).context(context).build());
       }
-      long commit = Math.min(e.getValue().match, log.committed);
-      send(Message.builder(MessageType.HEARTBEAT, id, peer).commit(commit).context(context).build());
-    }
+    });
   }
 
   /**
@@ -977,7 +903,7 @@ public final class RaftNode {
    * @return whether a message was sent
    */
   private boolean maybeSendAppend(long peer, boolean sendIfEmpty) {
-    Progress pr = progress.get(peer);
+    Progress pr = tracker.get(peer);
     if (pr == null || pr.state == Progress.State.SNAPSHOT || pr.paused) {
       return false;
     }
@@ -1004,7 +930,7 @@ public final class RaftNode {
       bytes += e.sizeBytes();
     }
     send(Message.builder(MessageType.APPEND, id, peer).index(prevIndex).logTerm(prevTerm).entries(entries)
-        .commit(log.committed).build());
+        .commit(log.committed()).build());
     pr.sentEntries(entries.isEmpty() ? prevIndex : entries.get(entries.size() - 1).index(), bytes, entries.size());
     return true;
   }
@@ -1014,24 +940,7 @@ public final class RaftNode {
   }
 
   private boolean quorumRecentlyActive() {
-    Membership mem = log.membership();
-    int active = 0;
-    for (long voter : mem.voters()) {
-      if (voter == id) {
-        active++;
-        continue;
-      }
-      Progress pr = progress.get(voter);
-      if (pr != null && pr.recentActive) {
-        active++;
-      }
-    }
-    for (Map.Entry<Long, Progress> e : progress.entrySet()) {
-      if (e.getKey() != id) {
-        e.getValue().recentActive = false;
-      }
-    }
-    return active >= mem.quorum();
+    return tracker.quorumRecentlyActive(log.membership(), id);
   }
 
   private void requireLeader() {
@@ -1044,59 +953,39 @@ public final class RaftNode {
   // ReadIndex (thesis §6.4)
   // ---------------------------------------------------------------------------------------------------------------
 
-  private record PendingRead(long from, byte[] context) {}
-
-  private static final class ReadIndexStatus {
-    final long from;
-    final long index;
-    final byte[] context;
-    final Set<Long> acks = new HashSet<>();
-
-    ReadIndexStatus(long from, long index, byte[] context) {
-      this.from = from;
-      this.index = index;
-      this.context = context;
-    }
-  }
-
   private void handleReadIndex(long from, byte[] context) {
     if (context.length == 0) {
       return;
     }
-    if (log.term(log.committed) != term) {
+    if (log.term(log.committed()) != term) {
       // Step 1: until an entry of this term commits, the leader does not know the full commit index (even alone:
       // after a restart its persisted commit index may lag what it had committed before).
-      readsAwaitingCommit.add(new PendingRead(from, context));
+      readOnly.deferUntilCommit(from, context);
       return;
     }
     Membership mem = log.membership();
     if (mem.voters().size() == 1 && mem.isVoter(id)) {
-      answerRead(from, log.committed, context);
+      answerRead(from, log.committed(), context);
       return;
     }
-    ByteBuffer key = ByteBuffer.wrap(context);
-    if (readIndexQueue.containsKey(key)) {
+    if (!readOnly.addRequest(log.committed(), from, context, id)) {
       if (from == id) {
         throw new IllegalArgumentException("a read with this context is already pending");
       }
       return; // a duplicate of a forwarded request: the pending one answers it
     }
-    ReadIndexStatus status = new ReadIndexStatus(from, log.committed, context);
-    status.acks.add(id);
-    readIndexQueue.put(key, status);
     // Step 3: confirm leadership with a round of heartbeats.
     bcastHeartbeat(context);
   }
 
   private void handleReadAck(long from, byte[] context) {
-    ReadIndexStatus status = readIndexQueue.get(ByteBuffer.wrap(context));
-    if (status == null) {
+    Set<Long> acks = readOnly.recvAck(from, context);
+    if (acks == null) {
       return;
     }
-    status.acks.add(from);
     Membership mem = log.membership();
     int votersAcked = 0;
-    for (long a : status.acks) {
+    for (long a : acks) {
       if (mem.isVoter(a)) {
         votersAcked++;
       }
@@ -1105,14 +994,8 @@ public final class RaftNode {
       return;
     }
     // A quorum confirmed leadership after every earlier request too: release them in order.
-    Iterator<ReadIndexStatus> it = readIndexQueue.values().iterator();
-    while (it.hasNext()) {
-      ReadIndexStatus s = it.next();
-      it.remove();
+    for (ReadOnly.Status s : readOnly.advance(context)) {
       answerRead(s.from, s.index, s.context);
-      if (s == status) {
-        break;
-      }
     }
   }
 
@@ -1122,14 +1005,6 @@ public final class RaftNode {
     } else {
       send(Message.builder(MessageType.READ_INDEX_RESPONSE, id, from).index(index).context(context).build());
     }
-  }
-
-  private byte[] lastPendingReadContext() {
-    ReadIndexStatus last = null;
-    for (ReadIndexStatus s : readIndexQueue.values()) {
-      last = s;
-    }
-    return last == null ? null : last.context;
   }
 
   // ---------------------------------------------------------------------------------------------------------------

@@ -1,8 +1,10 @@
 package io.raftoral.bench;
 
+import io.raftoral.async.Bridge;
 import io.raftoral.group.CommandCodec;
 import io.raftoral.group.RaftGroup;
 import io.raftoral.group.RaftPreset;
+import io.raftoral.group.StateMachine;
 import io.raftoral.host.RaftHost;
 import io.raftoral.host.RaftHostOptions;
 import io.raftoral.raft.Role;
@@ -13,6 +15,7 @@ import io.raftoral.transport.PeerAddresses;
 import io.raftoral.transport.Transport;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -108,7 +111,7 @@ public final class NetworkTransportBenchmark {
     long[] lat = new long[n];
     for (int i = 0; i < n; i++) {
       long t0 = System.nanoTime();
-      await(leader.propose(payload));
+      await(Bridge.future(leader.propose(payload)));
       lat[i] = System.nanoTime() - t0;
     }
     return lat;
@@ -126,7 +129,7 @@ public final class NetworkTransportBenchmark {
       if (started.incrementAndGet() > total) {
         return;
       }
-      leader.propose(payload).onComplete(ar -> {
+      Bridge.future(leader.propose(payload)).onComplete(ar -> {
         if (ar.failed()) {
           failures.incrementAndGet();
         }
@@ -153,7 +156,7 @@ public final class NetworkTransportBenchmark {
   }
 
   /** Counts applied commands; returns the index. */
-  static final class CountingStateMachine implements io.raftoral.group.StateMachine<byte[], Long> {
+  static final class CountingStateMachine implements StateMachine<byte[], Long> {
     private long applied;
 
     @Override
@@ -164,12 +167,12 @@ public final class NetworkTransportBenchmark {
 
     @Override
     public byte[] snapshot() {
-      return java.nio.ByteBuffer.allocate(8).putLong(applied).array();
+      return ByteBuffer.allocate(8).putLong(applied).array();
     }
 
     @Override
     public void restore(byte[] snapshot) {
-      applied = java.nio.ByteBuffer.wrap(snapshot).getLong();
+      applied = ByteBuffer.wrap(snapshot).getLong();
     }
   }
 }

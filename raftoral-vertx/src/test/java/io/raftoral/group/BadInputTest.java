@@ -3,6 +3,7 @@ package io.raftoral.group;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.raftoral.async.Bridge;
 import io.raftoral.examples.kv.KvCommand;
 import io.raftoral.host.ClusterRouter;
 import io.raftoral.host.RaftHost;
@@ -44,13 +45,13 @@ class BadInputTest {
     return c.startNodes(1, 2, 3)
         .compose(v -> c.startGroup(GROUP, OPTS, 1, 2, 3))
         .compose(v -> c.awaitLeader(GROUP, WAIT))
-        .compose(leader -> c.group(leader, GROUP).propose(KvCommand.put("warm", "up")))
+        .compose(leader -> Bridge.future(c.group(leader, GROUP).propose(KvCommand.put("warm", "up"))))
         .compose(v -> c.awaitLeader(GROUP, WAIT));
   }
 
   /** Proposes through {@code via} and waits until every replica applied it. */
   private static Future<Void> stillCommits(LocalRaftCluster c, long via, String key) {
-    return c.group(via, GROUP).propose(KvCommand.put(key, "ok"))
+    return Bridge.future(c.group(via, GROUP).propose(KvCommand.put(key, "ok")))
         .compose(v -> c.await(() -> c.liveNodeIds().stream().allMatch(id -> "ok".equals(c.kv(id, GROUP).get(key))),
             WAIT, "every replica applying " + key));
   }

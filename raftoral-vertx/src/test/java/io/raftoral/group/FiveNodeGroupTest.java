@@ -2,6 +2,7 @@ package io.raftoral.group;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.raftoral.async.Bridge;
 import io.raftoral.examples.kv.KeyValueStore;
 import io.raftoral.examples.kv.KvCommand;
 import io.raftoral.raft.RaftNode;
@@ -13,8 +14,10 @@ import io.vertx.junit5.VertxExtension;
 import io.vertx.junit5.VertxTestContext;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -33,7 +36,7 @@ class FiveNodeGroupTest {
     List<Long> via = new ArrayList<>(c.liveNodeIds());
     List<Future<?>> puts = new ArrayList<>();
     for (int i = 0; i < count; i++) {
-      puts.add(c.group(via.get(i % via.size()), GROUP).propose(KvCommand.put(prefix + i, "v" + i)));
+      puts.add(Bridge.future(c.group(via.get(i % via.size()), GROUP).propose(KvCommand.put(prefix + i, "v" + i))));
     }
     return Future.all(puts).mapEmpty();
   }
@@ -79,10 +82,10 @@ class FiveNodeGroupTest {
         .onComplete(ctx.succeeding(v -> ctx.verify(() -> {
           long leader = agreed[0];
           // election safety: at most one leader per term (whatever elections a busy machine may have caused since)
-          java.util.Map<Long, Long> leadersPerTerm = c.nodeIds().stream()
+          Map<Long, Long> leadersPerTerm = c.nodeIds().stream()
               .map(id -> c.group(id, GROUP).status())
               .filter(s -> s.role() == Role.LEADER)
-              .collect(java.util.stream.Collectors.groupingBy(s -> s.term(), java.util.stream.Collectors.counting()));
+              .collect(Collectors.groupingBy(s -> s.term(), Collectors.counting()));
           assertThat(leadersPerTerm.values()).allMatch(n -> n == 1);
           assertThat(c.group(leader, GROUP).membership().voters()).containsExactly(1L, 2L, 3L, 4L, 5L);
           assertThat(c.group(leader, GROUP).membership().quorum()).isEqualTo(3);

@@ -2,6 +2,7 @@ package io.raftoral.group;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.raftoral.async.Bridge;
 import io.raftoral.examples.kv.KvCommand;
 import io.raftoral.host.RaftHostMetrics;
 import io.raftoral.raft.RaftNode;
@@ -67,7 +68,7 @@ class ManyGroupsTest {
           for (long g = 1; g <= GROUPS; g++) {
             long group = g;
             // through node 1 whatever the leader: followers forward
-            all.add(c.group(1, g).propose(KvCommand.put("group", Long.toString(g)))
+            all.add(Bridge.future(c.group(1, g).propose(KvCommand.put("group", Long.toString(g))))
                 .onSuccess(committed -> {
                   synchronized (committedAt) {
                     committedAt.put(group, committed.index());

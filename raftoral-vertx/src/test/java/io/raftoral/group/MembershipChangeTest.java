@@ -2,10 +2,12 @@ package io.raftoral.group;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.raftoral.async.Bridge;
 import io.raftoral.examples.kv.KeyValueStore;
 import io.raftoral.examples.kv.KvCommand;
 import io.raftoral.raft.Membership;
 import io.raftoral.raft.RaftStatus;
+import io.raftoral.raft.Role;
 import io.raftoral.testkit.LocalRaftCluster;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -39,7 +41,7 @@ class MembershipChangeTest {
   private static Future<List<Committed<String>>> putAll(LocalRaftCluster c, long via, String prefix, int count) {
     List<Future<Committed<String>>> puts = new ArrayList<>();
     for (int i = 0; i < count; i++) {
-      puts.add(c.group(via, GROUP).propose(KvCommand.put(prefix + i, "v" + i)));
+      puts.add(Bridge.future(c.group(via, GROUP).propose(KvCommand.put(prefix + i, "v" + i))));
     }
     return Future.all(puts).map(cf -> cf.<Committed<String>>list());
   }
@@ -119,7 +121,7 @@ class MembershipChangeTest {
           long victim = c.liveNodeIds().stream().filter(id -> id != leader && id != 4).findFirst().orElseThrow();
           return c.kill(victim).map(x -> victim);
         })
-        .compose(victim -> c.group(4, GROUP).propose(KvCommand.put("after-promotion", "yes")).map(x -> victim))
+        .compose(victim -> Bridge.future(c.group(4, GROUP).propose(KvCommand.put("after-promotion", "yes"))).map(x -> victim))
         .compose(victim -> c.await(() -> "yes".equals(c.kv(4, GROUP).get("after-promotion")), WAIT,
             "node 4 applying the commit").map(x -> victim))
         .onComplete(ctx.succeeding(victim -> ctx.verify(() -> {
@@ -137,7 +139,7 @@ class MembershipChangeTest {
     c.startNodes(1, 2, 3)
         .compose(v -> c.startGroup(GROUP, opts(), 1, 2, 3))
         .compose(v -> c.awaitLeader(GROUP, WAIT))
-        .compose(leader -> c.group(leader, GROUP).propose(KvCommand.put("a", "1")))
+        .compose(leader -> Bridge.future(c.group(leader, GROUP).propose(KvCommand.put("a", "1"))))
         .compose(v -> c.startJoiningNode(4, GROUP, opts()))
         .compose(v -> c.changeMembership(GROUP, g -> g.addLearner(4), m -> m.contains(4), WAIT))
         .compose(index -> c.await(() -> "1".equals(c.kv(4, GROUP).get("a")), WAIT, "the learner catching up")
@@ -153,7 +155,7 @@ class MembershipChangeTest {
           }
           // A learner never counts toward a quorum and never campaigns.
           assertThat(s.membership().quorum()).isEqualTo(2);
-          assertThat(c.group(4, GROUP).status().role()).isEqualTo(io.raftoral.raft.Role.FOLLOWER);
+          assertThat(c.group(4, GROUP).status().role()).isEqualTo(Role.FOLLOWER);
           ctx.completeNow();
         })));
   }
@@ -165,7 +167,7 @@ class MembershipChangeTest {
     c.startNodes(1, 2, 3)
         .compose(v -> c.startGroup(GROUP, opts(), 1, 2, 3))
         .compose(v -> c.awaitLeader(GROUP, WAIT))
-        .compose(leader -> c.group(leader, GROUP).propose(KvCommand.put("before", "removal")))
+        .compose(leader -> Bridge.future(c.group(leader, GROUP).propose(KvCommand.put("before", "removal"))))
         .compose(v -> {
           long leader = c.leader(GROUP);
           removed[0] = leader == 3 ? 2 : 3;
@@ -202,25 +204,25 @@ class MembershipChangeTest {
     c.startNodes(1, 2, 3)
         .compose(v -> c.startGroup(GROUP, opts(), 1, 2, 3))
         .compose(v -> c.awaitLeader(GROUP, WAIT))
-        .compose(leader -> c.group(leader, GROUP).propose(KvCommand.put("before", "removal")))
+        .compose(leader -> Bridge.future(c.group(leader, GROUP).propose(KvCommand.put("before", "removal"))))
         .compose(v -> {
           removed[0] = c.leader(GROUP);
           // The leader removes itself: it keeps leading until the change commits, then steps down (thesis §4.2.2).
-          return c.group(removed[0], GROUP).remove(removed[0]);
+          return Bridge.future(c.group(removed[0], GROUP).remove(removed[0]));
         })
         .compose(index -> c.await(() -> {
           long l = c.leader(GROUP);
           return l != 0 && l != removed[0];
         }, WAIT, "a new leader among the remaining members").map(index))
-        .compose(index -> c.group(remaining(c, removed[0]).iterator().next(), GROUP)
-            .propose(KvCommand.put("after", "removal")).map(index))
+        .compose(index -> Bridge.future(c.group(remaining(c, removed[0]).iterator().next(), GROUP)
+            .propose(KvCommand.put("after", "removal"))).map(index))
         .compose(index -> c.awaitLeader(GROUP, WAIT).map(leader -> new long[] {index, leader}))
         .onComplete(ctx.succeeding(il -> ctx.verify(() -> {
           long index = il[0];
           long leader = il[1];
           assertThat(index).isPositive();
           assertThat(c.group(leader, GROUP).membership().members()).doesNotContain(removed[0]).hasSize(2);
-          assertThat(c.group(removed[0], GROUP).status().role()).isNotEqualTo(io.raftoral.raft.Role.LEADER);
+          assertThat(c.group(removed[0], GROUP).status().role()).isNotEqualTo(Role.LEADER);
           ctx.completeNow();
         })));
   }
@@ -240,7 +242,7 @@ class MembershipChangeTest {
           return c.onLeaderUntil(GROUP, g -> g.transferLeadership(target[0]), () -> false, WAIT);
         })
         .compose(v -> c.await(() -> c.leader(GROUP) == target[0], WAIT, "node " + target[0] + " leading"))
-        .compose(v -> c.group(target[0], GROUP).propose(KvCommand.put("after-transfer", "ok")))
+        .compose(v -> Bridge.future(c.group(target[0], GROUP).propose(KvCommand.put("after-transfer", "ok"))))
         .compose(committed -> c.await(() -> c.liveNodeIds().stream()
                 .allMatch(id -> "ok".equals(c.kv(id, GROUP).get("after-transfer"))), WAIT,
             "every replica applying the post-transfer put").map(committed))

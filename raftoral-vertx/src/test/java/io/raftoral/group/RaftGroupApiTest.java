@@ -3,6 +3,7 @@ package io.raftoral.group;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.raftoral.async.Bridge;
 import io.raftoral.examples.kv.KvCommand;
 import io.raftoral.host.RaftHostOptions;
 import io.raftoral.raft.NotLeaderException;
@@ -44,7 +45,7 @@ class RaftGroupApiTest {
     return c.startNodes(1, 2, 3)
         .compose(v -> c.startGroup(GROUP, opts, 1, 2, 3))
         .compose(v -> c.awaitLeader(GROUP, WAIT))
-        .compose(leader -> c.group(leader, GROUP).propose(KvCommand.put("warm", "up")))
+        .compose(leader -> Bridge.future(c.group(leader, GROUP).propose(KvCommand.put("warm", "up"))))
         .compose(v -> c.awaitLeader(GROUP, WAIT));
   }
 
@@ -65,8 +66,8 @@ class RaftGroupApiTest {
           leader[0] = l;
           // Cut the leader off: what it is asked to propose now cannot commit.
           c.partition(Set.of(l), othersThan(c, l));
-          stuck.add(c.group(l, GROUP).propose(KvCommand.put("stuck", "1"), Duration.ofSeconds(2)));
-          return c.group(l, GROUP).propose(KvCommand.put("refused", "2"))
+          stuck.add(Bridge.future(c.group(l, GROUP).propose(KvCommand.put("stuck", "1"), Duration.ofSeconds(2))));
+          return Bridge.future(c.group(l, GROUP).propose(KvCommand.put("refused", "2")))
               .transform(ar -> {
                 ctx.verify(() -> {
                   assertThat(ar.failed()).as("the second proposal is refused").isTrue();
@@ -83,7 +84,7 @@ class RaftGroupApiTest {
               .as("the cut-off leader's proposal times out").isInstanceOf(TimeoutException.class));
           c.heal();
           // the slot is free again: the same node accepts (and, healed, commits) a new proposal
-          return c.group(leader[0], GROUP).propose(KvCommand.put("after", "heal"));
+          return Bridge.future(c.group(leader[0], GROUP).propose(KvCommand.put("after", "heal")));
         })
         .compose(v -> c.await(() -> c.nodeIds().stream().allMatch(id -> "heal".equals(c.kv(id, GROUP).get("after"))),
             WAIT, "every replica applying the post-heal proposal"))
@@ -104,7 +105,7 @@ class RaftGroupApiTest {
           isolated[0] = leader == 1 ? 2 : 1;
           c.partition(Set.of(isolated[0]), othersThan(c, isolated[0]));
           // a per-call timeout far below the group's default request timeout (5 s)
-          return c.group(isolated[0], GROUP).propose(KvCommand.put("minority", "x"), Duration.ofMillis(300))
+          return Bridge.future(c.group(isolated[0], GROUP).propose(KvCommand.put("minority", "x"), Duration.ofMillis(300)))
               .transform(Future::succeededFuture);
         })
         .compose(ar -> {
@@ -113,7 +114,7 @@ class RaftGroupApiTest {
             assertThat(ar.cause()).isInstanceOf(TimeoutException.class).hasMessageContaining("300 ms");
           });
           c.heal();
-          return c.group(isolated[0], GROUP).propose(KvCommand.put("healed", "y"));
+          return Bridge.future(c.group(isolated[0], GROUP).propose(KvCommand.put("healed", "y")));
         })
         .compose(v -> c.await(() -> c.nodeIds().stream().allMatch(id -> "y".equals(c.kv(id, GROUP).get("healed"))),
             WAIT, "every replica applying the post-heal proposal"))
@@ -128,7 +129,7 @@ class RaftGroupApiTest {
   }
 
   @Test
-  void proposeUniProposesNothingUntilSubscribed(Vertx vertx, VertxTestContext ctx) {
+  void proposeProposesNothingUntilSubscribed(Vertx vertx, VertxTestContext ctx) {
     LocalRaftCluster c = new LocalRaftCluster(vertx);
     AtomicInteger subscriptions = new AtomicInteger();
     long[] via = new long[1];
@@ -137,11 +138,11 @@ class RaftGroupApiTest {
     threeNodeGroup(c, RaftPreset.TESTING.groupOptions())
         .compose(leader -> {
           via[0] = leader;
-          lazy.add(c.group(leader, GROUP).proposeUni(KvCommand.put("lazy", "1"))
+          lazy.add(c.group(leader, GROUP).propose(KvCommand.put("lazy", "1"))
               .onSubscription().invoke(s -> subscriptions.incrementAndGet()));
           // A barrier proposed after creating the Uni, on the same node: had the Uni proposed eagerly, its command
           // would be ordered before the barrier, so committed and applied by the time the barrier is.
-          return c.group(leader, GROUP).propose(KvCommand.put("barrier", "1"));
+          return Bridge.future(c.group(leader, GROUP).propose(KvCommand.put("barrier", "1")));
         })
         .compose(barrier -> {
           barrierIndex[0] = barrier.index();
@@ -155,7 +156,8 @@ class RaftGroupApiTest {
           lazy.get(0).subscribe().with(p::complete, p::fail);
           return p.future();
         })
-        .compose(committed -> c.group(via[0], GROUP).read(() -> c.kv(via[0], GROUP).get("lazy")).map(v -> {
+        .compose(committed -> Bridge.future(c.group(via[0], GROUP).read(() -> c.kv(via[0], GROUP).get("lazy")))
+            .map(v -> {
           ctx.verify(() -> {
             assertThat(v).isEqualTo("1");
             assertThat(committed.index()).isGreaterThan(barrierIndex[0]);
@@ -180,9 +182,9 @@ class RaftGroupApiTest {
             // Each write completes when the leader applied it; the follower's read, issued right after, must see
             // it (or something later) although the follower may not have applied it yet when asked.
             chain = chain
-                .compose(v -> c.group(c.leader(GROUP) == RaftNode.NONE ? leader : c.leader(GROUP), GROUP)
-                    .propose(KvCommand.put("r", value)))
-                .compose(v -> c.group(follower[0], GROUP).read(() -> c.kv(follower[0], GROUP).get("r")))
+                .compose(v -> Bridge.future(c.group(c.leader(GROUP) == RaftNode.NONE ? leader : c.leader(GROUP), GROUP)
+                    .propose(KvCommand.put("r", value))))
+                .compose(v -> Bridge.future(c.group(follower[0], GROUP).read(() -> c.kv(follower[0], GROUP).get("r"))))
                 .map(read -> {
                   seen.add(read);
                   return null;

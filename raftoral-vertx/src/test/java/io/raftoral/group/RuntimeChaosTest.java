@@ -4,11 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.raftoral.async.Bridge;
 import io.raftoral.host.RaftHost;
 import io.raftoral.testkit.LocalRaftCluster;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.internal.VertxInternal;
+import io.vertx.junit5.Timeout;
 import io.vertx.junit5.VertxExtension;
 import io.vertx.junit5.VertxTestContext;
 import java.io.IOException;
@@ -19,8 +22,12 @@ import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -30,7 +37,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * is there, and none was applied twice although proposals whose fate was unknown were re-sent.
  */
 @ExtendWith(VertxExtension.class)
-@io.vertx.junit5.Timeout(value = 120, timeUnit = TimeUnit.SECONDS)
+@Timeout(value = 120, timeUnit = TimeUnit.SECONDS)
 class RuntimeChaosTest {
 
   private static final long GROUP = 9;
@@ -85,9 +92,9 @@ class RuntimeChaosTest {
   void replicasConvergeWithEveryAcknowledgedCommandAppliedExactlyOnce(Vertx vertx, VertxTestContext ctx) {
     LocalRaftCluster c = new LocalRaftCluster(vertx);
     Random random = new Random(SEED);
-    java.util.concurrent.atomic.AtomicLong next = new java.util.concurrent.atomic.AtomicLong();
-    java.util.concurrent.atomic.AtomicBoolean chaos = new java.util.concurrent.atomic.AtomicBoolean(true);
-    List<Long> down = new java.util.concurrent.CopyOnWriteArrayList<>();
+    AtomicLong next = new AtomicLong();
+    AtomicBoolean chaos = new AtomicBoolean(true);
+    List<Long> down = new CopyOnWriteArrayList<>();
     c.startNodes(1, 2, 3)
         .compose(v -> Future.all(startGroup(c, 1, true), startGroup(c, 2, true), startGroup(c, 3, true)))
         .compose(v -> c.awaitLeader(GROUP, 10_000))
@@ -95,7 +102,7 @@ class RuntimeChaosTest {
           // The drivers' timers live on a context of their own: timers set from a group's context would be
           // cancelled when the chaos kills that group's node.
           Promise<Void> chaosOver = Promise.promise();
-          ((io.vertx.core.internal.VertxInternal) vertx).createEventLoopContext()
+          ((VertxInternal) vertx).createEventLoopContext()
               .runOnContext(x -> startDrivers(c, vertx, random, next, chaos, down, chaosOver));
           return chaosOver.future();
         })
@@ -115,7 +122,7 @@ class RuntimeChaosTest {
           return c.awaitLeader(GROUP, 20_000);
         })
         // A final command through the leader: once every replica applied it, they applied everything before it.
-        .compose(leader -> c.node(leader).host.<String, Integer>group(GROUP).propose("final", Duration.ofSeconds(10)))
+        .compose(leader -> Bridge.future(c.node(leader).host.<String, Integer>group(GROUP).propose("final", Duration.ofSeconds(10))))
         .compose(v -> c.await(() -> machines.values().stream().allMatch(m -> m.counts.containsKey("final")), 20_000,
             "every replica applying the final command"))
         // Proposals still pending when the chaos stopped are re-sent and may commit after the final command: wait
@@ -137,7 +144,7 @@ class RuntimeChaosTest {
             assertThat(e.getValue().counts.entrySet().stream().filter(x -> x.getValue() != 1).toList())
                 .as("commands replica %d applied more than once", e.getKey()).isEmpty();
           }
-          Set<String> missing = new java.util.TreeSet<>(acknowledged);
+          Set<String> missing = new TreeSet<>(acknowledged);
           missing.removeAll(reference.keySet());
           assertThat(missing).as("acknowledged commands that were not applied").isEmpty();
           System.out.printf("[RuntimeChaosTest] seed %d: %d commands issued, %d acknowledged, %d applied%n", SEED,
@@ -146,7 +153,7 @@ class RuntimeChaosTest {
         })));
   }
 
-  private void startDrivers(LocalRaftCluster c, Vertx vertx, Random random, java.util.concurrent.atomic.AtomicLong next, java.util.concurrent.atomic.AtomicBoolean chaos,
+  private void startDrivers(LocalRaftCluster c, Vertx vertx, Random random, AtomicLong next, AtomicBoolean chaos,
       List<Long> down, Promise<Void> chaosOver) {
       // Client: a proposal every 5 ms through a random live node.
       vertx.setPeriodic(5, id -> {
@@ -165,7 +172,7 @@ class RuntimeChaosTest {
         }
         String command = "cmd-" + next.getAndIncrement();
         RaftGroup<String, Integer> g = c.node(up.get(random.nextInt(up.size()))).host.group(GROUP);
-        g.propose(command, Duration.ofSeconds(3)).onSuccess(r -> acknowledged.add(command));
+        Bridge.future(g.propose(command, Duration.ofSeconds(3))).onSuccess(r -> acknowledged.add(command));
       });
       // Faults: every 150 ms, partition one node, heal, kill one node, or restart the killed one.
       vertx.setPeriodic(150, id -> {
@@ -176,7 +183,7 @@ class RuntimeChaosTest {
         int action = random.nextInt(4);
         long victim = 1 + random.nextInt(3);
         if (action == 0) {
-          Set<Long> others = new java.util.TreeSet<>(c.nodeIds());
+          Set<Long> others = new TreeSet<>(c.nodeIds());
           others.remove(victim);
           c.partition(Set.of(victim), others);
         } else if (action == 1) {

@@ -2,6 +2,7 @@ package io.raftoral.management;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.raftoral.async.Bridge;
 import io.raftoral.examples.kv.KvCommand;
 import io.raftoral.group.Committed;
 import io.raftoral.group.RaftGroup;
@@ -82,14 +83,14 @@ class ManagementClusterTest {
         .compose(v -> {
           long writer = Set.of(4L, 5L, 6L).stream().filter(id -> id != victim[0]).findFirst().orElseThrow();
           for (int i = 0; i < 20; i++) {
-            writes.add(kv(c, writer, 2).propose(KvCommand.put("k" + i, "v" + i)));
+            writes.add(Bridge.future(kv(c, writer, 2).propose(KvCommand.put("k" + i, "v" + i))));
           }
           Set<Long> survivors = new HashSet<>(Set.of(4L, 5L, 6L, 7L));
           survivors.remove(victim[0]);
           return c.awaitConverged(Map.of(1L, Set.of(1L, 2L, 3L), 2L, survivors));
         })
         .compose(v -> Future.all(writes))
-        .compose(v -> kv(c, 7, 2).propose(KvCommand.put("after", "replacement")))
+        .compose(v -> Bridge.future(kv(c, 7, 2).propose(KvCommand.put("after", "replacement"))))
         .compose(v -> c.await(() -> c.hosting(2).stream().allMatch(id ->
             "replacement".equals(c.local.kv(id, 2).get("after")) && "v19".equals(c.local.kv(id, 2).get("k19"))),
             "every member of cluster 2, the replacement included, applying the writes"))
@@ -154,7 +155,7 @@ class ManagementClusterTest {
           return c.awaitConverged(Map.of(1L, Set.of(2L, 3L, 4L)));
         })
         .compose(v -> c.await(() -> !c.view().nodes().containsKey(1L), "node 1 removed from the directory"))
-        .compose(v -> kv(c, 2, 1).propose(KvCommand.put("after", "leave")))
+        .compose(v -> Bridge.future(kv(c, 2, 1).propose(KvCommand.put("after", "leave"))))
         .onComplete(ctx.succeeding(v -> ctx.verify(() -> {
           for (long id : c.services.keySet()) {
             for (long group : c.local.node(id).host.groupIds()) {
@@ -259,7 +260,7 @@ class ManagementClusterTest {
         .compose(id -> c.join())
         .compose(id -> c.join())
         .compose(id -> c.awaitConverged(layout))
-        .compose(v -> kv(c, 1, 1).propose(KvCommand.put("before", "restart")))
+        .compose(v -> Bridge.future(kv(c, 1, 1).propose(KvCommand.put("before", "restart"))))
         .compose(v -> {
           long leader = c.managementLeader().nodeId();
           restarted[0] = leader == 4 ? 3 : 4;
@@ -269,7 +270,7 @@ class ManagementClusterTest {
         .compose(v -> c.restart(restarted[0]))
         .compose(s -> c.await(() -> c.local.kv(restarted[0], 1) != null
             && "restart".equals(c.local.kv(restarted[0], 1).get("before")), "the restarted node's group 1 back"))
-        .compose(v -> kv(c, restarted[0], 1).propose(KvCommand.put("after", "restart")))
+        .compose(v -> Bridge.future(kv(c, restarted[0], 1).propose(KvCommand.put("after", "restart"))))
         .compose(v -> c.awaitConverged(layout))
         .onComplete(ctx.succeeding(v -> ctx.verify(() -> {
           assertThat(c.view().topologyVersion()).as("the restart went unnoticed by the cluster manager")

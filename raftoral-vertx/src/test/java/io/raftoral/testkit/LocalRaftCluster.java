@@ -1,5 +1,6 @@
 package io.raftoral.testkit;
 
+import io.raftoral.async.Bridge;
 import io.raftoral.examples.kv.KeyValueStore;
 import io.raftoral.examples.kv.KvCommand;
 import io.raftoral.group.RaftGroup;
@@ -7,10 +8,13 @@ import io.raftoral.group.RaftGroupOptions;
 import io.raftoral.group.RaftPreset;
 import io.raftoral.host.RaftHost;
 import io.raftoral.host.RaftHostOptions;
+import io.raftoral.raft.Membership;
 import io.raftoral.raft.RaftNode;
+import io.raftoral.raft.Role;
 import io.raftoral.storage.InMemoryLogStore;
 import io.raftoral.transport.FaultInjectingTransport;
 import io.raftoral.transport.InJvmNetwork;
+import io.smallrye.mutiny.Uni;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -21,6 +25,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 import java.util.function.Predicate;
@@ -149,7 +154,7 @@ public final class LocalRaftCluster {
 
   /** The ids of the nodes that are up. */
   public Set<Long> liveNodeIds() {
-    Set<Long> up = new java.util.TreeSet<>();
+    Set<Long> up = new TreeSet<>();
     for (Node n : nodes.values()) {
       if (n.isUp()) {
         up.add(n.id);
@@ -164,8 +169,8 @@ public final class LocalRaftCluster {
    * changed is simply tried again on the next leader, once {@code done} is checked). Completes with the index the
    * action reported, or -1 when {@code done} already held.
    */
-  public Future<Long> changeMembership(long clusterId, Function<RaftGroup<KvCommand, String>, Future<Long>> action,
-      Predicate<io.raftoral.raft.Membership> done, long timeoutMs) {
+  public Future<Long> changeMembership(long clusterId, Function<RaftGroup<KvCommand, String>, Uni<Long>> action,
+      Predicate<Membership> done, long timeoutMs) {
     return onLeaderUntil(clusterId, action, () -> {
       long l = leader(clusterId);
       return l != RaftNode.NONE && done.test(group(l, clusterId).membership());
@@ -178,14 +183,14 @@ public final class LocalRaftCluster {
    * null when {@code done} held first. For operations that must be called on the leader, on busy test machines
    * where an election can happen at any time.
    */
-  public <T> Future<T> onLeaderUntil(long clusterId, Function<RaftGroup<KvCommand, String>, Future<T>> action,
+  public <T> Future<T> onLeaderUntil(long clusterId, Function<RaftGroup<KvCommand, String>, Uni<T>> action,
       BooleanSupplier done, long timeoutMs) {
     Promise<T> p = Promise.promise();
     tryOnLeader(clusterId, action, done, System.currentTimeMillis() + timeoutMs, p, null);
     return p.future();
   }
 
-  private <T> void tryOnLeader(long clusterId, Function<RaftGroup<KvCommand, String>, Future<T>> action,
+  private <T> void tryOnLeader(long clusterId, Function<RaftGroup<KvCommand, String>, Uni<T>> action,
       BooleanSupplier done, long deadline, Promise<T> p, Throwable last) {
     if (done.getAsBoolean()) {
       p.tryComplete(null);
@@ -204,7 +209,7 @@ public final class LocalRaftCluster {
       vertx.setTimer(Math.max(1, tickMillis), id -> tryOnLeader(clusterId, action, done, deadline, p, last));
       return;
     }
-    action.apply(group(l, clusterId)).onComplete(ar -> {
+    Bridge.future(action.apply(group(l, clusterId))).onComplete(ar -> {
       if (ar.succeeded()) {
         p.tryComplete(ar.result());
       } else {
@@ -224,7 +229,7 @@ public final class LocalRaftCluster {
     long bestTerm = -1;
     for (Node n : nodes.values()) {
       RaftGroup<KvCommand, String> g = n.host == null ? null : n.host.group(clusterId);
-      if (g != null && g.status() != null && g.status().role() == io.raftoral.raft.Role.LEADER
+      if (g != null && g.status() != null && g.status().role() == Role.LEADER
           && g.status().term() > bestTerm) {
         best = n.id;
         bestTerm = g.status().term();

@@ -1,5 +1,6 @@
 package io.raftoral.demo.bench;
 
+import io.raftoral.async.Bridge;
 import io.raftoral.group.CommandCodec;
 import io.raftoral.group.Committed;
 import io.raftoral.group.RaftGroup;
@@ -139,7 +140,7 @@ public final class RuntimeBenchmark {
     long[] lat = new long[n];
     for (int i = 0; i < n; i++) {
       long t0 = System.nanoTime();
-      await(leader.propose(payload));
+      await(Bridge.future(leader.propose(payload), leader.context()));
       lat[i] = System.nanoTime() - t0;
     }
     return lat;
@@ -147,7 +148,7 @@ public final class RuntimeBenchmark {
 
   private static double throughput(RaftGroup<byte[], Long> leader, byte[] payload, int total, int inflight)
       throws Exception {
-    return BenchSupport.closedLoop(total, inflight, "proposals", i -> leader.propose(payload));
+    return BenchSupport.closedLoop(total, inflight, "proposals", i -> Bridge.future(leader.propose(payload), leader.context()));
   }
 
   private static Future<Void> timer(Vertx vertx, long ms) {

@@ -4,6 +4,7 @@ import static io.raftoral.testkit.NetworkRaftCluster.join;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.raftoral.async.Bridge;
 import io.raftoral.examples.kv.KvCommand;
 import io.raftoral.group.RaftGroupOptions;
 import io.raftoral.group.RaftPreset;
@@ -103,7 +104,7 @@ class GrpcTransportTest {
   /** Proposes one put through every live node and waits until every live replica applied all of them. */
   private static void commitsThroughEveryNode(NetworkRaftCluster c, String prefix) throws Exception {
     for (long id : c.liveNodeIds()) {
-      assertThat(join(c.group(id, GROUP).propose(KvCommand.put(prefix + id, "v" + id))).index()).isPositive();
+      assertThat(join(Bridge.future(c.group(id, GROUP).propose(KvCommand.put(prefix + id, "v" + id)))).index()).isPositive();
     }
     join(c.await(() -> c.liveNodeIds().stream().allMatch(replica -> c.liveNodeIds().stream()
         .allMatch(id -> ("v" + id).equals(c.kv(replica, GROUP).get(prefix + id)))), WAIT,
@@ -135,7 +136,7 @@ class GrpcTransportTest {
     join(c.stop(follower));
     for (int i = 0; i < 30; i++) {
       // The two remaining nodes are a majority (a proposal on a follower is forwarded to the leader).
-      join(c.group(leader, GROUP).propose(KvCommand.put("while-down-" + i, "x")));
+      join(Bridge.future(c.group(leader, GROUP).propose(KvCommand.put("while-down-" + i, "x"))));
     }
     join(c.restart(follower));
     join(c.startGroupOn(follower, GROUP, OPTS));

@@ -1,6 +1,7 @@
 package io.raftoral.workflow.impl;
 
 import com.fasterxml.jackson.databind.JavaType;
+import io.raftoral.async.Bridge;
 import io.raftoral.workflow.CheckpointFailedException;
 import io.raftoral.workflow.NonDeterminismException;
 import io.raftoral.workflow.WorkflowRegistry;
@@ -392,12 +393,13 @@ final class Execution {
     }
     if (ready.size() == 1) {
       Slot slot = ready.get(0);
-      rt.group().propose(command(slot)).onComplete(ar -> onProposed(slot, ar.map(c -> c.result())));
+      Bridge.future(rt.group().propose(command(slot)), rt.context())
+          .onComplete(ar -> onProposed(slot, ar.map(c -> c.result())));
       return;
     }
     List<WorkflowCommand> parts = new ArrayList<>(ready.size());
     ready.forEach(s -> parts.add(command(s)));
-    rt.group().propose(new WorkflowCommand.Batch(parts)).onComplete(ar -> {
+    Bridge.future(rt.group().propose(new WorkflowCommand.Batch(parts)), rt.context()).onComplete(ar -> {
       for (int i = 0; i < ready.size(); i++) {
         int part = i;
         onProposed(ready.get(i), ar.map(c -> c.result().parts().get(part)));

@@ -1,6 +1,7 @@
 package io.raftoral.workflow.impl;
 
 import com.fasterxml.jackson.databind.JavaType;
+import io.raftoral.async.Bridge;
 import io.raftoral.group.RaftGroup;
 import io.raftoral.group.RaftGroupOptions;
 import io.raftoral.host.RaftHost;
@@ -402,7 +403,7 @@ public final class WorkflowRuntimeImpl implements WorkflowRuntime, WorkflowState
       String id = r.id;
       LOG.info("cluster {}: workflow {} moves from unresponsive owner {} to {}", clusterId, id, r.owner, target);
       ownerChangesInFlight.add(id);
-      group.propose(new WorkflowCommand.ChangeOwner(id, r.owner, target))
+      Bridge.future(group.propose(new WorkflowCommand.ChangeOwner(id, r.owner, target)), context)
           .onComplete(ar -> ownerChangesInFlight.remove(id));
     }
   }
@@ -415,7 +416,7 @@ public final class WorkflowRuntimeImpl implements WorkflowRuntime, WorkflowState
     int count = stateMachine.endedCount();
     if (count > options.getRetainEnded() || (count > 0 && stateMachine.oldestEndedAt() < cutoff)) {
       pruneInFlight = true;
-      group.propose(new WorkflowCommand.Prune(options.getRetainEnded(), cutoff))
+      Bridge.future(group.propose(new WorkflowCommand.Prune(options.getRetainEnded(), cutoff)), context)
           .onComplete(ar -> pruneInFlight = false);
     }
   }
@@ -429,7 +430,7 @@ public final class WorkflowRuntimeImpl implements WorkflowRuntime, WorkflowState
   }
 
   private Future<CommandOutcome> propose(WorkflowCommand command) {
-    return group.propose(command).map(c -> c.result());
+    return Bridge.future(group.propose(command), context).map(c -> c.result());
   }
 
   @Override
@@ -499,7 +500,7 @@ public final class WorkflowRuntimeImpl implements WorkflowRuntime, WorkflowState
   /** The ended status: read linearizably, or awaited from the state machine's notifications. */
   private Future<WorkflowStatus> awaitEnd(String id, long timeoutMillis) {
     Promise<WorkflowStatus> p = Promise.promise();
-    group.read(() -> {
+    Bridge.future(group.read(() -> {
       WorkflowRecord r = stateMachine.get(id);
       if (r == null) {
         throw new WorkflowNotFoundException(id);
@@ -523,7 +524,7 @@ public final class WorkflowRuntimeImpl implements WorkflowRuntime, WorkflowState
         p.future().onComplete(ar -> vertx.cancelTimer(timer));
       }
       return null;
-    }).onComplete(ar -> {
+    }), context).onComplete(ar -> {
       if (ar.failed()) {
         p.tryFail(ar.cause());
       } else if (ar.result() != null) {
@@ -536,19 +537,19 @@ public final class WorkflowRuntimeImpl implements WorkflowRuntime, WorkflowState
   @Override
   public Uni<WorkflowStatus> status(String workflowId) {
     Objects.requireNonNull(workflowId, "workflowId");
-    return uni(() -> group.read(() -> {
+    return group.read(() -> {
       WorkflowRecord r = stateMachine.get(workflowId);
       if (r == null) {
         throw new WorkflowNotFoundException(workflowId);
       }
       return r.toStatus(clusterId);
-    }));
+    });
   }
 
   @Override
   public Uni<List<WorkflowStatus>> list(WorkflowFilter filter) {
     Objects.requireNonNull(filter, "filter");
-    return uni(() -> group.read(() -> {
+    return group.read(() -> {
       List<WorkflowStatus> out = new ArrayList<>();
       for (WorkflowRecord r : stateMachine.all()) {
         WorkflowStatus s = r.toStatus(clusterId);
@@ -560,7 +561,7 @@ public final class WorkflowRuntimeImpl implements WorkflowRuntime, WorkflowState
         }
       }
       return out;
-    }));
+    });
   }
 
   @Override

@@ -1,0 +1,110 @@
+package io.raftoral.group.impl;
+
+import io.raftoral.raft.Membership;
+import io.raftoral.raft.PersistentState;
+import io.raftoral.raft.Ready;
+import io.raftoral.raft.Snapshot;
+import io.raftoral.storage.LogStore;
+import io.raftoral.storage.StoreWrite;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import java.util.function.BooleanSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One group's view of the node's {@link LogStore}: every outcome comes back on the group's context, and a durable
+ * write that fails is retried until it succeeds.
+ */
+final class GroupStore {
+
+  private static final Logger LOG = LoggerFactory.getLogger(GroupStore.class);
+  /** Retry delay of a failed durable write: doubles from the first delay up to the cap. */
+  private static final long WRITE_RETRY_FIRST_MILLIS = 50;
+  private static final int WRITE_RETRY_MAX_DOUBLINGS = 7;
+  private static final long WRITE_RETRY_CAP_MILLIS = 5_000;
+  /** A failing durable write is logged on its first failure and then once every this many failures. */
+  private static final int WRITE_FAILURE_LOG_EVERY = 20;
+
+  private final LogStore store;
+  private final long groupId;
+  private final long nodeId;
+  private final Vertx vertx;
+  private final Context context;
+
+  GroupStore(LogStore store, long groupId, long nodeId, Vertx vertx, Context context) {
+    this.store = store;
+    this.groupId = groupId;
+    this.nodeId = nodeId;
+    this.vertx = vertx;
+    this.context = context;
+  }
+
+  /**
+   * What the group persisted; when nothing, a fresh state (founding the group with {@code bootstrap}, or joining
+   * one when it is null), written first.
+   */
+  Future<PersistentState> loadOrCreate(Membership bootstrap) {
+    return onContext(store.load(groupId)).compose(stored -> {
+      if (stored != null) {
+        return Future.succeededFuture(stored);
+      }
+      PersistentState fresh = bootstrap != null ? PersistentState.bootstrap(bootstrap) : PersistentState.joining();
+      return onContext(store.write(groupId, new StoreWrite(null, fresh.entries(), fresh.hardState())))
+          .map(v -> fresh);
+    });
+  }
+
+  /** Writes {@code rd} (only a commit-index change) in order with later writes, without waiting for it. */
+  void writeLazily(Ready rd) {
+    store.write(groupId, StoreWrite.of(rd)).onFailure(e ->
+        LOG.warn("group {} on node {}: lazy commit-index write failed: {}", groupId, nodeId, e.toString()));
+  }
+
+  /**
+   * Writes {@code rd} durably, then runs {@code then} on the group's context. A failed write (a full disk, an I/O
+   * error) is retried with a growing delay until it succeeds: nothing it promised (votes, acknowledgements) is sent
+   * before, the group stays up and resumes when the store recovers. Nothing runs once {@code stopped} says so.
+   */
+  void persist(Ready rd, BooleanSupplier stopped, Runnable then) {
+    persist(rd, stopped, then, 0);
+  }
+
+  private void persist(Ready rd, BooleanSupplier stopped, Runnable then, int failures) {
+    onContext(store.write(groupId, StoreWrite.of(rd))).onComplete(ar -> {
+      if (stopped.getAsBoolean()) {
+        return;
+      }
+      if (ar.failed()) {
+        long delay = Math.min(WRITE_RETRY_CAP_MILLIS,
+            WRITE_RETRY_FIRST_MILLIS << Math.min(failures, WRITE_RETRY_MAX_DOUBLINGS));
+        if (failures == 0 || failures % WRITE_FAILURE_LOG_EVERY == 0) {
+          LOG.error("group {} on node {}: durable write failed ({} times), retrying in {} ms: {}", groupId, nodeId,
+              failures + 1, delay, ar.cause().toString());
+        }
+        vertx.setTimer(delay, id -> persist(rd, stopped, then, failures + 1));
+        return;
+      }
+      then.run();
+    });
+  }
+
+  /** Saves a snapshot the group took, without waiting (a failure is logged; the log then stays uncompacted). */
+  void saveSnapshot(Snapshot snap) {
+    store.saveSnapshot(groupId, snap).onFailure(e ->
+        LOG.error("group {} on node {}: saving snapshot {} failed: {}", groupId, nodeId, snap.index(), e.toString()));
+  }
+
+  /**
+   * {@code future}'s outcome, delivered on the group's context. Always by a hop through the context's task queue: a
+   * store may complete on a worker thread where {@code Vertx.currentContext()} still reports this context (blocking
+   * code runs "on" its caller's context), so the current context cannot tell whether we are on its thread.
+   */
+  private <T> Future<T> onContext(Future<T> future) {
+    Promise<T> promise = Promise.promise();
+    future.onComplete(ar -> context.runOnContext(v -> promise.handle(ar)));
+    return promise.future();
+  }
+}

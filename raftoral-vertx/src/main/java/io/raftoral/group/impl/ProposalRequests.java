@@ -1,0 +1,162 @@
+package io.raftoral.group.impl;
+
+import io.raftoral.group.Committed;
+import io.raftoral.raft.ProposalDroppedException;
+import io.raftoral.raft.RaftException;
+import io.raftoral.raft.RaftNode;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * Proposals of one group on this node, from the caller's {@code propose} to the application of its command.
+ *
+ * <p>Each proposal is framed ({@link ProposalFrame}) with this node, this incarnation's session and a sequence, so
+ * that this node recognizes its own commands when applying them, and re-sends are safe (replicas skip duplicates,
+ * {@link ProposalSessions}). Proposals made during one event-loop turn go to Raft together, so that under load one
+ * append message carries many entries. A proposal not answered within two election timeouts, or pending when a new
+ * leader appears, is re-sent.
+ *
+ * <p>Confined to the group's event-loop context.
+ */
+final class ProposalRequests<R> {
+
+  /** Lowest bit forced on: a session id is never 0. */
+  private static final long SESSION_NON_ZERO = 1;
+
+  private static final class Proposal<R> extends PendingRequest<Committed<R>> {
+    final byte[] payload;
+    long lastAttemptTick;
+
+    Proposal(Promise<Committed<R>> promise, byte[] payload, long tick) {
+      super(promise);
+      this.payload = payload;
+      this.lastAttemptTick = tick;
+    }
+  }
+
+  private final RaftGroupVerticle<?, R> group;
+  private final PendingRequests<Long, Proposal<R>> pending;
+  /** This incarnation's proposer session: random, so sequences never collide with an earlier run's. */
+  private final long session = new SecureRandom().nextLong() | SESSION_NON_ZERO;
+  private final int maxPending;
+  private long sequence;
+  /** Proposals of the current event-loop turn, handed to Raft together (see {@link #queue}). */
+  private final List<byte[]> batch = new ArrayList<>();
+  private final List<Proposal<R>> batchRequests = new ArrayList<>();
+
+  ProposalRequests(RaftGroupVerticle<?, R> group, Vertx vertx, int maxPending) {
+    this.group = group;
+    this.pending = new PendingRequests<>(vertx);
+    this.maxPending = maxPending;
+  }
+
+  boolean isEmpty() {
+    return pending.isEmpty();
+  }
+
+  void failAll(Throwable cause) {
+    pending.failAll(cause);
+  }
+
+  /**
+   * Frames {@code command}, queues it for this turn's batch and starts its deadline; refuses it when
+   * {@code maxPendingProposals} are pending already.
+   */
+  void propose(byte[] command, Duration timeout, Promise<Committed<R>> promise) {
+    if (pending.size() >= maxPending) {
+      promise.fail(new RaftException("group " + group.groupId() + " on node " + group.nodeId() + " has "
+          + pending.size() + " proposals pending (maxPendingProposals); retry later"));
+      return;
+    }
+    long seq = ++sequence;
+    byte[] payload = ProposalFrame.encode(group.nodeId(), session, seq, command);
+    Proposal<R> proposal = new Proposal<>(promise, payload, group.ticks());
+    queue(proposal);
+    long timeoutMillis = timeout.toMillis();
+    pending.add(seq, proposal, timeoutMillis, () -> new TimeoutException("proposal not applied within "
+        + timeoutMillis + " ms; its outcome is unknown"));
+  }
+
+  /**
+   * Collects the proposals made during one turn of the event loop and hands them to Raft together at the end of
+   * the turn: under load, one append message then carries many entries instead of one message per proposal.
+   */
+  private void queue(Proposal<R> proposal) {
+    batch.add(proposal.payload);
+    batchRequests.add(proposal);
+    if (batch.size() == 1) {
+      group.context().runOnContext(v -> flush());
+    }
+  }
+
+  private void flush() {
+    if (group.isStopped() || batch.isEmpty()) {
+      return;
+    }
+    List<byte[]> payloads = new ArrayList<>(batch);
+    List<Proposal<R>> requests = new ArrayList<>(batchRequests);
+    batch.clear();
+    batchRequests.clear();
+    Runnable propose = () -> {
+      try {
+        group.core().propose(payloads);
+      } catch (ProposalDroppedException transferring) {
+        // a leadership transfer is under way: the proposals stay pending and are re-sent to the new leader
+      } catch (RuntimeException e) {
+        requests.forEach(p -> p.fail(e));
+      }
+    };
+    if (group.core().leaderId() != RaftNode.NONE) {
+      propose.run();
+    } else {
+      group.leaderWaiters().add(propose);
+    }
+    group.processReady();
+  }
+
+  /**
+   * The caller notification for {@code frame} applied at {@code index} with {@code result} (or {@code failure}), if
+   * this node proposed it in this incarnation and its caller still waits; else null.
+   */
+  Runnable onApplied(ProposalFrame frame, long index, R result, RuntimeException failure) {
+    if (frame.proposer() != group.nodeId() || frame.session() != session) {
+      return null;
+    }
+    Proposal<R> proposal = pending.remove(frame.sequence());
+    if (proposal == null) {
+      return null;
+    }
+    if (failure != null) {
+      return () -> proposal.fail(failure);
+    }
+    Committed<R> committed = new Committed<>(result, index);
+    return () -> proposal.complete(committed);
+  }
+
+  /**
+   * Re-sends proposals that may have been lost: all of them when a new leader appears, else those unanswered for
+   * {@code staleAfterTicks} (a forward dropped by the network). Replicas skip the duplicates (see
+   * {@link ProposalSessions}), so a command is applied once.
+   */
+  void resendStale(boolean all, long staleAfterTicks) {
+    if (pending.isEmpty() || group.core().leaderId() == RaftNode.NONE) {
+      return;
+    }
+    long now = group.ticks();
+    pending.forEach((seq, p) -> {
+      if (all || now - p.lastAttemptTick >= staleAfterTicks) {
+        p.lastAttemptTick = now;
+        try {
+          group.core().propose(p.payload);
+        } catch (RaftException e) {
+          // leadership in flux; the next tick or leader change retries
+        }
+      }
+    });
+  }
+}

@@ -1,0 +1,61 @@
+package io.raftoral.group.impl;
+
+import io.raftoral.raft.RaftNode;
+import io.raftoral.raft.Role;
+import io.raftoral.raft.SoftState;
+
+/**
+ * What a group does when a Ready reports a new soft state (leader, role, term): re-sends what a new leader may not
+ * have received, publishes the leader and role events, fails the membership changes a former leader can no longer
+ * settle, runs the requests that waited for a leader and settles the leadership transfers that reached their target.
+ *
+ * <p>Confined to the group's event-loop context.
+ */
+final class SoftStateHandler {
+
+  private final RaftGroupVerticle<?, ?> group;
+  private final GroupEventPublisher events;
+  private final long staleAfterTicks;
+  /** The soft state of the last Ready that carried one: what the published events last reported. */
+  private SoftState last;
+  private long lastLeader = RaftNode.NONE;
+  private long lastLeaderTerm;
+
+  SoftStateHandler(RaftGroupVerticle<?, ?> group, GroupEventPublisher events, long staleAfterTicks, SoftState initial) {
+    this.group = group;
+    this.events = events;
+    this.staleAfterTicks = staleAfterTicks;
+    this.last = initial;
+  }
+
+  void onSoftState(SoftState soft) {
+    // Compared with the last soft state handled here, not with status(): status() is refreshed after every
+    // persist from the core's live state, so it may already show a change whose Ready has not been handled yet.
+    SoftState before = last;
+    last = soft;
+    if (soft.leaderId() != RaftNode.NONE && (soft.leaderId() != lastLeader || soft.term() != lastLeaderTerm)) {
+      // A new term counts as a change even with the same leader: a leader that stepped down and was elected again
+      // dropped the read requests it had pending.
+      boolean changed = lastLeader != RaftNode.NONE;
+      lastLeader = soft.leaderId();
+      lastLeaderTerm = soft.term();
+      if (changed) {
+        group.proposals().resendStale(true, staleAfterTicks);
+        group.reads().reissue(true, staleAfterTicks);
+      }
+    }
+    if (before == null || before.leaderId() != soft.leaderId() || before.term() != soft.term()) {
+      events.leaderChanged(soft.leaderId(), soft.term());
+    }
+    if (before == null || before.role() != soft.role()) {
+      events.roleChanged(soft.role(), soft.term());
+    }
+    if (soft.role() != Role.LEADER && !group.changes().isEmpty()) {
+      group.changes().onLeadershipLost(group.core().status().commitIndex(), soft.leaderId());
+    }
+    if (soft.leaderId() != RaftNode.NONE) {
+      group.leaderWaiters().leaderKnown();
+    }
+    group.transfers().onLeader(soft.leaderId());
+  }
+}
