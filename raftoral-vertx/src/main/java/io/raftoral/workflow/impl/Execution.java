@@ -156,7 +156,7 @@ final class Execution {
     }
     Uni<Object> body;
     try {
-      Object input = Payloads.decode(r.input, def.inputType());
+      Object input = Payloads.decode(r.input, Payloads.type(def.inputType()));
       body = def.function().run(input, ctx);
       if (body == null) {
         throw new NullPointerException("workflow function of '" + r.type + "' v" + r.version + " returned null");

@@ -457,7 +457,7 @@ public final class WorkflowRuntimeImpl implements WorkflowRuntime, WorkflowState
       WorkflowRegistry.Definition def = registry.require(name, version);
       // Checked here so a bad input is the caller's error, not a workflow failing on every replica; re-encoded
       // so the journaled input is canonical.
-      Object input = Payloads.decode(inputJson, def.inputType());
+      Object input = Payloads.decode(inputJson, Payloads.type(def.inputType()));
       return startEncoded(def, Payloads.encode(input), options).flatMap(run -> status(run.workflowId()));
     });
   }
@@ -471,7 +471,7 @@ public final class WorkflowRuntimeImpl implements WorkflowRuntime, WorkflowState
       if (outcome.rejection() == Rejection.ID_CONFLICT) {
         throw new WorkflowIdConflictException(id, outcome.status().workflowType(), outcome.status().version());
       }
-      return new Run<>(id, def.outputType());
+      return new Run<>(id, Payloads.type(def.outputType()));
     });
   }
 
