@@ -215,10 +215,10 @@ final class NodeCommand implements Callable<Integer> {
       vertx.close();
       return 1;
     }
-    new WorkflowHttpApi(node.workflows(), node.management(), new HttpApiOptions()).mount(router);
+    new WorkflowHttpApi(node.jsonWorkflows(), node.management(), new HttpApiOptions()).mount(router);
     // the gRPC API (raftoral.WorkflowManagement, raftoral.RaftService, grpc.health.v1, reflection) on the same port,
     // whatever the Raft transport: gRPC calls are told apart by their content type above
-    new WorkflowGrpcApi(vertx, node.workflows(), node.management(), new GrpcApiOptions()).addTo(grpc);
+    new WorkflowGrpcApi(vertx, node.jsonWorkflows(), node.management(), new GrpcApiOptions()).addTo(grpc);
     System.err.printf("Node %d is ready (%s transport, listening on %s, advertised as %s%s)%n", node.nodeId(),
         transport, listen, advertised, storagePath == null ? ", in-memory storage" : ", storage " + storagePath);
 

@@ -418,7 +418,7 @@ final class Execution {
       return;
     }
     if (ar.failed() && rt.group().isStopped()) {
-      rt.close();
+      rt.closeNow();
       return;
     }
     if (ar.failed()) {
