@@ -2,6 +2,7 @@ package io.raftoral.demo;
 
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
+import io.raftoral.async.Bridge;
 import io.raftoral.group.RaftPreset;
 import io.raftoral.grpc.api.GrpcApiOptions;
 import io.raftoral.grpc.api.WorkflowGrpcApi;
@@ -263,7 +264,7 @@ final class NodeCommand implements Callable<Integer> {
   /** SIGTERM: stop the node (or leave for good), close the storage (its last writes are already synced), then Vert.x. */
   private void stop(Vertx vertx, RaftoralNode node, LogStore store) {
     CountDownLatch done = new CountDownLatch(1);
-    Future<?> stopping = leaveOnShutdown ? node.shutdown() : vertx.undeploy(node.deploymentID());
+    Future<?> stopping = leaveOnShutdown ? Bridge.future(node.shutdown()) : vertx.undeploy(node.deploymentID());
     stopping.eventually(() -> store.close()).onComplete(ar -> vertx.close().onComplete(x -> done.countDown()));
     try {
       done.await(20, TimeUnit.SECONDS);

@@ -47,4 +47,8 @@ public final class PingPongCluster {
   public static <T> T await(Future<T> f) throws Exception {
     return f.toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
   }
+
+  public static <T> T await(Uni<T> u) throws Exception {
+    return u.subscribeAsCompletionStage().get(30, TimeUnit.SECONDS);
+  }
 }
