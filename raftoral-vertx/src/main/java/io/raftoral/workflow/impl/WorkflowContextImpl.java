@@ -5,8 +5,7 @@ import com.fasterxml.jackson.databind.JavaType;
 import io.raftoral.workflow.ReplicatedVar;
 import io.raftoral.workflow.WorkflowContext;
 import io.raftoral.workflow.WorkflowState;
-import io.raftoral.workflow.impl.Execution.Kind;
-import io.raftoral.workflow.impl.Execution.Step;
+import io.raftoral.workflow.impl.CheckpointCall.Kind;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.subscription.UniEmitter;
 import java.time.Instant;
@@ -134,7 +133,7 @@ final class WorkflowContextImpl implements WorkflowContext {
   @SuppressWarnings("unchecked")
   private <T> Uni<T> step(String key, JavaType type, Kind kind, Object value, Supplier<Uni<?>> supplier) {
     return Uni.createFrom().emitter(em -> {
-      Step step = new Step(key, type, kind, value, supplier, (UniEmitter<Object>) em);
+      CheckpointCall step = new CheckpointCall(key, type, kind, value, supplier, (UniEmitter<Object>) em);
       rt.onContext(() -> execution.onStep(step));
     });
   }
