@@ -97,8 +97,17 @@ final class WorkflowContextImpl implements WorkflowContext {
 
   @Override
   public <T> Function<Uni<T>, Uni<T>> checkpointed(String key, Class<T> type) {
+    return checkpointed(key, Payloads.type(Objects.requireNonNull(type, "type")));
+  }
+
+  @Override
+  public <T> Function<Uni<T>, Uni<T>> checkpointed(String key, TypeReference<T> type) {
+    return checkpointed(key, Payloads.type(Objects.requireNonNull(type, "type")));
+  }
+
+  /** Each application to an upstream is a compute step (a new journal position per subscription). */
+  private <T> Function<Uni<T>, Uni<T>> checkpointed(String key, JavaType type) {
     checkKey(key);
-    Objects.requireNonNull(type, "type");
     return upstream -> compute(key, type, () -> upstream);
   }
 
