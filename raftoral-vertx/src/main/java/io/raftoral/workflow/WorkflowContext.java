@@ -68,9 +68,10 @@ public interface WorkflowContext {
    * subscribed to on the owner only, once all earlier checkpoints are committed, and its outcome is journaled; the
    * other members emit the journaled outcome without subscribing to it.
    *
-   * <p>The returned Uni is a checkpoint like any other: <b>each subscription takes a new journal position</b>. Subscribe
-   * to it once per step; a second subscription (a {@code retry()}, a second subscriber, a {@code repeat()}) journals a
-   * new entry rather than reading the first one back. Operators plugged in after it act on the journaled outcome.
+   * <p>The returned Uni is a checkpoint like any other: <b>each subscription takes a new journal position</b>.
+   * Subscribe to it once per step; a second subscription (a {@code retry()}, a second subscriber, a {@code repeat()})
+   * journals a new entry rather than reading the first one back. Operators plugged in after it act on the journaled
+   * outcome.
    */
   <T> Function<Uni<T>, Uni<T>> checkpointed(String key, Class<T> type);
 

@@ -109,7 +109,8 @@ class RaftoralNodeTest {
           List<Future<WorkflowStatus>> runs = new ArrayList<>();
           for (RaftoralNode n : c.nodes().values()) {
             runs.add(fut(n.jsonWorkflows().start("ping_pong", 1, "\"ping\"", new StartOptions())
-                .flatMap(s -> n.jsonWorkflows().await(s.workflowId(), s.executionClusterId(), Duration.ofSeconds(10)))));
+                .flatMap(s -> n.jsonWorkflows().await(s.workflowId(), s.executionClusterId(),
+                    Duration.ofSeconds(10)))));
           }
           return Future.all(runs).map(cf -> cf.<WorkflowStatus>list());
         })
@@ -165,7 +166,8 @@ class RaftoralNodeTest {
         .compose(s -> {
           ctx.verify(() -> assertThat(s.resultJson()).isEqualTo("\"pong\""));
           return fut(c.node("node-d").jsonWorkflows().start("ping_pong", 1, "\"pong\"", new StartOptions()))
-              .compose(st -> fut(c.node("node-e").jsonWorkflows().await(st.workflowId(), null, Duration.ofSeconds(10))));
+              .compose(st -> fut(c.node("node-e").jsonWorkflows()
+                  .await(st.workflowId(), null, Duration.ofSeconds(10))));
         })
         .onComplete(ctx.succeeding(failed -> ctx.verify(() -> {
           assertThat(failed.state()).isEqualTo(WorkflowState.FAILED);
