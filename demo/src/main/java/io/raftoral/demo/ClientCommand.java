@@ -3,7 +3,7 @@ package io.raftoral.demo;
 import io.raftoral.grpc.api.GrpcWorkflowClient;
 import io.raftoral.http.api.HttpWorkflowClient;
 import io.raftoral.workflow.StartOptions;
-import io.raftoral.workflow.WorkflowClient;
+import io.raftoral.workflow.JsonWorkflowClient;
 import io.raftoral.workflow.WorkflowFilter;
 import io.raftoral.workflow.WorkflowState;
 import io.raftoral.workflow.WorkflowStatus;
@@ -58,7 +58,7 @@ final class ClientCommand {
   long timeoutSeconds;
 
   /** Runs {@code call} against the node and prints what it gives; the exit code says whether it went well. */
-  int call(java.util.function.Function<WorkflowClient, Uni<JsonObject>> call) {
+  int call(java.util.function.Function<JsonWorkflowClient, Uni<JsonObject>> call) {
     Vertx vertx = Vertx.vertx();
     long requestTimeoutMillis = Math.max(10_000, (timeoutSeconds + 5) * 1000);
     io.raftoral.transport.TransportTlsOptions tls = new io.raftoral.transport.TransportTlsOptions();
@@ -75,7 +75,7 @@ final class ClientCommand {
         ? new GrpcWorkflowClient(vertx, List.of(address), requestTimeoutMillis, tls) : null;
     HttpWorkflowClient httpClient = grpcClient == null
         ? new HttpWorkflowClient(vertx, List.of(address), requestTimeoutMillis, tls) : null;
-    WorkflowClient client = grpcClient != null ? grpcClient : httpClient;
+    JsonWorkflowClient client = grpcClient != null ? grpcClient : httpClient;
     try {
       JsonObject out = NodeCommand.await(Future.fromCompletionStage(call.apply(client).subscribeAsCompletionStage()));
       System.out.println(out.encodePrettily());

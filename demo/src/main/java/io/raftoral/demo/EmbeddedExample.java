@@ -1,14 +1,13 @@
 package io.raftoral.demo;
 
+import io.raftoral.async.Bridge;
 import io.raftoral.management.InJvmManagementNetwork;
 import io.raftoral.node.InJvmPeerRequests;
 import io.raftoral.node.NodeOptions;
 import io.raftoral.node.RaftoralNode;
 import io.raftoral.storage.InMemoryLogStore;
 import io.raftoral.transport.InJvmNetwork;
-import io.raftoral.workflow.StartOptions;
 import io.raftoral.workflow.WorkflowRegistry;
-import io.raftoral.workflow.WorkflowStatus;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -18,11 +17,14 @@ import java.util.List;
 
 /**
  * Raftoral embedded in a Vert.x application: three nodes deployed as verticles in one JVM (in-JVM transport and
- * in-memory stores, so it runs anywhere), a workflow registered on each, started through one node and awaited
- * through another. The README's embedding example is this code; the build compiles it and a test runs it.
- * Run: {@code java -cp demo/target/raftoral-node.jar io.raftoral.demo.EmbeddedExample}
+ * in-memory stores, so it runs anywhere), a workflow registered on each, started through one node's typed client and
+ * its result awaited through another's. The README's embedding example is this code; the build compiles it and a
+ * test runs it. Run: {@code java -cp demo/target/raftoral-node.jar io.raftoral.demo.EmbeddedExample}
  */
 public final class EmbeddedExample {
+
+  private static final int NODES = 3;
+  private static final Duration RESULT_TIMEOUT = Duration.ofSeconds(30);
 
   private EmbeddedExample() {
   }
@@ -35,31 +37,35 @@ public final class EmbeddedExample {
                 .flatMap(greeting -> ctx.checkpoint("message", greeting + ", " + name + "!")));
   }
 
-  /** Starts three nodes, runs "greet" and completes with its result; the nodes stay up. */
-  public static Future<String> run(Vertx vertx) {
+  /** Starts three nodes, runs "greet" and emits its result; the nodes stay up. */
+  public static Uni<String> run(Vertx vertx) {
     InJvmNetwork raft = new InJvmNetwork(vertx);                      // production: GrpcTransport/HttpTransport
     InJvmManagementNetwork management = new InJvmManagementNetwork(); // production: Grpc/HttpManagementClient
     List<RaftoralNode> nodes = new ArrayList<>();
-    Future<Void> started = Future.succeededFuture();
-    for (int i = 0; i < 3; i++) {
+    for (int i = 0; i < NODES; i++) {
       NodeOptions options = new NodeOptions().setAdvertiseAddress("node-" + i).setBootstrap(i == 0);
-      RaftoralNode node = new RaftoralNode(options, new InMemoryLogStore(vertx),  // production: LmdbLogStore
-          raft::transport, management.client(), new InJvmPeerRequests(vertx), workflows());
-      nodes.add(node);
+      nodes.add(new RaftoralNode(options, new InMemoryLogStore(vertx),  // production: LmdbLogStore
+          raft::transport, management.client(), new InJvmPeerRequests(vertx), workflows()));
+    }
+    return Bridge.uni(() -> deploy(vertx, nodes, management))
+        .flatMap(v -> nodes.get(2).workflows().start("greet", 1, "Ada", String.class))
+        .flatMap(run -> nodes.get(1).workflows().result(run.workflowId(), String.class, RESULT_TIMEOUT));
+  }
+
+  /** Deploys the nodes one after the other (the first founds the cluster, the others join through it). */
+  private static Future<Void> deploy(Vertx vertx, List<RaftoralNode> nodes, InJvmManagementNetwork management) {
+    Future<Void> started = Future.succeededFuture();
+    for (RaftoralNode node : nodes) {
       started = started.compose(v -> vertx.deployVerticle(node))
           .onSuccess(id -> management.serve(node.management())).mapEmpty();
     }
-    return started.compose(v -> Future.fromCompletionStage(nodes.get(2).workflows()
-        .start("greet", 1, "\"Ada\"", new StartOptions())
-        .flatMap(s -> nodes.get(1).workflows().await(s.workflowId(), s.executionClusterId(), Duration.ofSeconds(30)))
-        .map(WorkflowStatus::resultJson)
-        .subscribeAsCompletionStage()));
+    return started;
   }
 
-  public static void main(String[] args) throws Exception {
+  public static void main(String[] args) {
     Vertx vertx = Vertx.vertx();
     try {
-      System.out.println("greet(\"Ada\") = " + run(vertx).toCompletionStage().toCompletableFuture().get());
+      System.out.println("greet(\"Ada\") = " + run(vertx).await().atMost(RESULT_TIMEOUT.multipliedBy(2)));
     } finally {
       vertx.close();
     }

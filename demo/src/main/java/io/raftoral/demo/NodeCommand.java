@@ -2,6 +2,7 @@ package io.raftoral.demo;
 
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
+import io.raftoral.async.Bridge;
 import io.raftoral.group.RaftPreset;
 import io.raftoral.grpc.api.GrpcApiOptions;
 import io.raftoral.grpc.api.WorkflowGrpcApi;
@@ -215,10 +216,10 @@ final class NodeCommand implements Callable<Integer> {
       vertx.close();
       return 1;
     }
-    new WorkflowHttpApi(node.workflows(), node.management(), new HttpApiOptions()).mount(router);
+    new WorkflowHttpApi(node.jsonWorkflows(), node.management(), new HttpApiOptions()).mount(router);
     // the gRPC API (raftoral.WorkflowManagement, raftoral.RaftService, grpc.health.v1, reflection) on the same port,
     // whatever the Raft transport: gRPC calls are told apart by their content type above
-    new WorkflowGrpcApi(vertx, node.workflows(), node.management(), new GrpcApiOptions()).addTo(grpc);
+    new WorkflowGrpcApi(vertx, node.jsonWorkflows(), node.management(), new GrpcApiOptions()).addTo(grpc);
     System.err.printf("Node %d is ready (%s transport, listening on %s, advertised as %s%s)%n", node.nodeId(),
         transport, listen, advertised, storagePath == null ? ", in-memory storage" : ", storage " + storagePath);
 
@@ -263,7 +264,7 @@ final class NodeCommand implements Callable<Integer> {
   /** SIGTERM: stop the node (or leave for good), close the storage (its last writes are already synced), then Vert.x. */
   private void stop(Vertx vertx, RaftoralNode node, LogStore store) {
     CountDownLatch done = new CountDownLatch(1);
-    Future<?> stopping = leaveOnShutdown ? node.shutdown() : vertx.undeploy(node.deploymentID());
+    Future<?> stopping = leaveOnShutdown ? Bridge.future(node.shutdown()) : vertx.undeploy(node.deploymentID());
     stopping.eventually(() -> store.close()).onComplete(ar -> vertx.close().onComplete(x -> done.countDown()));
     try {
       done.await(20, TimeUnit.SECONDS);

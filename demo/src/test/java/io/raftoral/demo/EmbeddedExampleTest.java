@@ -16,9 +16,9 @@ class EmbeddedExampleTest {
 
   @Test
   void threeEmbeddedNodesRunTheGreetWorkflow(Vertx vertx, VertxTestContext ctx) {
-    EmbeddedExample.run(vertx).onComplete(ctx.succeeding(result -> ctx.verify(() -> {
-      assertThat(result).isEqualTo("\"Hello, Ada!\"");
+    EmbeddedExample.run(vertx).subscribe().with(result -> ctx.verify(() -> {
+      assertThat(result).isEqualTo("Hello, Ada!");
       ctx.completeNow();
-    })));
+    }), ctx::failNow);
   }
 }

@@ -169,4 +169,8 @@ class LmdbWorkflowRestartTest {
   private static <T> T await(Future<T> f) throws Exception {
     return f.toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
   }
+
+  private static <T> T await(Uni<T> u) throws Exception {
+    return u.subscribeAsCompletionStage().get(60, TimeUnit.SECONDS);
+  }
 }

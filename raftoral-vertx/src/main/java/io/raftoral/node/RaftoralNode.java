@@ -1,5 +1,6 @@
 package io.raftoral.node;
 
+import io.raftoral.async.Bridge;
 import io.raftoral.group.RaftGroup;
 import io.raftoral.host.RaftHost;
 import io.raftoral.host.RaftHostOptions;
@@ -12,12 +13,15 @@ import io.raftoral.node.impl.RoutingWorkflowClient;
 import io.raftoral.storage.LogStore;
 import io.raftoral.storage.NodeIdentity;
 import io.raftoral.transport.Transport;
+import io.raftoral.workflow.JsonWorkflowClient;
 import io.raftoral.workflow.WorkflowClient;
 import io.raftoral.workflow.WorkflowRegistry;
 import io.raftoral.workflow.WorkflowRuntime;
+import io.smallrye.mutiny.Uni;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.net.SocketAddress;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -34,8 +38,10 @@ import org.slf4j.LoggerFactory;
  * the cluster. It founds the cluster ({@link NodeOptions#setBootstrap}), restarts on its storage with the id
  * recorded there, or registers through its peers to get a new id; then it runs its member of the management
  * cluster (cluster 0) and of the execution clusters the management layer places it in, each with a
- * {@link WorkflowRuntime} over the node's {@link WorkflowRegistry}. {@link #workflows()} routes client calls to the
- * right execution cluster from any node; {@link #shutdown()} leaves the cluster gracefully.
+ * {@link WorkflowRuntime} over the node's {@link WorkflowRegistry}. {@link #workflows()} (typed, for the
+ * application that embeds the node) and {@link #jsonWorkflows()} (JSON text, what the HTTP and gRPC APIs serve)
+ * route client calls to the right execution cluster from any node; {@link #shutdown()} leaves the cluster
+ * gracefully.
  *
  * <p>The storage, the Raft transport, the way to reach the management leader and the node-to-node request channel
  * are given (in-JVM ones for tests; LMDB and gRPC/HTTP ones for real deployments).
@@ -55,6 +61,7 @@ public final class RaftoralNode extends VerticleBase {
   private volatile RaftHost host;
   private volatile ManagementService management;
   private volatile RoutingWorkflowClient router;
+  private volatile WorkflowClient typedClient;
   private long sweepTimer = -1;
   private volatile PeerAddresses peerAddresses;
 
@@ -99,13 +106,13 @@ public final class RaftoralNode extends VerticleBase {
     if (v.nodes().isEmpty()) {
       return;
     }
-    Map<Long, io.vertx.core.net.SocketAddress> known = addresses.snapshot();
+    Map<Long, SocketAddress> known = addresses.snapshot();
     for (NodeRecord n : v.nodes().values()) {
       if (n.id() == nodeId) {
         continue;
       }
       try {
-        io.vertx.core.net.SocketAddress a = PeerAddresses.parse(n.address());
+        SocketAddress a = PeerAddresses.parse(n.address());
         if (!a.equals(known.get(n.id()))) {
           addresses.put(n.id(), a);
         }
@@ -148,6 +155,7 @@ public final class RaftoralNode extends VerticleBase {
       return vertx.deployVerticle(host).map(start);
     }).compose(start -> {
       router = new RoutingWorkflowClient(vertx, nodeId, runtimes, this::view, peers, registry);
+      typedClient = WorkflowClient.over(router);
       management = new ManagementService(host, options.getAdvertiseAddress(), start.founding, managementClient,
           this::startExecutionGroup, options.getManagement(), options.getPreset().groupOptions());
       return vertx.deployVerticle(management);
@@ -176,7 +184,7 @@ public final class RaftoralNode extends VerticleBase {
     if (!founders.isEmpty()) {
       b.members(founders.stream().mapToLong(Long::longValue).toArray());
     }
-    return b.start().map(rt -> {
+    return Bridge.future(b.start()).map(rt -> {
       runtimes.put(clusterId, rt);
       return rt.group();
     });
@@ -186,7 +194,7 @@ public final class RaftoralNode extends VerticleBase {
     for (Map.Entry<Long, WorkflowRuntime> e : new ArrayList<>(runtimes.entrySet())) {
       if (e.getValue().group().isStopped()) {
         runtimes.remove(e.getKey(), e.getValue());
-        e.getValue().close();
+        Bridge.future(e.getValue().close());
       }
     }
   }
@@ -197,22 +205,24 @@ public final class RaftoralNode extends VerticleBase {
       vertx.cancelTimer(sweepTimer);
     }
     List<Future<?>> closing = new ArrayList<>();
-    runtimes.values().forEach(rt -> closing.add(rt.close()));
+    runtimes.values().forEach(rt -> closing.add(Bridge.future(rt.close())));
     runtimes.clear();
     closing.add(peers.close());
     return Future.all(closing);
   }
 
   /**
-   * Leaves the cluster gracefully: this node is removed from its execution clusters (their workflows stay with the
-   * other members) and from cluster 0, then it stops. Completes once it has left.
+   * Leaves the cluster gracefully, on subscription: this node is removed from its execution clusters (their
+   * workflows stay with the other members) and from cluster 0, then it stops. Emits once it has left.
    */
-  public Future<Void> shutdown() {
-    ManagementService m = management;
-    if (m == null) {
-      return vertx.undeploy(deploymentID());
-    }
-    return m.leave().compose(v -> vertx.undeploy(deploymentID()));
+  public Uni<Void> shutdown() {
+    return Bridge.uni(() -> {
+      ManagementService m = management;
+      if (m == null) {
+        return vertx.undeploy(deploymentID());
+      }
+      return m.leave().compose(v -> vertx.undeploy(deploymentID()));
+    });
   }
 
   /** This node's id (0 before it is known). */
@@ -220,8 +230,19 @@ public final class RaftoralNode extends VerticleBase {
     return nodeId;
   }
 
-  /** Workflow operations for any execution cluster, routed from this node. */
+  /**
+   * Typed workflow operations for any execution cluster, routed from this node: what an application embedding the
+   * node uses (inputs as Java objects, results read as the type it names).
+   */
   public WorkflowClient workflows() {
+    return Objects.requireNonNull(typedClient, "node not started");
+  }
+
+  /**
+   * The same operations with inputs and results as JSON text, routed from this node: what the HTTP and gRPC APIs
+   * serve. Named for its flavour so that Java code reaches for the typed {@link #workflows()} first.
+   */
+  public JsonWorkflowClient jsonWorkflows() {
     return Objects.requireNonNull(router, "node not started");
   }
 

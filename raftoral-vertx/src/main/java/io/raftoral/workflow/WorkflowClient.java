@@ -1,76 +1,79 @@
 package io.raftoral.workflow;
 
+import com.fasterxml.jackson.core.type.TypeReference;
+import io.raftoral.workflow.impl.TypedWorkflowClient;
 import io.smallrye.mutiny.Uni;
 import java.time.Duration;
 import java.util.List;
-import java.util.Objects;
 
 /**
- * The client-facing workflow operations of a node, with inputs and results as JSON text: what the HTTP and gRPC
- * APIs serve. A node's implementation routes each call to the execution cluster that holds (or will hold) the
- * workflow; {@link #of(WorkflowRuntime)} serves one execution cluster.
+ * The typed workflow client of an application that embeds a node ({@code RaftoralNode.workflows()}): inputs are
+ * Java objects, results are read as the type the caller names. Each call is routed from whichever node it is made on
+ * to the execution cluster that holds (or will hold) the workflow, like {@link JsonWorkflowClient} (on which it is
+ * built: inputs are written as JSON, results read back from JSON).
  *
- * <p>{@code executionClusterId} arguments are hints: null (or unknown) means "find it".
+ * <pre>{@code
+ * node.workflows().start("greet", 1, "Ada", String.class)
+ *     .flatMap(run -> run.result())
+ *     .subscribe().with(System.out::println);
+ * }</pre>
+ *
+ * <p>Every operation returns a lazy {@link Uni}: nothing happens until subscription. Items are emitted on the thread
+ * that completes the routed call (an event-loop thread of the node's Vert.x instance).
  */
 public interface WorkflowClient {
 
-  /**
-   * Starts workflow (name, version) with input {@code inputJson}; emits its status once the start is committed.
-   * Fails with {@link WorkflowNotRegisteredException}, {@link IllegalArgumentException} (input does not fit the
-   * registered type), {@link WorkflowIdConflictException}.
-   */
-  Uni<WorkflowStatus> start(String name, int version, String inputJson, StartOptions options);
+  /** The typed client over {@code json} (e.g. a node's routing client, or {@link JsonWorkflowClient#of}). */
+  static WorkflowClient over(JsonWorkflowClient json) {
+    return new TypedWorkflowClient(json);
+  }
 
   /**
-   * The status once the workflow has ended; {@link WorkflowWaitTimeoutException} after {@code timeout},
-   * {@link WorkflowNotFoundException} for an unknown id.
+   * Starts workflow (name, version) with {@code input}; emits a handle once the start is committed. Fails with
+   * {@link WorkflowNotRegisteredException}, {@link IllegalArgumentException} (the input cannot be written as JSON or
+   * does not fit the registered input type), {@link WorkflowIdConflictException}.
    */
-  Uni<WorkflowStatus> await(String workflowId, Long executionClusterId, Duration timeout);
+  <O> Uni<WorkflowRun<O>> start(String name, int version, Object input, Class<O> outputType);
+
+  /** {@link #start(String, int, Object, Class)} for a generic output type. */
+  <O> Uni<WorkflowRun<O>> start(String name, int version, Object input, TypeReference<O> outputType);
+
+  /** {@link #start(String, int, Object, Class)} with options, e.g. a workflow id making the start idempotent. */
+  <O> Uni<WorkflowRun<O>> start(String name, int version, Object input, Class<O> outputType, StartOptions options);
+
+  /** {@link #start(String, int, Object, Class, StartOptions)} for a generic output type. */
+  <O> Uni<WorkflowRun<O>> start(String name, int version, Object input, TypeReference<O> outputType,
+      StartOptions options);
+
+  /**
+   * A handle on existing workflow {@code workflowId} whose output is read as {@code outputType}. Made from the id
+   * alone, it does not know the workflow's execution cluster: its {@link WorkflowRun#executionClusterId()} is 0 and
+   * each of its calls locates the workflow.
+   */
+  <O> WorkflowRun<O> run(String workflowId, Class<O> outputType);
+
+  /** {@link #run(String, Class)} for a generic output type. */
+  <O> WorkflowRun<O> run(String workflowId, TypeReference<O> outputType);
+
+  /**
+   * The output of workflow {@code workflowId} once it completes (shortcut for {@code run(id, type).result()}).
+   * Fails with {@link WorkflowFailedException}, {@link WorkflowTerminatedException} or
+   * {@link WorkflowNotFoundException}.
+   */
+  <O> Uni<O> result(String workflowId, Class<O> outputType);
+
+  /** Like {@link #result(String, Class)}, failing with {@link WorkflowWaitTimeoutException} after {@code timeout}. */
+  <O> Uni<O> result(String workflowId, Class<O> outputType, Duration timeout);
 
   /** The current status; {@link WorkflowNotFoundException} for an unknown id. */
-  Uni<WorkflowStatus> status(String workflowId, Long executionClusterId);
+  Uni<WorkflowStatus> status(String workflowId);
 
-  /** The workflows passing {@code filter}, across every execution cluster. */
+  /** The workflows passing {@code filter}, across every execution cluster, in start order. */
   Uni<List<WorkflowStatus>> list(WorkflowFilter filter);
 
-  /** Terminates a running workflow; emits its status (unchanged if it had ended). */
-  Uni<WorkflowStatus> terminate(String workflowId, Long executionClusterId, String reason);
-
-  /** A client of one execution cluster's runtime (cluster hints other than its own find nothing). */
-  static WorkflowClient of(WorkflowRuntime runtime) {
-    Objects.requireNonNull(runtime, "runtime");
-    return new WorkflowClient() {
-      private <T> Uni<T> checked(Long clusterId, String workflowId, Uni<T> call) {
-        if (clusterId != null && clusterId != runtime.clusterId()) {
-          return Uni.createFrom().failure(new WorkflowNotFoundException(workflowId));
-        }
-        return call;
-      }
-
-      @Override
-      public Uni<WorkflowStatus> start(String name, int version, String inputJson, StartOptions options) {
-        return runtime.startJson(name, version, inputJson, options);
-      }
-
-      @Override
-      public Uni<WorkflowStatus> await(String workflowId, Long executionClusterId, Duration timeout) {
-        return checked(executionClusterId, workflowId, runtime.result(workflowId, timeout));
-      }
-
-      @Override
-      public Uni<WorkflowStatus> status(String workflowId, Long executionClusterId) {
-        return checked(executionClusterId, workflowId, runtime.status(workflowId));
-      }
-
-      @Override
-      public Uni<List<WorkflowStatus>> list(WorkflowFilter filter) {
-        return runtime.list(filter);
-      }
-
-      @Override
-      public Uni<WorkflowStatus> terminate(String workflowId, Long executionClusterId, String reason) {
-        return checked(executionClusterId, workflowId, runtime.terminate(workflowId, reason));
-      }
-    };
-  }
+  /**
+   * Terminates a running workflow (its result then fails with {@link WorkflowTerminatedException}); emits its status
+   * (unchanged if it had ended). {@link WorkflowNotFoundException} for an unknown id.
+   */
+  Uni<WorkflowStatus> terminate(String workflowId, String reason);
 }

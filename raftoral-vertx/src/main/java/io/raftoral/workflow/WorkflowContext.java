@@ -63,10 +63,20 @@ public interface WorkflowContext {
   <T> Uni<T> computeBlocking(String key, Class<T> type, Callable<T> blocking);
 
   /**
-   * An operator that checkpoints the Uni it is plugged into: {@code uni.plug(ctx.checkpointed("k", T.class))}.
-   * Like {@link #compute}: the upstream Uni is subscribed to on the owner only.
+   * An operator that checkpoints the Uni it is plugged into ("checkpoints are reactive operators"):
+   * {@code fetchQuote().plug(ctx.checkpointed("quote", Quote.class))}. Like {@link #compute}: the upstream Uni is
+   * subscribed to on the owner only, once all earlier checkpoints are committed, and its outcome is journaled; the
+   * other members emit the journaled outcome without subscribing to it.
+   *
+   * <p>The returned Uni is a checkpoint like any other: <b>each subscription takes a new journal position</b>.
+   * Subscribe to it once per step; a second subscription (a {@code retry()}, a second subscriber, a {@code repeat()})
+   * journals a new entry rather than reading the first one back. Operators plugged in after it act on the journaled
+   * outcome.
    */
   <T> Function<Uni<T>, Uni<T>> checkpointed(String key, Class<T> type);
+
+  /** {@link #checkpointed(String, Class)} for values of generic types, read back on replicas as {@code type}. */
+  <T> Function<Uni<T>, Uni<T>> checkpointed(String key, TypeReference<T> type);
 
   /** A replicated variable starting at {@code initial} (not journaled: it must be deterministic). */
   <T> ReplicatedVar<T> var(String key, Class<T> type, T initial);

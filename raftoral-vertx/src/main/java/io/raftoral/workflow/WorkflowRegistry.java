@@ -1,8 +1,7 @@
 package io.raftoral.workflow;
 
 import com.fasterxml.jackson.core.type.TypeReference;
-import com.fasterxml.jackson.databind.JavaType;
-import io.raftoral.workflow.impl.Payloads;
+import java.lang.reflect.Type;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
@@ -14,8 +13,11 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class WorkflowRegistry {
 
-  /** One registered definition. */
-  public record Definition(String name, int version, JavaType inputType, JavaType outputType,
+  /**
+   * One registered definition. Its input and output types are plain {@link Type}s (a {@link Class} or the type of a
+   * {@link TypeReference}): what JSON library reads them is the runtime's business, not part of this API.
+   */
+  public record Definition(String name, int version, Type inputType, Type outputType,
       WorkflowFunction<Object, Object> function) {}
 
   private final Map<String, Definition> definitions = new ConcurrentHashMap<>();
@@ -31,19 +33,19 @@ public final class WorkflowRegistry {
    */
   public <I, O> WorkflowRegistry register(String name, int version, Class<I> inputType, Class<O> outputType,
       WorkflowFunction<I, O> function) {
-    return register(name, version, Payloads.type(Objects.requireNonNull(inputType, "inputType")),
-        Payloads.type(Objects.requireNonNull(outputType, "outputType")), function);
+    return register(name, version, (Type) Objects.requireNonNull(inputType, "inputType"),
+        Objects.requireNonNull(outputType, "outputType"), function);
   }
 
   /** {@link #register(String, int, Class, Class, WorkflowFunction)} for generic input or output types. */
   public <I, O> WorkflowRegistry register(String name, int version, TypeReference<I> inputType,
       TypeReference<O> outputType, WorkflowFunction<I, O> function) {
-    return register(name, version, Payloads.type(Objects.requireNonNull(inputType, "inputType")),
-        Payloads.type(Objects.requireNonNull(outputType, "outputType")), function);
+    return register(name, version, Objects.requireNonNull(inputType, "inputType").getType(),
+        Objects.requireNonNull(outputType, "outputType").getType(), function);
   }
 
   @SuppressWarnings("unchecked")
-  private WorkflowRegistry register(String name, int version, JavaType in, JavaType out, WorkflowFunction<?, ?> fn) {
+  private WorkflowRegistry register(String name, int version, Type in, Type out, WorkflowFunction<?, ?> fn) {
     Objects.requireNonNull(name, "name");
     Objects.requireNonNull(fn, "function");
     if (name.isBlank() || name.length() > 200) {

@@ -1,11 +1,11 @@
 package io.raftoral.workflow;
 
+import io.raftoral.async.Bridge;
 import io.raftoral.group.RaftGroup;
 import io.raftoral.group.RaftGroupOptions;
 import io.raftoral.host.RaftHost;
 import io.raftoral.workflow.impl.WorkflowRuntimeImpl;
 import io.smallrye.mutiny.Uni;
-import io.vertx.core.Future;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
@@ -16,10 +16,11 @@ import java.util.Objects;
  * to another member when the owner leaves or stops answering.
  *
  * <pre>{@code
- * WorkflowRuntime.builder(host, 1).members(1, 2, 3).start().onSuccess(rt -> {
- *   rt.register("fib", 1, Integer.class, Long.class, (n, ctx) -> fib(ctx, n));
- *   rt.start("fib", 1, 10).flatMap(run -> run.result()).subscribe().with(System.out::println);
- * });
+ * WorkflowRuntime.builder(host, 1).members(1, 2, 3).start()
+ *     .invoke(rt -> rt.register("fib", 1, Integer.class, Long.class, (n, ctx) -> fib(ctx, n)))
+ *     .flatMap(rt -> rt.<Long>start("fib", 1, 10))
+ *     .flatMap(run -> run.result())
+ *     .subscribe().with(System.out::println);
  * }</pre>
  *
  * <p>Every operation returns a lazy {@link Uni}: nothing happens until subscription. Callbacks run on the execution
@@ -101,8 +102,11 @@ public interface WorkflowRuntime {
   /** The event-bus address where this node publishes the cluster's workflow events (local consumers). */
   String eventAddress();
 
-  /** Stops the runtime (cancels local executions; the group keeps running). */
-  Future<Void> close();
+  /**
+   * Stops the runtime on subscription: local executions are cancelled and waiting callers fail; the group keeps
+   * running. Emits on the execution cluster's context.
+   */
+  Uni<Void> close();
 
   /** Event-bus address of the workflow events of {@code clusterId} on node {@code nodeId}. */
   static String eventAddress(long nodeId, long clusterId) {
@@ -145,9 +149,12 @@ public interface WorkflowRuntime {
       return this;
     }
 
-    /** Starts the group (restarting from stored state when there is some) and the runtime on it. */
-    public Future<WorkflowRuntime> start() {
-      return WorkflowRuntimeImpl.start(host, clusterId, registry, options, groupOptions, members);
+    /**
+     * Starts the group (restarting from stored state when there is some) and the runtime on it, on subscription.
+     * Emits on the execution cluster's context.
+     */
+    public Uni<WorkflowRuntime> start() {
+      return Bridge.uni(() -> WorkflowRuntimeImpl.start(host, clusterId, registry, options, groupOptions, members));
     }
   }
 }

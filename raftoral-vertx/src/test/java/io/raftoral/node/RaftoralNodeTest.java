@@ -108,8 +108,9 @@ class RaftoralNodeTest {
           // ping_pong through every node; every result is readable from every node
           List<Future<WorkflowStatus>> runs = new ArrayList<>();
           for (RaftoralNode n : c.nodes().values()) {
-            runs.add(fut(n.workflows().start("ping_pong", 1, "\"ping\"", new StartOptions())
-                .flatMap(s -> n.workflows().await(s.workflowId(), s.executionClusterId(), Duration.ofSeconds(10)))));
+            runs.add(fut(n.jsonWorkflows().start("ping_pong", 1, "\"ping\"", new StartOptions())
+                .flatMap(s -> n.jsonWorkflows().await(s.workflowId(), s.executionClusterId(),
+                    Duration.ofSeconds(10)))));
           }
           return Future.all(runs).map(cf -> cf.<WorkflowStatus>list());
         })
@@ -122,14 +123,14 @@ class RaftoralNodeTest {
           List<Future<WorkflowStatus>> reads = new ArrayList<>();
           for (WorkflowStatus s : results) {
             for (RaftoralNode n : c.nodes().values()) {
-              reads.add(fut(n.workflows().status(s.workflowId(), null)));
+              reads.add(fut(n.jsonWorkflows().status(s.workflowId(), null)));
             }
           }
           return Future.all(reads).map(cf -> cf.<WorkflowStatus>list());
         })
         .compose(reads -> {
           ctx.verify(() -> assertThat(reads).allMatch(s -> s.state() == WorkflowState.COMPLETED));
-          return fut(c.node("node-c").workflows().list(WorkflowFilter.all()));
+          return fut(c.node("node-c").jsonWorkflows().list(WorkflowFilter.all()));
         })
         .onComplete(ctx.succeeding(all -> ctx.verify(() -> {
           assertThat(all).hasSize(7);
@@ -155,17 +156,18 @@ class RaftoralNodeTest {
               id = candidate;
             }
           }
-          return fut(via.workflows().start("ping_pong", 1, "\"ping\"", new StartOptions().setWorkflowId(id)))
+          return fut(via.jsonWorkflows().start("ping_pong", 1, "\"ping\"", new StartOptions().setWorkflowId(id)))
               .map(s -> {
                 ctx.verify(() -> assertThat(s.executionClusterId()).isNotEqualTo(home));
                 return s;
               });
         })
-        .compose(s -> fut(c.node("node-b").workflows().await(s.workflowId(), null, Duration.ofSeconds(10))))
+        .compose(s -> fut(c.node("node-b").jsonWorkflows().await(s.workflowId(), null, Duration.ofSeconds(10))))
         .compose(s -> {
           ctx.verify(() -> assertThat(s.resultJson()).isEqualTo("\"pong\""));
-          return fut(c.node("node-d").workflows().start("ping_pong", 1, "\"pong\"", new StartOptions()))
-              .compose(st -> fut(c.node("node-e").workflows().await(st.workflowId(), null, Duration.ofSeconds(10))));
+          return fut(c.node("node-d").jsonWorkflows().start("ping_pong", 1, "\"pong\"", new StartOptions()))
+              .compose(st -> fut(c.node("node-e").jsonWorkflows()
+                  .await(st.workflowId(), null, Duration.ofSeconds(10))));
         })
         .onComplete(ctx.succeeding(failed -> ctx.verify(() -> {
           assertThat(failed.state()).isEqualTo(WorkflowState.FAILED);
@@ -183,7 +185,7 @@ class RaftoralNodeTest {
     c.bootstrap()
         .compose(n -> joinOneByOne(c, 3))
         .compose(v -> c.await(() -> settled(c, 4), WAIT, "4 nodes placed"))
-        .compose(v -> fut(c.node("node-a").workflows().start("countdown", 1, "40", new StartOptions())))
+        .compose(v -> fut(c.node("node-a").jsonWorkflows().start("countdown", 1, "40", new StartOptions())))
         .compose(s -> {
           longRun[0] = s.workflowId();
           victimId[0] = c.node("node-c").nodeId();
@@ -194,11 +196,11 @@ class RaftoralNodeTest {
           return view.clusters().values().stream().noneMatch(ec -> ec.desiredMembers().contains(victimId[0]))
               && view.clusters().values().stream().anyMatch(ec -> ec.reportedVoters().size() >= 3);
         }, WAIT, "the killed member to be replaced"))
-        .compose(v -> fut(c.node("node-b").workflows().await(longRun[0], null, Duration.ofSeconds(20))))
+        .compose(v -> fut(c.node("node-b").jsonWorkflows().await(longRun[0], null, Duration.ofSeconds(20))))
         .compose(s -> {
           ctx.verify(() -> assertThat(s.resultJson()).isEqualTo("0"));
-          return fut(c.node("node-d").workflows().start("ping_pong", 1, "\"ping\"", new StartOptions())
-              .flatMap(st -> c.node("node-d").workflows().await(st.workflowId(), null, Duration.ofSeconds(10))));
+          return fut(c.node("node-d").jsonWorkflows().start("ping_pong", 1, "\"ping\"", new StartOptions())
+              .flatMap(st -> c.node("node-d").jsonWorkflows().await(st.workflowId(), null, Duration.ofSeconds(10))));
         })
         .compose(s -> c.restart("node-c"))
         .onComplete(ctx.succeeding(back -> ctx.verify(() -> {
@@ -239,8 +241,8 @@ class RaftoralNodeTest {
               && view.clusters().values().stream().noneMatch(ec -> ec.refersTo(departed[0]))
               && !cluster0(c).contains(departed[0]);
         }, WAIT, "no membership referring to node " + departed[0]))
-        .compose(v -> fut(c.node("node-d").workflows().start("ping_pong", 1, "\"ping\"", new StartOptions())
-            .flatMap(st -> c.node("node-a").workflows().await(st.workflowId(), null, Duration.ofSeconds(10)))))
+        .compose(v -> fut(c.node("node-d").jsonWorkflows().start("ping_pong", 1, "\"ping\"", new StartOptions())
+            .flatMap(st -> c.node("node-a").jsonWorkflows().await(st.workflowId(), null, Duration.ofSeconds(10)))))
         .onComplete(ctx.succeeding(s -> ctx.verify(() -> {
           assertThat(s.resultJson()).isEqualTo("\"pong\"");
           for (RaftoralNode n : c.nodes().values()) {

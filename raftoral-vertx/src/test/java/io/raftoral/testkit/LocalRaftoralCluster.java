@@ -1,5 +1,6 @@
 package io.raftoral.testkit;
 
+import io.raftoral.async.Bridge;
 import io.raftoral.group.RaftPreset;
 import io.raftoral.management.InJvmManagementNetwork;
 import io.raftoral.management.ManagementOptions;
@@ -125,7 +126,7 @@ public final class LocalRaftoralCluster {
   public Future<Void> shutdown(String address) {
     RaftoralNode n = nodes.get(address);
     Promise<Void> p = Promise.promise();
-    own.runOnContext(v -> n.shutdown().onComplete(ar -> {
+    own.runOnContext(v -> Bridge.future(n.shutdown()).onComplete(ar -> {
       nodes.remove(address);
       management.unserve(n.management());
       p.handle(ar);

@@ -1,5 +1,6 @@
 package io.raftoral.testkit;
 
+import io.raftoral.async.Bridge;
 import io.raftoral.group.RaftGroupOptions;
 import io.raftoral.group.RaftPreset;
 import io.raftoral.raft.RaftNode;
@@ -71,7 +72,7 @@ public final class LocalWorkflowCluster {
     if (members.length > 0) {
       b.members(members);
     }
-    return b.start().onSuccess(rt -> runtimes.put(id, rt));
+    return Bridge.future(b.start()).onSuccess(rt -> runtimes.put(id, rt));
   }
 
   public WorkflowRuntime runtime(long id) {
@@ -101,7 +102,7 @@ public final class LocalWorkflowCluster {
   /** Kills node {@code id} like a power cut (its runtime goes with it). */
   public Future<Void> kill(long id) {
     WorkflowRuntime rt = runtimes.remove(id);
-    Future<Void> closed = rt == null ? Future.succeededFuture() : rt.close();
+    Future<Void> closed = rt == null ? Future.succeededFuture() : Bridge.future(rt.close());
     return closed.compose(v -> nodes.kill(id));
   }
 
@@ -147,7 +148,7 @@ public final class LocalWorkflowCluster {
 
   public Future<Void> close() {
     java.util.List<Future<?>> all = new java.util.ArrayList<>();
-    runtimes.values().forEach(rt -> all.add(rt.close()));
+    runtimes.values().forEach(rt -> all.add(Bridge.future(rt.close())));
     runtimes.clear();
     return Future.all(all).compose(v -> nodes.close());
   }

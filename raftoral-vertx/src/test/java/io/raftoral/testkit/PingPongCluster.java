@@ -1,7 +1,7 @@
 package io.raftoral.testkit;
 
 import io.raftoral.testkit.LocalWorkflowCluster;
-import io.raftoral.workflow.WorkflowClient;
+import io.raftoral.workflow.JsonWorkflowClient;
 import io.raftoral.workflow.WorkflowRegistry;
 import io.raftoral.workflow.WorkflowRuntimeOptions;
 import io.smallrye.mutiny.Uni;
@@ -12,18 +12,18 @@ import java.util.concurrent.TimeUnit;
 /**
  * A 3-node execution cluster in one JVM running the quickstart's {@code ping_pong} v1 workflow ("ping" -> "pong",
  * anything else fails with a clear error) and {@code forever} v1 (never finishes: for wait timeouts and
- * termination), served through {@link WorkflowClient#of}.
+ * termination), served through {@link JsonWorkflowClient#of}.
  */
 public final class PingPongCluster {
 
   public static final String NOT_PING = "ping_pong expects the input \"ping\"";
 
   public final LocalWorkflowCluster cluster;
-  public final WorkflowClient client;
+  public final JsonWorkflowClient client;
 
   private PingPongCluster(LocalWorkflowCluster cluster) {
     this.cluster = cluster;
-    this.client = WorkflowClient.of(cluster.runtime(1));
+    this.client = JsonWorkflowClient.of(cluster.runtime(1));
   }
 
   public static WorkflowRegistry registry() {
@@ -46,5 +46,9 @@ public final class PingPongCluster {
 
   public static <T> T await(Future<T> f) throws Exception {
     return f.toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+  }
+
+  public static <T> T await(Uni<T> u) throws Exception {
+    return u.subscribeAsCompletionStage().get(30, TimeUnit.SECONDS);
   }
 }

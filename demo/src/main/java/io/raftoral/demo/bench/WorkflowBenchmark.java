@@ -1,5 +1,6 @@
 package io.raftoral.demo.bench;
 
+import io.raftoral.async.Bridge;
 import io.raftoral.group.RaftPreset;
 import io.raftoral.host.RaftHost;
 import io.raftoral.host.RaftHostOptions;
@@ -107,10 +108,10 @@ public final class WorkflowBenchmark {
       WorkflowRegistry registry = WorkflowRegistry.create()
           .register(TEN_CHECKPOINTS, 1, Integer.class, Integer.class, WorkflowBenchmark::tenCheckpoints)
           .register(TEN_COMPUTES, 1, Integer.class, Integer.class, WorkflowBenchmark::tenComputes);
-      runtimes.add(await(WorkflowRuntime.builder(host, 1).registry(registry)
+      runtimes.add(await(Bridge.future(WorkflowRuntime.builder(host, 1).registry(registry)
           .options(new WorkflowRuntimeOptions().setPipelining(pipelining).setPublishEvents(false))
           .groupOptions(RaftPreset.TESTING.groupOptions().setSnapshotEveryEntries(20_000))
-          .members(1, 2, 3).start()));
+          .members(1, 2, 3).start())));
     }
     WorkflowRuntime leader = null;
     long deadline = System.currentTimeMillis() + 10_000;

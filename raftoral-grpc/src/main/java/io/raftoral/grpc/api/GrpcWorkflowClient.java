@@ -9,7 +9,7 @@ import io.raftoral.grpc.api.proto.WaitForWorkflowRequest;
 import io.raftoral.grpc.api.proto.WorkflowInfo;
 import io.raftoral.grpc.api.proto.WorkflowManagementGrpcClient;
 import io.raftoral.workflow.StartOptions;
-import io.raftoral.workflow.WorkflowClient;
+import io.raftoral.workflow.JsonWorkflowClient;
 import io.raftoral.workflow.WorkflowFilter;
 import io.raftoral.workflow.WorkflowIdConflictException;
 import io.raftoral.workflow.WorkflowNotFoundException;
@@ -29,12 +29,12 @@ import java.util.Objects;
 import java.util.function.Function;
 
 /**
- * {@link WorkflowClient} over a node's gRPC API ({@link WorkflowGrpcApi}): what scripts and the CLI's
+ * {@link JsonWorkflowClient} over a node's gRPC API ({@link WorkflowGrpcApi}): what scripts and the CLI's
  * {@code client} command use instead of grpcurl. Given several node addresses it tries them in turn, moving on
  * only when a node cannot be connected to (so a request is never sent twice); the node that answered last is tried
  * first next time.
  *
- * <p>Failed calls come back as the exceptions {@link WorkflowClient} documents ({@link WorkflowNotFoundException},
+ * <p>Failed calls come back as the exceptions {@link JsonWorkflowClient} documents ({@link WorkflowNotFoundException},
  * {@link WorkflowNotRegisteredException}, {@link WorkflowIdConflictException}, {@link WorkflowWaitTimeoutException},
  * {@link IllegalArgumentException}), anything else (UNAVAILABLE: no leader; unreachable nodes) as
  * {@link GrpcApiException}. Waits take whole seconds on the wire: a timeout is rounded up to the next second.
@@ -42,7 +42,7 @@ import java.util.function.Function;
  * <p>The returned {@link Uni}s are lazy and emit on a Vert.x event loop (the subscriber's context when subscribed
  * on one).
  */
-public final class GrpcWorkflowClient implements WorkflowClient, AutoCloseable {
+public final class GrpcWorkflowClient implements JsonWorkflowClient, AutoCloseable {
 
   /** Default time for one call (a wait gets its own timeout plus this). */
   public static final long DEFAULT_REQUEST_TIMEOUT_MILLIS = 10_000;

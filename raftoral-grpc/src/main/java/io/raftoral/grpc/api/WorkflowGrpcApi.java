@@ -22,7 +22,7 @@ import io.raftoral.management.ManagementEndpoint;
 import io.raftoral.management.ManagementView;
 import io.raftoral.management.NodeRecord;
 import io.raftoral.workflow.StartOptions;
-import io.raftoral.workflow.WorkflowClient;
+import io.raftoral.workflow.JsonWorkflowClient;
 import io.raftoral.workflow.WorkflowFilter;
 import io.raftoral.workflow.WorkflowState;
 import io.raftoral.workflow.WorkflowStatus;
@@ -77,7 +77,7 @@ public final class WorkflowGrpcApi {
   private static final int MAX_WORKFLOW_ID_LENGTH = 256;
   private static final int MAX_ADDRESS_LENGTH = 1024;
 
-  private final WorkflowClient workflows;
+  private final JsonWorkflowClient workflows;
   private final ManagementEndpoint management;
   private final GrpcApiOptions options;
   private final HealthService health;
@@ -88,7 +88,7 @@ public final class WorkflowGrpcApi {
    * @param management the node's management endpoint, or null when it serves none
    * @param options limits and defaults
    */
-  public WorkflowGrpcApi(Vertx vertx, WorkflowClient workflows, ManagementEndpoint management,
+  public WorkflowGrpcApi(Vertx vertx, JsonWorkflowClient workflows, ManagementEndpoint management,
       GrpcApiOptions options) {
     this.workflows = Objects.requireNonNull(workflows, "workflows");
     this.management = management;

@@ -452,7 +452,7 @@ class WorkflowGrpcApiTest {
     }
   }
 
-  // ----- the network WorkflowClient -----------------------------------------------------------------------------
+  // ----- the network JsonWorkflowClient -----------------------------------------------------------------------------
 
   private static <T> T get(Uni<T> uni) {
     return uni.await().atMost(Duration.ofSeconds(30));

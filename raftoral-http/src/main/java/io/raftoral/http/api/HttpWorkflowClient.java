@@ -2,7 +2,7 @@ package io.raftoral.http.api;
 
 import io.raftoral.transport.HostPort;
 import io.raftoral.workflow.StartOptions;
-import io.raftoral.workflow.WorkflowClient;
+import io.raftoral.workflow.JsonWorkflowClient;
 import io.raftoral.workflow.WorkflowFilter;
 import io.raftoral.workflow.WorkflowIdConflictException;
 import io.raftoral.workflow.WorkflowNotFoundException;
@@ -28,19 +28,19 @@ import java.util.function.Function;
 import java.util.stream.Collectors;
 
 /**
- * {@link WorkflowClient} over a node's HTTP API ({@link WorkflowHttpApi}): what scripts and the CLI's
+ * {@link JsonWorkflowClient} over a node's HTTP API ({@link WorkflowHttpApi}): what scripts and the CLI's
  * {@code client} command use instead of curl. Given several node addresses it tries them in turn, moving on only
  * when a node cannot be connected to (so a request is never sent twice); the first address that worked is tried
  * first next time.
  *
- * <p>Errors come back as the exceptions {@link WorkflowClient} documents ({@link WorkflowNotFoundException},
+ * <p>Errors come back as the exceptions {@link JsonWorkflowClient} documents ({@link WorkflowNotFoundException},
  * {@link WorkflowNotRegisteredException}, {@link WorkflowIdConflictException}, {@link WorkflowWaitTimeoutException},
  * {@link IllegalArgumentException}); anything else (no leader: 503, unreachable nodes) as {@link HttpApiException}.
  *
  * <p>The returned {@link Uni}s are lazy (nothing is sent before subscription) and emit on a Vert.x event loop:
  * the subscriber's context when subscribed on one, else one of the client's.
  */
-public final class HttpWorkflowClient implements WorkflowClient, AutoCloseable {
+public final class HttpWorkflowClient implements JsonWorkflowClient, AutoCloseable {
 
   /** Default time for one request (a wait gets its own timeout plus this). */
   public static final long DEFAULT_REQUEST_TIMEOUT_MILLIS = 10_000;

@@ -4,7 +4,7 @@ import io.raftoral.management.ManagementEndpoint;
 import io.raftoral.management.ManagementView;
 import io.raftoral.management.NodeRecord;
 import io.raftoral.workflow.StartOptions;
-import io.raftoral.workflow.WorkflowClient;
+import io.raftoral.workflow.JsonWorkflowClient;
 import io.raftoral.workflow.WorkflowFilter;
 import io.raftoral.workflow.WorkflowState;
 import io.raftoral.workflow.WorkflowStatus;
@@ -78,7 +78,7 @@ public final class WorkflowHttpApi {
   private static final int MAX_WORKFLOW_ID_LENGTH = 256;
   private static final int MAX_ADDRESS_LENGTH = 1024;
 
-  private final WorkflowClient workflows;
+  private final JsonWorkflowClient workflows;
   private final ManagementEndpoint management;
   private final HttpApiOptions options;
 
@@ -88,7 +88,7 @@ public final class WorkflowHttpApi {
    *     answer 503)
    * @param options limits and defaults
    */
-  public WorkflowHttpApi(WorkflowClient workflows, ManagementEndpoint management, HttpApiOptions options) {
+  public WorkflowHttpApi(JsonWorkflowClient workflows, ManagementEndpoint management, HttpApiOptions options) {
     this.workflows = Objects.requireNonNull(workflows, "workflows");
     this.management = management;
     this.options = new HttpApiOptions(Objects.requireNonNull(options, "options"));

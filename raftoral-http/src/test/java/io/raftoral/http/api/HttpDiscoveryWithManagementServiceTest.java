@@ -11,7 +11,7 @@ import io.raftoral.management.InJvmManagementNetwork;
 import io.raftoral.management.ManagementOptions;
 import io.raftoral.management.ManagementService;
 import io.raftoral.testkit.LocalRaftCluster;
-import io.raftoral.workflow.WorkflowClient;
+import io.raftoral.workflow.JsonWorkflowClient;
 import io.raftoral.workflow.WorkflowRuntime;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -66,7 +66,7 @@ class HttpDiscoveryWithManagementServiceTest {
       await(deployed.future());
       await(local.await(() -> service.isManagementLeader() && service.view().nodes().containsKey(1L), 20_000,
           "node 1 leads cluster 0 and is registered"));
-      new WorkflowHttpApi(WorkflowClient.of(runtime), service, new HttpApiOptions()).mount(router);
+      new WorkflowHttpApi(JsonWorkflowClient.of(runtime), service, new HttpApiOptions()).mount(router);
 
       HttpManagementClient client = new HttpManagementClient(vertx, List.of("127.0.0.1:1", address));
       long id = await(client.register("10.0.0.2:7001", "join-2"));

@@ -416,7 +416,7 @@ class WorkflowHttpApiTest {
     }
   }
 
-  // ----- the network WorkflowClient -----------------------------------------------------------------------------
+  // ----- the network JsonWorkflowClient -----------------------------------------------------------------------------
 
   private static <T> T get(io.smallrye.mutiny.Uni<T> uni) {
     return uni.await().atMost(Duration.ofSeconds(30));

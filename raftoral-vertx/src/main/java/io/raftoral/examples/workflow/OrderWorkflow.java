@@ -16,6 +16,8 @@ public final class OrderWorkflow implements WorkflowFunction<OrderWorkflow.Order
 
   public static final String NAME = "order";
   public static final int VERSION = 1;
+  /** Items packed in one parcel. */
+  private static final int ITEMS_PER_PARCEL = 3;
 
   public record Order(String orderId, String customer, List<String> items, long amountCents) {}
 
@@ -49,19 +51,76 @@ public final class OrderWorkflow implements WorkflowFunction<OrderWorkflow.Order
 
   @Override
   public Uni<Receipt> run(Order order, WorkflowContext ctx) {
-    ReplicatedVar<String> status = ctx.var("status", String.class, "NEW");
-    return ctx.compute("reserve", Reservation.class, () -> inventory.reserve(ctx.idempotencyKey(), order.items()))
-        .flatMap(reservation -> status.set("RESERVED")
-            .flatMap(s -> ctx.compute("charge", Payment.class,
-                () -> payments.charge(ctx.idempotencyKey(), order.customer(), order.amountCents())))
-            .onFailure().call(e -> ctx.compute("release", Boolean.class,
-                    () -> inventory.release(ctx.idempotencyKey(), reservation.reservationId()).replaceWith(true))
-                .flatMap(released -> status.set("CANCELLED")))
-            .flatMap(payment -> status.set("PAID")
-                .flatMap(s -> ctx.checkpoint("shipment",
-                    new Shipment(order.orderId(), "customer:" + order.customer(), (order.items().size() + 2) / 3)))
-                .flatMap(shipment -> status.set("SHIPPED")
-                    .map(s -> new Receipt(order.orderId(), status.get(), reservation.reservationId(),
-                        payment.paymentId(), shipment.parcels())))));
+    Steps steps = new Steps(order, ctx);
+    return steps.reserve()
+        .chain(steps::markReserved)
+        .chain(steps::charge)
+        .chain(steps::markPaid)
+        .chain(steps::ship)
+        .chain(steps::markShipped)
+        .map(steps::receipt);
+  }
+
+  /**
+   * The steps of one run, in the order they are journaled; each is a checkpoint. A run makes its own instance, so
+   * the fields that carry a step's outcome to the later steps are the same on every member.
+   */
+  private final class Steps {
+    private final Order order;
+    private final WorkflowContext ctx;
+    private final ReplicatedVar<String> status;
+    private Reservation reservation;
+    private Payment payment;
+    private Shipment shipment;
+
+    Steps(Order order, WorkflowContext ctx) {
+      this.order = order;
+      this.ctx = ctx;
+      this.status = ctx.var("status", String.class, "NEW");
+    }
+
+    /** The stock service reserves the items (owner only; the reservation is journaled). */
+    Uni<Reservation> reserve() {
+      return ctx.compute("reserve", Reservation.class, () -> inventory.reserve(ctx.idempotencyKey(), order.items()))
+          .invoke(r -> reservation = r);
+    }
+
+    Uni<String> markReserved(Reservation r) {
+      return status.set("RESERVED");
+    }
+
+    /** The payment service charges the customer; a failed payment releases the reservation, then fails the run. */
+    Uni<Payment> charge(String reserved) {
+      return ctx.compute("charge", Payment.class,
+              () -> payments.charge(ctx.idempotencyKey(), order.customer(), order.amountCents()))
+          .invoke(p -> payment = p)
+          .onFailure().call(this::release);
+    }
+
+    private Uni<String> release(Throwable paymentFailure) {
+      return ctx.compute("release", Boolean.class,
+              () -> inventory.release(ctx.idempotencyKey(), reservation.reservationId()).replaceWith(true))
+          .chain(released -> status.set("CANCELLED"));
+    }
+
+    Uni<String> markPaid(Payment p) {
+      return status.set("PAID");
+    }
+
+    /** The shipment is computed from the order alone (deterministic): a plain checkpoint. */
+    Uni<Shipment> ship(String paid) {
+      int parcels = (order.items().size() + ITEMS_PER_PARCEL - 1) / ITEMS_PER_PARCEL;
+      return ctx.checkpoint("shipment", new Shipment(order.orderId(), "customer:" + order.customer(), parcels))
+          .invoke(s -> shipment = s);
+    }
+
+    Uni<String> markShipped(Shipment s) {
+      return status.set("SHIPPED");
+    }
+
+    Receipt receipt(String shipped) {
+      return new Receipt(order.orderId(), status.get(), reservation.reservationId(), payment.paymentId(),
+          shipment.parcels());
+    }
   }
 }

@@ -6,7 +6,7 @@ import io.raftoral.management.NodeRecord;
 import io.raftoral.management.NodeState;
 import io.raftoral.node.PeerRequests;
 import io.raftoral.workflow.StartOptions;
-import io.raftoral.workflow.WorkflowClient;
+import io.raftoral.workflow.JsonWorkflowClient;
 import io.raftoral.workflow.WorkflowFilter;
 import io.raftoral.workflow.WorkflowIdConflictException;
 import io.raftoral.workflow.WorkflowNotFoundException;
@@ -31,14 +31,14 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 
 /**
- * The {@link WorkflowClient} of a node: each call goes to the execution cluster holding (or chosen for) the
+ * The {@link JsonWorkflowClient} of a node: each call goes to the execution cluster holding (or chosen for) the
  * workflow, locally when this node is a member, else forwarded over {@link PeerRequests} to a member of it (trying
  * the members in turn). Starts with a caller-supplied id always go to the cluster that id hashes to, so starting
  * the same id through different nodes stays idempotent.
  *
  * <p>Also serves the forwarded requests ({@link #serve}). Futures complete on any thread.
  */
-public final class RoutingWorkflowClient implements WorkflowClient {
+public final class RoutingWorkflowClient implements JsonWorkflowClient {
 
   /** Error kinds of a forwarded request's reply. */
   private static final String NOT_FOUND = "NOT_FOUND";

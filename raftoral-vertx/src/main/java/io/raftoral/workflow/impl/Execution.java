@@ -1,31 +1,27 @@
 package io.raftoral.workflow.impl;
 
-import com.fasterxml.jackson.databind.JavaType;
-import io.raftoral.async.Bridge;
 import io.raftoral.workflow.CheckpointFailedException;
 import io.raftoral.workflow.NonDeterminismException;
+import io.raftoral.workflow.WorkflowNotRegisteredException;
 import io.raftoral.workflow.WorkflowRegistry;
 import io.raftoral.workflow.WorkflowRuntime;
 import io.raftoral.workflow.WorkflowState;
 import io.raftoral.workflow.WorkflowTerminatedException;
-import io.raftoral.workflow.impl.CommandOutcome.Rejection;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.subscription.Cancellable;
-import io.smallrye.mutiny.subscription.UniEmitter;
-import io.vertx.core.AsyncResult;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CancellationException;
-import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * One member's run of one workflow. It consumes the journal by position: the n-th checkpoint call reads entry n.
  * While this member owns the workflow, calls past the end of the journal are produced here and proposed
- * ("slots"); otherwise they wait for the owner's entries. Everything runs on the group's context.
+ * ("slots", kept by its {@link JournalWriter}); otherwise they wait for the owner's entries. Everything runs on the
+ * group's context.
  *
  * <p>Ownership moving away while produced entries are not yet in the journal makes the run start over by replay:
  * the journal is the only truth, and a replay reaches the same point without guessing which of its own proposals
@@ -36,62 +32,6 @@ final class Execution {
   private static final Logger LOG = LoggerFactory.getLogger(Execution.class);
   /** Journal values emitted synchronously in a row before one is emitted on a later turn (bounds stack depth). */
   private static final int MAX_SYNC_EMITS = 128;
-
-  enum Kind {
-    /** A value from deterministic code: the owner may continue before it commits. */
-    VALUE,
-    /** A supplier run by the owner only, once earlier pipelined values commit; emits the committed outcome. */
-    COMPUTE
-  }
-
-  /** One checkpoint call. */
-  static final class Step {
-    final String key;
-    final JavaType type;
-    final Kind kind;
-    final Object value;
-    final Supplier<Uni<?>> supplier;
-    final UniEmitter<Object> emitter;
-    int seq = -1;
-    boolean done;
-
-    Step(String key, JavaType type, Kind kind, Object value, Supplier<Uni<?>> supplier, UniEmitter<Object> emitter) {
-      this.key = key;
-      this.type = type;
-      this.kind = kind;
-      this.value = value;
-      this.supplier = supplier;
-      this.emitter = emitter;
-    }
-  }
-
-  private enum SlotState { RUNNING, READY, PROPOSED }
-
-  /** An entry (or the end) this member produced that the journal does not show yet. */
-  private static final class Slot {
-    final int seq;
-    final Step step;
-    final boolean finish;
-    SlotState state;
-    boolean started;
-    Cancellable running;
-    String value;
-    String errorType;
-    String errorMessage;
-    int failures;
-
-    Slot(int seq, Step step, boolean finish, SlotState state) {
-      this.seq = seq;
-      this.step = step;
-      this.finish = finish;
-      this.state = state;
-    }
-
-    /** A pipelined value the function has already continued with. */
-    boolean isAssumedValue() {
-      return !finish && step != null && step.done;
-    }
-  }
 
   private final WorkflowRuntimeImpl rt;
   final String workflowId;
@@ -109,14 +49,14 @@ final class Execution {
   private Throwable localFailure;
   private Cancellable subscription;
   private int syncEmits;
-  private int computeSeq = -1;
-  private final TreeMap<Integer, Step> waiting = new TreeMap<>();
-  private final TreeMap<Integer, Slot> slots = new TreeMap<>();
+  private final TreeMap<Integer, CheckpointCall> waiting = new TreeMap<>();
+  private final JournalWriter writer;
 
   Execution(WorkflowRuntimeImpl rt, String workflowId) {
     this.rt = rt;
     this.workflowId = workflowId;
     this.ctx = new WorkflowContextImpl(rt, this);
+    this.writer = new JournalWriter(this, rt);
   }
 
   private WorkflowRecord record() {
@@ -132,7 +72,7 @@ final class Execution {
   }
 
   int computeSeq() {
-    return computeSeq;
+    return writer.computeSeq();
   }
 
   boolean isCancelled() {
@@ -151,13 +91,12 @@ final class Execution {
     WorkflowRegistry.Definition def = rt.registry().find(r.type, r.version);
     if (def == null) {
       String msg = "workflow type '" + r.type + "' version " + r.version + " is not registered on node " + me();
-      onFunctionFailure(new io.raftoral.workflow.WorkflowNotRegisteredException(r.type, r.version,
-          rt.registry().describe()), msg);
+      onFunctionFailure(new WorkflowNotRegisteredException(r.type, r.version, rt.registry().describe()), msg);
       return;
     }
     Uni<Object> body;
     try {
-      Object input = Payloads.decode(r.input, def.inputType());
+      Object input = Payloads.decode(r.input, Payloads.type(def.inputType()));
       body = def.function().run(input, ctx);
       if (body == null) {
         throw new NullPointerException("workflow function of '" + r.type + "' v" + r.version + " returned null");
@@ -175,7 +114,7 @@ final class Execution {
   // ----------------------------------------------------------------------------------------------------------------
 
   /** A checkpoint call was subscribed to: give it the next position. */
-  void onStep(Step step) {
+  void onStep(CheckpointCall step) {
     if (cancelled) {
       step.emitter.fail(endedError());
       return;
@@ -193,7 +132,7 @@ final class Execution {
     step.seq = position++;
     if (r.owner == me()) {
       becomeProducer(r);
-      produce(step);
+      writer.produce(step, rt.options().isPipelining());
     } else {
       waiting.put(step.seq, step);
     }
@@ -208,7 +147,7 @@ final class Execution {
   }
 
   /** Emits the journal's entry for {@code step}, or fails it when the keys differ (non-determinism). */
-  private void consume(Step step, JournalEntry entry) {
+  private void consume(CheckpointCall step, JournalEntry entry) {
     if (step.done) {
       return;
     }
@@ -229,7 +168,7 @@ final class Execution {
     }
   }
 
-  private void emit(Step step, Object value) {
+  void emit(CheckpointCall step, Object value) {
     step.done = true;
     if (syncEmits >= MAX_SYNC_EMITS) {
       // A long journal replayed synchronously would nest one stack frame chain per checkpoint.
@@ -244,7 +183,7 @@ final class Execution {
     }
   }
 
-  private void fail(Step step, Throwable failure) {
+  void fail(CheckpointCall step, Throwable failure) {
     step.done = true;
     step.emitter.fail(failure);
   }
@@ -259,97 +198,20 @@ final class Execution {
       return;
     }
     producing = true;
-    List<Step> toProduce = new ArrayList<>(waiting.tailMap(journal.size(), true).values());
+    List<CheckpointCall> toProduce = new ArrayList<>(waiting.tailMap(journal.size(), true).values());
     waiting.keySet().removeIf(seq -> seq >= journal.size());
-    for (Step s : toProduce) {
-      produce(s);
+    for (CheckpointCall s : toProduce) {
+      writer.produce(s, rt.options().isPipelining());
     }
     if (functionDone && waiting.isEmpty()) {
       addFinishSlot();
     }
   }
 
-  private void produce(Step step) {
-    if (step.kind == Kind.VALUE) {
-      Slot slot = new Slot(step.seq, step, false, SlotState.READY);
-      try {
-        slot.value = Payloads.encode(step.value);
-      } catch (IllegalArgumentException e) {
-        fail(step, e);
-        slot.value = null;
-        slot.errorType = e.getClass().getName();
-        slot.errorMessage = String.valueOf(e.getMessage());
-      }
-      slots.put(step.seq, slot);
-      flush();
-      if (!step.done && rt.options().isPipelining()) {
-        emit(step, step.value);
-      }
-    } else {
-      slots.put(step.seq, new Slot(step.seq, step, false, SlotState.RUNNING));
-      runComputes();
-    }
-  }
-
-  /** Starts the suppliers no longer held back by an uncommitted pipelined value before them. */
-  private void runComputes() {
-    boolean assumedBefore = false;
-    for (Slot slot : new ArrayList<>(slots.values())) {
-      if (cancelled) {
-        return;
-      }
-      if (slot.state == SlotState.RUNNING && !slot.started && !assumedBefore) {
-        startCompute(slot);
-      }
-      assumedBefore |= slot.isAssumedValue();
-    }
-  }
-
-  private void startCompute(Slot slot) {
-    slot.started = true;
-    Uni<?> uni;
-    computeSeq = slot.seq;
-    try {
-      uni = slot.step.supplier.get();
-      if (uni == null) {
-        throw new NullPointerException("the supplier of checkpoint '" + slot.step.key + "' returned null");
-      }
-    } catch (RuntimeException e) {
-      uni = Uni.createFrom().failure(e);
-    } finally {
-      computeSeq = -1;
-    }
-    slot.running = uni.subscribe().with(
-        item -> rt.onContext(() -> computed(slot, item, null)),
-        failure -> rt.onContext(() -> computed(slot, null, failure)));
-  }
-
-  private void computed(Slot slot, Object item, Throwable failure) {
-    if (cancelled || slots.get(slot.seq) != slot || slot.state != SlotState.RUNNING) {
-      return;
-    }
-    slot.running = null;
-    if (failure == null) {
-      try {
-        slot.value = Payloads.encode(item);
-      } catch (IllegalArgumentException e) {
-        failure = e;
-      }
-    }
-    if (failure != null) {
-      slot.value = null;
-      slot.errorType = failure.getClass().getName();
-      slot.errorMessage = String.valueOf(failure.getMessage());
-    }
-    slot.state = SlotState.READY;
-    flush();
-  }
-
   private void addFinishSlot() {
-    if (cancelled || slots.values().stream().anyMatch(s -> s.finish)) {
+    if (cancelled || writer.hasFinish()) {
       return;
     }
-    WorkflowRecord r = record();
     int seq = position;
     if (position < journal.size()) {
       // The code ended where the journal goes on: it is not the code that wrote the journal.
@@ -357,7 +219,7 @@ final class Execution {
           "<end of the workflow>");
       seq = journal.size();
     }
-    Slot slot = new Slot(seq, null, true, SlotState.READY);
+    Slot slot = new Slot(seq, null, true, Slot.State.READY);
     if (localFailure == null) {
       try {
         slot.value = Payloads.encode(localResult);
@@ -372,81 +234,7 @@ final class Execution {
       slot.errorType = localFailure.getClass().getName();
       slot.errorMessage = String.valueOf(localFailure.getMessage());
     }
-    slots.put(seq, slot);
-    flush();
-  }
-
-  /** Proposes ready slots in position order, up to the first still computing, as one proposal. */
-  private void flush() {
-    List<Slot> ready = new ArrayList<>();
-    for (Slot slot : slots.values()) {
-      if (cancelled || slot.state == SlotState.RUNNING) {
-        break;
-      }
-      if (slot.state == SlotState.READY) {
-        slot.state = SlotState.PROPOSED;
-        ready.add(slot);
-      }
-    }
-    if (ready.isEmpty()) {
-      return;
-    }
-    if (ready.size() == 1) {
-      Slot slot = ready.get(0);
-      Bridge.future(rt.group().propose(command(slot)), rt.context())
-          .onComplete(ar -> onProposed(slot, ar.map(c -> c.result())));
-      return;
-    }
-    List<WorkflowCommand> parts = new ArrayList<>(ready.size());
-    ready.forEach(s -> parts.add(command(s)));
-    Bridge.future(rt.group().propose(new WorkflowCommand.Batch(parts)), rt.context()).onComplete(ar -> {
-      for (int i = 0; i < ready.size(); i++) {
-        int part = i;
-        onProposed(ready.get(i), ar.map(c -> c.result().parts().get(part)));
-      }
-    });
-  }
-
-  private WorkflowCommand command(Slot slot) {
-    return slot.finish
-        ? new WorkflowCommand.Finish(workflowId, me(), slot.seq, slot.value, slot.errorType, slot.errorMessage,
-            System.currentTimeMillis())
-        : new WorkflowCommand.Append(workflowId, me(), slot.seq, slot.step.key, slot.value, slot.errorType,
-            slot.errorMessage);
-  }
-
-  private void onProposed(Slot slot, AsyncResult<CommandOutcome> ar) {
-    if (cancelled || slots.get(slot.seq) != slot || slot.state != SlotState.PROPOSED) {
-      return;
-    }
-    if (ar.failed() && rt.group().isStopped()) {
-      rt.close();
-      return;
-    }
-    if (ar.failed()) {
-      // Outcome unknown (timeout, leader change): proposing again is safe, the position check rejects a duplicate.
-      slot.failures++;
-      slot.state = SlotState.READY;
-      long delay = Math.min(1_000, 10L << Math.min(slot.failures, 6));
-      rt.context().owner().setTimer(delay, id -> flush());
-      return;
-    }
-    CommandOutcome outcome = ar.result();
-    if (outcome.accepted()) {
-      return; // the journal notification confirms it
-    }
-    Rejection why = outcome.rejection();
-    if (why == Rejection.POSITION_AHEAD) {
-      // An earlier proposal of ours has not been applied yet (reordered or lost): try again shortly.
-      slot.failures++;
-      slot.state = SlotState.READY;
-      rt.context().owner().setTimer(Math.min(200, 2L << Math.min(slot.failures, 6)), id -> flush());
-    } else if (why == Rejection.POSITION_TAKEN && slot.finish) {
-      // The journal has more entries than this run produced: an earlier run's proposals committed. Replay.
-      rt.restartExecution(this);
-    }
-    // NOT_OWNER, NOT_RUNNING: the ownership or end notification handles it. POSITION_TAKEN for an entry: the
-    // journal notification of that position compares it with what this run produced.
+    writer.finish(slot);
   }
 
   // ----------------------------------------------------------------------------------------------------------------
@@ -457,7 +245,7 @@ final class Execution {
     if (cancelled) {
       return;
     }
-    Slot slot = slots.remove(seq);
+    Slot slot = writer.remove(seq);
     if (slot != null) {
       if (slot.finish) {
         rt.restartExecution(this);
@@ -477,14 +265,14 @@ final class Execution {
         consume(slot.step, entry);
       }
     } else {
-      Step step = waiting.remove(seq);
+      CheckpointCall step = waiting.remove(seq);
       if (step != null) {
         consume(step, entry);
       }
     }
     if (!cancelled) {
-      runComputes();
-      flush();
+      writer.runComputes();
+      writer.flush();
     }
   }
 
@@ -498,7 +286,7 @@ final class Execution {
       becomeProducer(r);
     } else if (producing) {
       producing = false;
-      if (!slots.isEmpty()) {
+      if (!writer.isEmpty()) {
         rt.restartExecution(this);
       }
     }
@@ -511,14 +299,14 @@ final class Execution {
     }
     if (state == WorkflowState.TERMINATED) {
       WorkflowTerminatedException t = new WorkflowTerminatedException(workflowId, reason);
-      List<Step> pending = new ArrayList<>(waiting.values());
-      for (Slot s : slots.values()) {
+      List<CheckpointCall> pending = new ArrayList<>(waiting.values());
+      for (Slot s : writer.slots()) {
         if (s.step != null && !s.step.done) {
           pending.add(s.step);
         }
       }
       cancelled = true;
-      for (Step s : pending) {
+      for (CheckpointCall s : pending) {
         if (!s.done) {
           fail(s, t);
         }
@@ -529,12 +317,7 @@ final class Execution {
 
   void cancel() {
     cancelled = true;
-    for (Slot s : slots.values()) {
-      if (s.running != null) {
-        s.running.cancel();
-      }
-    }
-    slots.clear();
+    writer.cancelAll();
     waiting.clear();
     if (subscription != null) {
       subscription.cancel();

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.datatype.jdk8.Jdk8Module;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import java.lang.reflect.Type;
 
 /**
  * JSON for workflow inputs, outputs and checkpoint values (records, POJOs, generic types, java.time, Optional).
@@ -31,6 +32,11 @@ public final class Payloads {
   }
 
   public static JavaType type(TypeReference<?> type) {
+    return MAPPER.constructType(type);
+  }
+
+  /** The Jackson type of a registered input or output type (see {@code WorkflowRegistry.Definition}). */
+  public static JavaType type(Type type) {
     return MAPPER.constructType(type);
   }
 

@@ -5,8 +5,7 @@ import com.fasterxml.jackson.databind.JavaType;
 import io.raftoral.workflow.ReplicatedVar;
 import io.raftoral.workflow.WorkflowContext;
 import io.raftoral.workflow.WorkflowState;
-import io.raftoral.workflow.impl.Execution.Kind;
-import io.raftoral.workflow.impl.Execution.Step;
+import io.raftoral.workflow.impl.CheckpointCall.Kind;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.subscription.UniEmitter;
 import java.time.Instant;
@@ -98,8 +97,17 @@ final class WorkflowContextImpl implements WorkflowContext {
 
   @Override
   public <T> Function<Uni<T>, Uni<T>> checkpointed(String key, Class<T> type) {
+    return checkpointed(key, Payloads.type(Objects.requireNonNull(type, "type")));
+  }
+
+  @Override
+  public <T> Function<Uni<T>, Uni<T>> checkpointed(String key, TypeReference<T> type) {
+    return checkpointed(key, Payloads.type(Objects.requireNonNull(type, "type")));
+  }
+
+  /** Each application to an upstream is a compute step (a new journal position per subscription). */
+  private <T> Function<Uni<T>, Uni<T>> checkpointed(String key, JavaType type) {
     checkKey(key);
-    Objects.requireNonNull(type, "type");
     return upstream -> compute(key, type, () -> upstream);
   }
 
@@ -134,7 +142,7 @@ final class WorkflowContextImpl implements WorkflowContext {
   @SuppressWarnings("unchecked")
   private <T> Uni<T> step(String key, JavaType type, Kind kind, Object value, Supplier<Uni<?>> supplier) {
     return Uni.createFrom().emitter(em -> {
-      Step step = new Step(key, type, kind, value, supplier, (UniEmitter<Object>) em);
+      CheckpointCall step = new CheckpointCall(key, type, kind, value, supplier, (UniEmitter<Object>) em);
       rt.onContext(() -> execution.onStep(step));
     });
   }

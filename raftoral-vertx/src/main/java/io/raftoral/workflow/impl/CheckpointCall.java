@@ -1,0 +1,41 @@
+package io.raftoral.workflow.impl;
+
+import com.fasterxml.jackson.databind.JavaType;
+import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.subscription.UniEmitter;
+import java.util.function.Supplier;
+
+/**
+ * One subscription to a checkpoint of a workflow run: it takes the next journal position ({@link #seq}) and is
+ * answered through its emitter, once, with the journaled value or failure.
+ */
+final class CheckpointCall {
+
+  enum Kind {
+    /** A value from deterministic code: the owner may continue before it commits. */
+    VALUE,
+    /** A supplier run by the owner only, once earlier pipelined values commit; emits the committed outcome. */
+    COMPUTE
+  }
+
+  final String key;
+  final JavaType type;
+  final Kind kind;
+  final Object value;
+  final Supplier<Uni<?>> supplier;
+  final UniEmitter<Object> emitter;
+  /** The journal position, once given (-1 before). */
+  int seq = -1;
+  /** Whether the emitter was answered. */
+  boolean done;
+
+  CheckpointCall(String key, JavaType type, Kind kind, Object value, Supplier<Uni<?>> supplier,
+      UniEmitter<Object> emitter) {
+    this.key = key;
+    this.type = type;
+    this.kind = kind;
+    this.value = value;
+    this.supplier = supplier;
+    this.emitter = emitter;
+  }
+}

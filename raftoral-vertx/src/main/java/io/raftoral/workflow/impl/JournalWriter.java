@@ -1,0 +1,225 @@
+package io.raftoral.workflow.impl;
+
+import io.raftoral.async.Bridge;
+import io.raftoral.workflow.impl.CommandOutcome.Rejection;
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.AsyncResult;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.TreeMap;
+
+/**
+ * The owner's side of one {@link Execution}: the {@link Slot}s it produced past the end of the journal, by position.
+ * Values are proposed at once; computes run once no uncommitted pipelined value precedes them; ready slots are
+ * proposed in position order, several as one batch. A proposal whose outcome is unknown is proposed again after a
+ * growing delay (the state machine's position check refuses a duplicate). Runs on the group's context.
+ */
+final class JournalWriter {
+
+  /** First retry delay after a proposal failed (timeout, leader change); doubled per failure up to the maximum. */
+  private static final long RETRY_BASE_MILLIS = 10;
+  private static final long RETRY_MAX_MILLIS = 1_000;
+  /** First retry delay after an earlier proposal of ours was not applied yet (POSITION_AHEAD). */
+  private static final long AHEAD_RETRY_BASE_MILLIS = 2;
+  private static final long AHEAD_RETRY_MAX_MILLIS = 200;
+  /** Failures after which the retry delay stops doubling. */
+  private static final int MAX_DOUBLINGS = 6;
+
+  private final Execution execution;
+  private final WorkflowRuntimeImpl rt;
+  private final TreeMap<Integer, Slot> slots = new TreeMap<>();
+  /** The position of the compute whose supplier is being called (for the idempotency key), else -1. */
+  private int computeSeq = -1;
+
+  JournalWriter(Execution execution, WorkflowRuntimeImpl rt) {
+    this.execution = execution;
+    this.rt = rt;
+  }
+
+  int computeSeq() {
+    return computeSeq;
+  }
+
+  boolean isEmpty() {
+    return slots.isEmpty();
+  }
+
+  boolean hasFinish() {
+    return slots.values().stream().anyMatch(s -> s.finish);
+  }
+
+  Collection<Slot> slots() {
+    return slots.values();
+  }
+
+  /** The slot of position {@code seq}, now in the journal: no longer this writer's. */
+  Slot remove(int seq) {
+    return slots.remove(seq);
+  }
+
+  /** Stops running computes and forgets every slot (the run is cancelled). */
+  void cancelAll() {
+    for (Slot s : slots.values()) {
+      if (s.running != null) {
+        s.running.cancel();
+      }
+    }
+    slots.clear();
+  }
+
+  /** Produces checkpoint call {@code step} at its position (this member owns the workflow). */
+  void produce(CheckpointCall step, boolean pipelining) {
+    if (step.kind == CheckpointCall.Kind.VALUE) {
+      Slot slot = new Slot(step.seq, step, false, Slot.State.READY);
+      try {
+        slot.value = Payloads.encode(step.value);
+      } catch (IllegalArgumentException e) {
+        execution.fail(step, e);
+        slot.failWith(e);
+      }
+      slots.put(step.seq, slot);
+      flush();
+      if (!step.done && pipelining) {
+        execution.emit(step, step.value);
+      }
+    } else {
+      slots.put(step.seq, new Slot(step.seq, step, false, Slot.State.RUNNING));
+      runComputes();
+    }
+  }
+
+  /** Adds the workflow's end and proposes it with what precedes it. */
+  void finish(Slot end) {
+    slots.put(end.seq, end);
+    flush();
+  }
+
+  /** Starts the suppliers no longer held back by an uncommitted pipelined value before them. */
+  void runComputes() {
+    boolean assumedBefore = false;
+    for (Slot slot : new ArrayList<>(slots.values())) {
+      if (execution.isCancelled()) {
+        return;
+      }
+      if (slot.state == Slot.State.RUNNING && !slot.started && !assumedBefore) {
+        startCompute(slot);
+      }
+      assumedBefore |= slot.isAssumedValue();
+    }
+  }
+
+  private void startCompute(Slot slot) {
+    slot.started = true;
+    Uni<?> uni;
+    computeSeq = slot.seq;
+    try {
+      uni = slot.step.supplier.get();
+      if (uni == null) {
+        throw new NullPointerException("the supplier of checkpoint '" + slot.step.key + "' returned null");
+      }
+    } catch (RuntimeException e) {
+      uni = Uni.createFrom().failure(e);
+    } finally {
+      computeSeq = -1;
+    }
+    slot.running = uni.subscribe().with(
+        item -> rt.onContext(() -> computed(slot, item, null)),
+        failure -> rt.onContext(() -> computed(slot, null, failure)));
+  }
+
+  private void computed(Slot slot, Object item, Throwable failure) {
+    if (execution.isCancelled() || slots.get(slot.seq) != slot || slot.state != Slot.State.RUNNING) {
+      return;
+    }
+    slot.running = null;
+    if (failure == null) {
+      try {
+        slot.value = Payloads.encode(item);
+      } catch (IllegalArgumentException e) {
+        failure = e;
+      }
+    }
+    if (failure != null) {
+      slot.failWith(failure);
+    }
+    slot.state = Slot.State.READY;
+    flush();
+  }
+
+  /** Proposes ready slots in position order, up to the first still computing, as one proposal. */
+  void flush() {
+    List<Slot> ready = new ArrayList<>();
+    for (Slot slot : slots.values()) {
+      if (execution.isCancelled() || slot.state == Slot.State.RUNNING) {
+        break;
+      }
+      if (slot.state == Slot.State.READY) {
+        slot.state = Slot.State.PROPOSED;
+        ready.add(slot);
+      }
+    }
+    if (ready.isEmpty()) {
+      return;
+    }
+    if (ready.size() == 1) {
+      Slot slot = ready.get(0);
+      Bridge.future(rt.group().propose(command(slot)), rt.context()).onComplete(ar -> onProposed(slot, ar.map(c -> c.result())));
+      return;
+    }
+    List<WorkflowCommand> parts = new ArrayList<>(ready.size());
+    ready.forEach(s -> parts.add(command(s)));
+    Bridge.future(rt.group().propose(new WorkflowCommand.Batch(parts)), rt.context()).onComplete(ar -> {
+      for (int i = 0; i < ready.size(); i++) {
+        int part = i;
+        onProposed(ready.get(i), ar.map(c -> c.result().parts().get(part)));
+      }
+    });
+  }
+
+  private WorkflowCommand command(Slot slot) {
+    String id = execution.workflowId;
+    return slot.finish
+        ? new WorkflowCommand.Finish(id, rt.nodeId(), slot.seq, slot.value, slot.errorType, slot.errorMessage,
+            System.currentTimeMillis())
+        : new WorkflowCommand.Append(id, rt.nodeId(), slot.seq, slot.step.key, slot.value, slot.errorType,
+            slot.errorMessage);
+  }
+
+  private void onProposed(Slot slot, AsyncResult<CommandOutcome> ar) {
+    if (execution.isCancelled() || slots.get(slot.seq) != slot || slot.state != Slot.State.PROPOSED) {
+      return;
+    }
+    if (ar.failed() && rt.group().isStopped()) {
+      rt.closeNow();
+      return;
+    }
+    if (ar.failed()) {
+      // Outcome unknown (timeout, leader change): proposing again is safe, the position check rejects a duplicate.
+      retryLater(slot, RETRY_BASE_MILLIS, RETRY_MAX_MILLIS);
+      return;
+    }
+    CommandOutcome outcome = ar.result();
+    if (outcome.accepted()) {
+      return; // the journal notification confirms it
+    }
+    Rejection why = outcome.rejection();
+    if (why == Rejection.POSITION_AHEAD) {
+      // An earlier proposal of ours has not been applied yet (reordered or lost): try again shortly.
+      retryLater(slot, AHEAD_RETRY_BASE_MILLIS, AHEAD_RETRY_MAX_MILLIS);
+    } else if (why == Rejection.POSITION_TAKEN && slot.finish) {
+      // The journal has more entries than this run produced: an earlier run's proposals committed. Replay.
+      rt.restartExecution(execution);
+    }
+    // NOT_OWNER, NOT_RUNNING: the ownership or end notification handles it. POSITION_TAKEN for an entry: the
+    // journal notification of that position compares it with what this run produced.
+  }
+
+  /** Makes {@code slot} ready again and flushes after {@code base * 2^failures} ms, at most {@code max}. */
+  private void retryLater(Slot slot, long base, long max) {
+    slot.failures++;
+    slot.state = Slot.State.READY;
+    long delay = Math.min(max, base << Math.min(slot.failures, MAX_DOUBLINGS));
+    rt.context().owner().setTimer(delay, id -> flush());
+  }
+}

@@ -1,0 +1,98 @@
+package io.raftoral.workflow.impl;
+
+import io.raftoral.async.Bridge;
+import io.raftoral.group.RaftGroup;
+import io.raftoral.raft.Membership;
+import io.raftoral.workflow.WorkflowState;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The leader's owner failover for one execution cluster: the running workflows of an owner the leader has not heard
+ * from within the owner timeout move to the live voter with the fewest running workflows. Called on the group's
+ * context, once per duty period.
+ */
+final class OwnerFailover {
+
+  private static final Logger LOG = LoggerFactory.getLogger(OwnerFailover.class);
+  private static final long NANOS_PER_MILLI = 1_000_000;
+
+  private final long nodeId;
+  private final long clusterId;
+  private final long ownerTimeoutMillis;
+  private final WorkflowStateMachine stateMachine;
+  private final RaftGroup<WorkflowCommand, CommandOutcome> group;
+  /** Workflows whose ChangeOwner is proposed and not answered yet: not moved twice. */
+  private final Set<String> ownerChangesInFlight = new HashSet<>();
+  private long leaderSinceNanos = -1;
+
+  OwnerFailover(long nodeId, long clusterId, long ownerTimeoutMillis, WorkflowStateMachine stateMachine,
+      RaftGroup<WorkflowCommand, CommandOutcome> group) {
+    this.nodeId = nodeId;
+    this.clusterId = clusterId;
+    this.ownerTimeoutMillis = ownerTimeoutMillis;
+    this.stateMachine = stateMachine;
+    this.group = group;
+  }
+
+  /** One duty period: as leader, moves the workflows of unresponsive owners; as follower, forgets its lead. */
+  void tick() {
+    if (!group.isLeader()) {
+      leaderSinceNanos = -1;
+      return;
+    }
+    long now = System.nanoTime();
+    if (leaderSinceNanos < 0) {
+      leaderSinceNanos = now;
+    }
+    // A new leader has heard from nobody yet: give every owner one timeout before judging it.
+    if ((now - leaderSinceNanos) / NANOS_PER_MILLI >= ownerTimeoutMillis) {
+      reassignDeadOwners();
+    }
+  }
+
+  private boolean isLive(long member, Membership membership) {
+    return member == nodeId
+        || (membership.contains(member) && group.millisSinceContact(member) <= ownerTimeoutMillis);
+  }
+
+  private void reassignDeadOwners() {
+    Membership membership = group.membership();
+    Map<Long, Integer> load = new HashMap<>();
+    for (long v : membership.voters()) {
+      if (isLive(v, membership)) {
+        load.put(v, 0);
+      }
+    }
+    if (load.isEmpty()) {
+      return;
+    }
+    List<WorkflowRecord> orphans = new ArrayList<>();
+    for (WorkflowRecord r : stateMachine.all()) {
+      if (r.state != WorkflowState.RUNNING) {
+        continue;
+      }
+      if (load.containsKey(r.owner)) {
+        load.merge(r.owner, 1, Integer::sum);
+      } else if (!isLive(r.owner, membership) && !ownerChangesInFlight.contains(r.id)) {
+        orphans.add(r);
+      }
+    }
+    for (WorkflowRecord r : orphans) {
+      long target = load.entrySet().stream().min(Map.Entry.<Long, Integer>comparingByValue()
+          .thenComparing(Map.Entry.comparingByKey())).orElseThrow().getKey();
+      load.merge(target, 1, Integer::sum);
+      String id = r.id;
+      LOG.info("cluster {}: workflow {} moves from unresponsive owner {} to {}", clusterId, id, r.owner, target);
+      ownerChangesInFlight.add(id);
+      Bridge.future(group.propose(new WorkflowCommand.ChangeOwner(id, r.owner, target)), group.context())
+          .onComplete(ar -> ownerChangesInFlight.remove(id));
+    }
+  }
+}

@@ -1,0 +1,52 @@
+package io.raftoral.workflow.impl;
+
+import io.smallrye.mutiny.subscription.Cancellable;
+
+/**
+ * A journal entry (or the workflow's end) that the owner's run produced and the journal does not show yet: a
+ * compute still running, a value ready to propose, or a proposal awaiting its outcome.
+ */
+final class Slot {
+
+  enum State {
+    /** A compute's supplier has not answered yet. */
+    RUNNING,
+    /** The value or failure is known: to be proposed. */
+    READY,
+    /** Proposed; the outcome or the journal notification decides what follows. */
+    PROPOSED
+  }
+
+  final int seq;
+  /** The checkpoint call it answers; null for the end. */
+  final CheckpointCall step;
+  /** Whether this is the workflow's end (Finish) rather than an entry (Append). */
+  final boolean finish;
+  State state;
+  boolean started;
+  Cancellable running;
+  String value;
+  String errorType;
+  String errorMessage;
+  /** Failed proposals so far (the retry delay doubles with each). */
+  int failures;
+
+  Slot(int seq, CheckpointCall step, boolean finish, State state) {
+    this.seq = seq;
+    this.step = step;
+    this.finish = finish;
+    this.state = state;
+  }
+
+  /** A pipelined value the function has already continued with. */
+  boolean isAssumedValue() {
+    return !finish && step != null && step.done;
+  }
+
+  /** Records {@code failure} as this slot's outcome. */
+  void failWith(Throwable failure) {
+    value = null;
+    errorType = failure.getClass().getName();
+    errorMessage = String.valueOf(failure.getMessage());
+  }
+}
