@@ -1,5 +1,6 @@
 package io.raftoral.management;
 
+import io.raftoral.async.Bridge;
 import io.raftoral.group.RaftGroup;
 import io.raftoral.group.RaftGroupOptions;
 import io.raftoral.management.ManagementCommand.Batch;
@@ -556,9 +557,6 @@ public final class ManagementService extends VerticleBase implements ManagementE
    * {@code future}'s outcome on this verticle's context (group futures complete on the groups' contexts).
    */
   private <T> Future<T> onContext(Future<T> future) {
-    Promise<T> promise = Promise.promise();
-    Context ctx = context;
-    future.onComplete(ar -> ctx.runOnContext(v -> promise.handle(ar)));
-    return promise.future();
+    return Bridge.onContext(future, context);
   }
 }

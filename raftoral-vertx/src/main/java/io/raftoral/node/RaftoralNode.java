@@ -1,5 +1,6 @@
 package io.raftoral.node;
 
+import io.raftoral.async.Bridge;
 import io.raftoral.group.RaftGroup;
 import io.raftoral.host.RaftHost;
 import io.raftoral.host.RaftHostOptions;
@@ -16,7 +17,6 @@ import io.raftoral.workflow.WorkflowClient;
 import io.raftoral.workflow.WorkflowRegistry;
 import io.raftoral.workflow.WorkflowRuntime;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import java.util.ArrayList;
 import java.util.List;
@@ -165,9 +165,7 @@ public final class RaftoralNode extends VerticleBase {
   private record Start(long nodeId, boolean founding) {}
 
   private <T> Future<T> onContext(Future<T> f) {
-    Promise<T> p = Promise.promise();
-    f.onComplete(ar -> context.runOnContext(v -> p.handle(ar)));
-    return p.future();
+    return Bridge.onContext(f, context);
   }
 
   private Future<RaftGroup<?, ?>> startExecutionGroup(RaftHost h, long clusterId, Set<Long> founders) {

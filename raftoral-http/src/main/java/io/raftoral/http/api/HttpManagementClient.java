@@ -2,12 +2,15 @@ package io.raftoral.http.api;
 
 import io.raftoral.transport.HostPort;
 import io.raftoral.management.ManagementClient;
+import io.raftoral.transport.TransportTlsOptions;
+import io.raftoral.workflow.ErrorCode;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
+import io.vertx.ext.web.client.WebClientOptions;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -44,13 +47,13 @@ public final class HttpManagementClient implements ManagementClient, AutoCloseab
   }
 
   public HttpManagementClient(Vertx vertx, List<String> seeds, long requestTimeoutMillis) {
-    this(vertx, seeds, requestTimeoutMillis, new io.raftoral.transport.TransportTlsOptions());
+    this(vertx, seeds, requestTimeoutMillis, new TransportTlsOptions());
   }
 
   /** Over HTTPS when {@code tls} is enabled (its CAs are trusted; with mutual TLS its certificate is presented). */
   public HttpManagementClient(Vertx vertx, List<String> seeds, long requestTimeoutMillis,
-      io.raftoral.transport.TransportTlsOptions tls) {
-    io.vertx.ext.web.client.WebClientOptions web = new io.vertx.ext.web.client.WebClientOptions();
+      TransportTlsOptions tls) {
+    WebClientOptions web = new WebClientOptions();
     if (tls.isEnabled()) {
       tls.applyTo(web);
     }
@@ -72,7 +75,7 @@ public final class HttpManagementClient implements ManagementClient, AutoCloseab
 
   private Future<Long> registerAt(List<HostPort> order, int i, JsonObject body, List<String> errors) {
     if (i >= order.size()) {
-      return Future.failedFuture(new HttpApiException(503, ApiError.UNAVAILABLE,
+      return Future.failedFuture(new HttpApiException(503, ErrorCode.UNAVAILABLE.name(),
           "registration failed at every seed: " + String.join("; ", errors)));
     }
     HostPort node = order.get(i);
@@ -103,7 +106,7 @@ public final class HttpManagementClient implements ManagementClient, AutoCloseab
   private Future<Void> heartbeatAt(List<HostPort> order, int i, JsonObject body, Set<HostPort> tried,
       List<String> errors) {
     if (i >= order.size()) {
-      return Future.failedFuture(new HttpApiException(503, ApiError.NOT_LEADER,
+      return Future.failedFuture(new HttpApiException(503, ErrorCode.NOT_LEADER.name(),
           "no management leader took the heartbeat: " + String.join("; ", errors)));
     }
     HostPort node = order.get(i);

@@ -1,6 +1,9 @@
 package io.raftoral.http.api;
 
+import io.raftoral.async.Bridge;
 import io.raftoral.transport.HostPort;
+import io.raftoral.transport.TransportTlsOptions;
+import io.raftoral.workflow.RemoteCall;
 import io.raftoral.workflow.StartOptions;
 import io.raftoral.workflow.WorkflowClient;
 import io.raftoral.workflow.WorkflowFilter;
@@ -19,6 +22,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpRequest;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
+import io.vertx.ext.web.client.WebClientOptions;
 import java.net.ConnectException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -56,13 +60,13 @@ public final class HttpWorkflowClient implements WorkflowClient, AutoCloseable {
   }
 
   public HttpWorkflowClient(Vertx vertx, List<String> addresses, long requestTimeoutMillis) {
-    this(vertx, addresses, requestTimeoutMillis, new io.raftoral.transport.TransportTlsOptions());
+    this(vertx, addresses, requestTimeoutMillis, new TransportTlsOptions());
   }
 
   /** Over HTTPS when {@code tls} is enabled (its CAs are trusted; with mutual TLS its certificate is presented). */
   public HttpWorkflowClient(Vertx vertx, List<String> addresses, long requestTimeoutMillis,
-      io.raftoral.transport.TransportTlsOptions tls) {
-    io.vertx.ext.web.client.WebClientOptions web = new io.vertx.ext.web.client.WebClientOptions();
+      TransportTlsOptions tls) {
+    WebClientOptions web = new WebClientOptions();
     if (tls.isEnabled()) {
       tls.applyTo(web);
     }
@@ -82,12 +86,7 @@ public final class HttpWorkflowClient implements WorkflowClient, AutoCloseable {
       body.put("workflow_id", options.getWorkflowId());
     }
     return call(node -> web.post(node.port(), node.host(), "/workflow/execute"), body, requestTimeoutMillis,
-        ok -> WorkflowJson.fromJson(ok.getJsonObject("workflow")),
-        (code, message) -> switch (code) {
-          case ApiError.WORKFLOW_NOT_REGISTERED -> new WorkflowNotRegisteredException(name, version, "");
-          case ApiError.WORKFLOW_ID_CONFLICT -> new WorkflowIdConflictException(message);
-          default -> null;
-        });
+        HttpWorkflowClient::workflow, RemoteCall.start(name, version));
   }
 
   @Override
@@ -98,19 +97,14 @@ public final class HttpWorkflowClient implements WorkflowClient, AutoCloseable {
             .addQueryParam("workflow_id", workflowId)
             .addQueryParam("timeout_seconds", Double.toString(seconds)), executionClusterId), null,
         wait.toMillis() + requestTimeoutMillis,
-        ok -> WorkflowJson.fromJson(ok.getJsonObject("workflow")),
-        (code, message) -> switch (code) {
-          case ApiError.WORKFLOW_NOT_FOUND -> new WorkflowNotFoundException(workflowId);
-          case ApiError.WAIT_TIMEOUT -> new WorkflowWaitTimeoutException(workflowId, wait);
-          default -> null;
-        });
+        HttpWorkflowClient::workflow, RemoteCall.await(workflowId, wait));
   }
 
   @Override
   public Uni<WorkflowStatus> status(String workflowId, Long executionClusterId) {
     return call(node -> withCluster(web.get(node.port(), node.host(), "/workflow/status")
             .addQueryParam("workflow_id", workflowId), executionClusterId), null, requestTimeoutMillis,
-        ok -> WorkflowJson.fromJson(ok.getJsonObject("workflow")), notFound(workflowId));
+        HttpWorkflowClient::workflow, RemoteCall.about(workflowId));
   }
 
   @Override
@@ -142,7 +136,7 @@ public final class HttpWorkflowClient implements WorkflowClient, AutoCloseable {
         }
       }
       return List.copyOf(all);
-    }, (code, message) -> null);
+    }, RemoteCall.list());
   }
 
   @Override
@@ -152,7 +146,7 @@ public final class HttpWorkflowClient implements WorkflowClient, AutoCloseable {
       body.put("execution_cluster_id", Long.toString(executionClusterId));
     }
     return call(node -> web.post(node.port(), node.host(), "/workflow/terminate"), body, requestTimeoutMillis,
-        ok -> WorkflowJson.fromJson(ok.getJsonObject("workflow")), notFound(workflowId));
+        HttpWorkflowClient::workflow, RemoteCall.about(workflowId));
   }
 
   /** Closes the underlying HTTP client. */
@@ -163,14 +157,8 @@ public final class HttpWorkflowClient implements WorkflowClient, AutoCloseable {
 
   // -----------------------------------------------------------------------------------------------------------------
 
-  private interface ErrorMapper {
-    /** The exception for an error answer with API code {@code code}, or null for the generic mapping. */
-    RuntimeException map(String code, String message);
-  }
-
-  private static ErrorMapper notFound(String workflowId) {
-    return (code, message) -> ApiError.WORKFLOW_NOT_FOUND.equals(code) ? new WorkflowNotFoundException(workflowId)
-        : null;
+  private static WorkflowStatus workflow(JsonObject answer) {
+    return WorkflowJson.fromJson(answer.getJsonObject("workflow"));
   }
 
   private static HttpRequest<Buffer> withCluster(HttpRequest<Buffer> r, Long clusterId) {
@@ -178,9 +166,9 @@ public final class HttpWorkflowClient implements WorkflowClient, AutoCloseable {
   }
 
   private <T> Uni<T> call(Function<HostPort, HttpRequest<Buffer>> request, JsonObject body, long timeoutMillis,
-      Function<JsonObject, T> ok, ErrorMapper errors) {
-    return Uni.createFrom().completionStage(() -> send(request, body, timeoutMillis, preferred, 0, new ArrayList<>())
-        .compose(r -> answer(r, ok, errors)).toCompletionStage());
+      Function<JsonObject, T> ok, RemoteCall remote) {
+    return Bridge.uni(() -> send(request, body, timeoutMillis, preferred, 0, new ArrayList<>())
+        .compose(r -> answer(r, ok, remote)));
   }
 
   /** Sends to node {@code start + tried}, moving to the next node only when the connection failed. */
@@ -213,7 +201,7 @@ public final class HttpWorkflowClient implements WorkflowClient, AutoCloseable {
     return false;
   }
 
-  private static <T> Future<T> answer(HttpResponse<Buffer> r, Function<JsonObject, T> ok, ErrorMapper errors) {
+  private static <T> Future<T> answer(HttpResponse<Buffer> r, Function<JsonObject, T> ok, RemoteCall remote) {
     JsonObject body;
     try {
       body = r.bodyAsJsonObject();
@@ -231,10 +219,7 @@ public final class HttpWorkflowClient implements WorkflowClient, AutoCloseable {
     String message = body == null || body.getString("error") == null
         ? "HTTP " + r.statusCode() + (r.bodyAsString() == null ? "" : ": " + r.bodyAsString())
         : body.getString("error");
-    RuntimeException mapped = code == null ? null : errors.map(code, message);
-    if (mapped == null && ApiError.INVALID_ARGUMENT.equals(code)) {
-      mapped = new IllegalArgumentException(message);
-    }
+    RuntimeException mapped = remote.exception(code, message);
     return Future.failedFuture(mapped != null ? mapped : new HttpApiException(r.statusCode(), code, message));
   }
 }
