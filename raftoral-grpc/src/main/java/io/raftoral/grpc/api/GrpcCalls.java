@@ -9,6 +9,7 @@ import io.vertx.grpc.common.ServiceMethod;
 import java.net.ConnectException;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.IntConsumer;
 
 /** Unary calls that keep the status message and error code of a failed call (the generated stubs drop them). */
 final class GrpcCalls {
@@ -34,9 +35,9 @@ final class GrpcCalls {
         }
         String message = response.statusMessage();
         // a call that fails before any message is answered "trailers-only": the code is then among the headers
-        String code = response.trailers().get(GrpcError.ERROR_CODE_TRAILER);
+        String code = response.trailers().get(GrpcErrors.ERROR_CODE_TRAILER);
         if (code == null) {
-          code = response.headers().get(GrpcError.ERROR_CODE_TRAILER);
+          code = response.headers().get(GrpcErrors.ERROR_CODE_TRAILER);
         }
         return Future.failedFuture(new GrpcApiException(status, code,
             message == null || message.isEmpty() ? status.name() : message));
@@ -49,12 +50,12 @@ final class GrpcCalls {
    * (so a request is never sent twice).
    */
   static <Req, Resp> Future<Resp> withFailover(GrpcClient client, List<HostPort> nodes, int start,
-      ServiceMethod<Resp, Req> method, Req request, long timeoutMillis, java.util.function.IntConsumer answered) {
+      ServiceMethod<Resp, Req> method, Req request, long timeoutMillis, IntConsumer answered) {
     return attempt(client, nodes, start, 0, method, request, timeoutMillis, answered, new StringBuilder());
   }
 
   private static <Req, Resp> Future<Resp> attempt(GrpcClient client, List<HostPort> nodes, int start, int tried,
-      ServiceMethod<Resp, Req> method, Req request, long timeoutMillis, java.util.function.IntConsumer answered,
+      ServiceMethod<Resp, Req> method, Req request, long timeoutMillis, IntConsumer answered,
       StringBuilder errors) {
     int index = (start + tried) % nodes.size();
     HostPort node = nodes.get(index);

@@ -5,6 +5,7 @@ import io.raftoral.grpc.api.proto.HeartbeatRequest;
 import io.raftoral.grpc.api.proto.RaftServiceGrpcClient;
 import io.raftoral.grpc.api.proto.RegisterRequest;
 import io.raftoral.management.ManagementClient;
+import io.raftoral.workflow.ErrorCode;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.grpc.client.GrpcClient;
@@ -63,7 +64,7 @@ public final class GrpcManagementClient implements ManagementClient, AutoCloseab
 
   private Future<Long> registerAt(List<HostPort> order, int i, RegisterRequest request, List<String> errors) {
     if (i >= order.size()) {
-      return Future.failedFuture(new GrpcApiException(GrpcStatus.UNAVAILABLE, GrpcError.UNAVAILABLE,
+      return Future.failedFuture(new GrpcApiException(GrpcStatus.UNAVAILABLE, ErrorCode.UNAVAILABLE.name(),
           "registration failed at every seed: " + String.join("; ", errors)));
     }
     HostPort node = order.get(i);
@@ -91,7 +92,7 @@ public final class GrpcManagementClient implements ManagementClient, AutoCloseab
   private Future<Void> heartbeatAt(List<HostPort> order, int i, HeartbeatRequest request, Set<HostPort> tried,
       List<String> errors) {
     if (i >= order.size()) {
-      return Future.failedFuture(new GrpcApiException(GrpcStatus.UNAVAILABLE, "NOT_LEADER",
+      return Future.failedFuture(new GrpcApiException(GrpcStatus.UNAVAILABLE, ErrorCode.NOT_LEADER.name(),
           "no management leader took the heartbeat: " + String.join("; ", errors)));
     }
     HostPort node = order.get(i);
