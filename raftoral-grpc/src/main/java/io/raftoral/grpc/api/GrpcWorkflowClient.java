@@ -1,7 +1,7 @@
 package io.raftoral.grpc.api;
 
 import io.raftoral.async.Bridge;
-import io.raftoral.transport.HostPort;
+import io.raftoral.client.NodeFailover;
 import io.raftoral.transport.TransportTlsOptions;
 import io.raftoral.workflow.RemoteCall;
 import io.raftoral.grpc.api.proto.GetWorkflowRequest;
@@ -53,9 +53,8 @@ public final class GrpcWorkflowClient implements WorkflowClient, AutoCloseable {
   public static final long DEFAULT_REQUEST_TIMEOUT_MILLIS = 10_000;
 
   private final GrpcClient grpc;
-  private final List<HostPort> nodes;
+  private final NodeFailover nodes;
   private final long requestTimeoutMillis;
-  private volatile int preferred;
 
   /** A client of the nodes at {@code addresses} ({@code host:port}). */
   public GrpcWorkflowClient(Vertx vertx, List<String> addresses) {
@@ -69,7 +68,7 @@ public final class GrpcWorkflowClient implements WorkflowClient, AutoCloseable {
   /** Over TLS when {@code tls} is enabled (its CAs are trusted; with mutual TLS its certificate is presented). */
   public GrpcWorkflowClient(Vertx vertx, List<String> addresses, long requestTimeoutMillis,
       TransportTlsOptions tls) {
-    this.nodes = HostPort.parseAll(addresses);
+    this.nodes = new NodeFailover(addresses);
     if (requestTimeoutMillis < 1) {
       throw new IllegalArgumentException("requestTimeoutMillis must be >= 1");
     }
@@ -168,8 +167,8 @@ public final class GrpcWorkflowClient implements WorkflowClient, AutoCloseable {
    */
   private <Req, Resp> Uni<Resp> call(ServiceMethod<Resp, Req> method, Req request, long timeoutMillis,
       RemoteCall remote) {
-    return Bridge.uni(() -> GrpcCalls.withFailover(grpc, nodes, preferred, method, request, timeoutMillis,
-            index -> preferred = index)
+    return Bridge.uni(() -> nodes.call(node -> GrpcCalls.unary(grpc, node, method, request, timeoutMillis),
+            e -> e instanceof GrpcApiException, GrpcApiException::new)
         .recover(e -> Future.failedFuture(rebuilt(e, remote))));
   }
 

@@ -1,6 +1,7 @@
 package io.raftoral.grpc.api;
 
 import io.raftoral.testkit.FakeManagementEndpoint;
+import io.raftoral.testkit.NetworkWorkflowClientContract;
 import io.raftoral.testkit.PingPongCluster;
 import io.raftoral.transport.HostPort;
 import static io.raftoral.testkit.PingPongCluster.await;
@@ -452,48 +453,14 @@ class WorkflowGrpcApiTest {
     }
   }
 
-  // ----- the network WorkflowClient -----------------------------------------------------------------------------
-
-  private static <T> T get(Uni<T> uni) {
-    return uni.await().atMost(Duration.ofSeconds(30));
-  }
+  // ----- the network WorkflowClient (the contract every protocol's client meets) --------------------------------
 
   @Test
   void theGrpcWorkflowClientRoundTripsEveryOperation() {
+    // the first address refuses connections: the client moves on to the next
     GrpcWorkflowClient client = new GrpcWorkflowClient(vertx, List.of("127.0.0.1:1", node.toString()));
     try {
-      WorkflowStatus started = get(client.start("ping_pong", 1, "\"ping\"", new StartOptions()));
-      assertThat(started.workflowType()).isEqualTo("ping_pong");
-      assertThat(started.executionClusterId()).isEqualTo(1);
-      WorkflowStatus done = get(client.await(started.workflowId(), 1L, Duration.ofSeconds(30)));
-      assertThat(done.state()).isEqualTo(WorkflowState.COMPLETED);
-      assertThat(done.resultJson()).isEqualTo("\"pong\"");
-      assertThat(done.inputJson()).isEqualTo("\"ping\"");
-      assertThat(done.endedAt()).isNotNull();
-      assertThat(get(client.status(started.workflowId(), null)).state()).isEqualTo(WorkflowState.COMPLETED);
-      List<WorkflowStatus> listed = get(client.list(WorkflowFilter.all().states(WorkflowState.COMPLETED)
-          .workflowType("ping_pong")));
-      assertThat(listed).extracting(WorkflowStatus::workflowId).contains(started.workflowId());
-
-      WorkflowStatus failed = get(client.start("ping_pong", 1, "\"pang\"", null)
-          .flatMap(s -> client.await(s.workflowId(), null, Duration.ofSeconds(30))));
-      assertThat(failed.state()).isEqualTo(WorkflowState.FAILED);
-      assertThat(failed.errorMessage()).contains(PingPongCluster.NOT_PING);
-
-      get(client.start("forever", 1, "\"x\"", new StartOptions().setWorkflowId("grpc-ever-1")));
-      assertThatThrownBy(() -> get(client.await("grpc-ever-1", 1L, Duration.ofMillis(200))))
-          .isInstanceOf(WorkflowWaitTimeoutException.class);
-      assertThat(get(client.terminate("grpc-ever-1", 1L, "enough")).state()).isEqualTo(WorkflowState.TERMINATED);
-
-      assertThatThrownBy(() -> get(client.start("nope", 3, "null", null)))
-          .isInstanceOf(WorkflowNotRegisteredException.class).hasMessageContaining("'nope' version 3");
-      assertThatThrownBy(() -> get(client.start("ping_pong", 1, "\"ping\"",
-          new StartOptions().setWorkflowId("grpc-ever-1"))))
-          .isInstanceOf(WorkflowIdConflictException.class).hasMessageContaining("grpc-ever-1");
-      assertThatThrownBy(() -> get(client.status("missing-1", null)))
-          .isInstanceOf(WorkflowNotFoundException.class).hasMessageContaining("missing-1");
-      assertThatThrownBy(() -> get(client.start("ping_pong", 1, "not json", null)))
-          .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("input_json must be JSON text");
+      NetworkWorkflowClientContract.roundTripsEveryOperation(client, "grpc-ever-1", "input_json must be JSON text");
     } finally {
       client.close();
     }
@@ -503,9 +470,7 @@ class WorkflowGrpcApiTest {
   void aNodeNobodyListensOnIsAnUnreachableError() {
     GrpcWorkflowClient client = new GrpcWorkflowClient(vertx, List.of("127.0.0.1:1"));
     try {
-      assertThatThrownBy(() -> get(client.status("x", null))).isInstanceOf(GrpcApiException.class)
-          .hasMessageContaining("no node answered")
-          .satisfies(e -> assertThat(((GrpcApiException) e).isRetryable()).isTrue());
+      NetworkWorkflowClientContract.aNodeNobodyListensOnIsAnUnreachableError(client, GrpcApiException.class);
     } finally {
       client.close();
     }

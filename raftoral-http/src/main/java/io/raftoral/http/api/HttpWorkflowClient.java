@@ -1,6 +1,7 @@
 package io.raftoral.http.api;
 
 import io.raftoral.async.Bridge;
+import io.raftoral.client.NodeFailover;
 import io.raftoral.transport.HostPort;
 import io.raftoral.transport.TransportTlsOptions;
 import io.raftoral.workflow.RemoteCall;
@@ -23,7 +24,6 @@ import io.vertx.ext.web.client.HttpRequest;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
-import java.net.ConnectException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -50,9 +50,8 @@ public final class HttpWorkflowClient implements WorkflowClient, AutoCloseable {
   public static final long DEFAULT_REQUEST_TIMEOUT_MILLIS = 10_000;
 
   private final WebClient web;
-  private final List<HostPort> nodes;
+  private final NodeFailover nodes;
   private final long requestTimeoutMillis;
-  private volatile int preferred;
 
   /** A client of the nodes at {@code addresses} ({@code host:port}). */
   public HttpWorkflowClient(Vertx vertx, List<String> addresses) {
@@ -71,7 +70,7 @@ public final class HttpWorkflowClient implements WorkflowClient, AutoCloseable {
       tls.applyTo(web);
     }
     this.web = WebClient.create(Objects.requireNonNull(vertx, "vertx"), web);
-    this.nodes = HostPort.parseAll(addresses);
+    this.nodes = new NodeFailover(addresses);
     if (requestTimeoutMillis < 1) {
       throw new IllegalArgumentException("requestTimeoutMillis must be >= 1");
     }
@@ -165,40 +164,16 @@ public final class HttpWorkflowClient implements WorkflowClient, AutoCloseable {
     return clusterId == null ? r : r.addQueryParam("execution_cluster_id", Long.toString(clusterId));
   }
 
+  /** Sends the request (with failover between the nodes) and reads the answer. */
   private <T> Uni<T> call(Function<HostPort, HttpRequest<Buffer>> request, JsonObject body, long timeoutMillis,
       Function<JsonObject, T> ok, RemoteCall remote) {
-    return Bridge.uni(() -> send(request, body, timeoutMillis, preferred, 0, new ArrayList<>())
+    return Bridge.uni(() -> nodes.call(node -> send(request.apply(node).timeout(timeoutMillis), body), e -> false,
+            HttpApiException::new)
         .compose(r -> answer(r, ok, remote)));
   }
 
-  /** Sends to node {@code start + tried}, moving to the next node only when the connection failed. */
-  private Future<HttpResponse<Buffer>> send(Function<HostPort, HttpRequest<Buffer>> request, JsonObject body,
-      long timeoutMillis, int start, int tried, List<String> errors) {
-    int index = (start + tried) % nodes.size();
-    HostPort node = nodes.get(index);
-    HttpRequest<Buffer> r = request.apply(node).timeout(timeoutMillis);
-    Future<HttpResponse<Buffer>> sent = body == null ? r.send() : r.sendJsonObject(body);
-    return sent.transform(ar -> {
-      if (ar.succeeded()) {
-        preferred = index;
-        return Future.succeededFuture(ar.result());
-      }
-      errors.add(node + ": " + ar.cause().getMessage());
-      if (isConnectFailure(ar.cause()) && tried + 1 < nodes.size()) {
-        return send(request, body, timeoutMillis, start, tried + 1, errors);
-      }
-      return Future.failedFuture(new HttpApiException("no node answered: " + String.join("; ", errors),
-          ar.cause()));
-    });
-  }
-
-  private static boolean isConnectFailure(Throwable t) {
-    for (Throwable c = t; c != null; c = c.getCause()) {
-      if (c instanceof ConnectException) {
-        return true;
-      }
-    }
-    return false;
+  private static Future<HttpResponse<Buffer>> send(HttpRequest<Buffer> request, JsonObject body) {
+    return body == null ? request.send() : request.sendJsonObject(body);
   }
 
   private static <T> Future<T> answer(HttpResponse<Buffer> r, Function<JsonObject, T> ok, RemoteCall remote) {

@@ -1,6 +1,7 @@
 package io.raftoral.http.api;
 
 import io.raftoral.testkit.FakeManagementEndpoint;
+import io.raftoral.testkit.NetworkWorkflowClientContract;
 import io.raftoral.testkit.PingPongCluster;
 import static io.raftoral.testkit.PingPongCluster.await;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -416,49 +417,14 @@ class WorkflowHttpApiTest {
     }
   }
 
-  // ----- the network WorkflowClient -----------------------------------------------------------------------------
-
-  private static <T> T get(io.smallrye.mutiny.Uni<T> uni) {
-    return uni.await().atMost(Duration.ofSeconds(30));
-  }
+  // ----- the network WorkflowClient (the contract every protocol's client meets) --------------------------------
 
   @Test
   void theHttpWorkflowClientRoundTripsEveryOperation() {
     // the first address refuses connections: the client moves on to the next
     HttpWorkflowClient client = new HttpWorkflowClient(vertx, List.of("127.0.0.1:1", "127.0.0.1:" + port));
     try {
-      WorkflowStatus started = get(client.start("ping_pong", 1, "\"ping\"", new StartOptions()));
-      assertThat(started.workflowType()).isEqualTo("ping_pong");
-      assertThat(started.executionClusterId()).isEqualTo(1);
-      WorkflowStatus done = get(client.await(started.workflowId(), started.executionClusterId(),
-          Duration.ofSeconds(30)));
-      assertThat(done.state()).isEqualTo(WorkflowState.COMPLETED);
-      assertThat(done.resultJson()).isEqualTo("\"pong\"");
-      assertThat(get(client.status(started.workflowId(), null)).state()).isEqualTo(WorkflowState.COMPLETED);
-      List<WorkflowStatus> listed = get(client.list(WorkflowFilter.all().states(WorkflowState.COMPLETED)
-          .workflowType("ping_pong")));
-      assertThat(listed).extracting(WorkflowStatus::workflowId).contains(started.workflowId());
-      assertThat(listed).extracting(WorkflowStatus::state).containsOnly(WorkflowState.COMPLETED);
-
-      WorkflowStatus failed = get(client.start("ping_pong", 1, "\"pang\"", null)
-          .flatMap(s -> client.await(s.workflowId(), null, Duration.ofSeconds(30))));
-      assertThat(failed.state()).isEqualTo(WorkflowState.FAILED);
-      assertThat(failed.errorMessage()).contains(PingPongCluster.NOT_PING);
-
-      WorkflowStatus forever = get(client.start("forever", 1, "\"x\"", new StartOptions().setWorkflowId("ever-1")));
-      assertThatThrownBy(() -> get(client.await("ever-1", 1L, Duration.ofMillis(200))))
-          .isInstanceOf(WorkflowWaitTimeoutException.class);
-      assertThat(get(client.terminate(forever.workflowId(), 1L, "enough")).state())
-          .isEqualTo(WorkflowState.TERMINATED);
-
-      assertThatThrownBy(() -> get(client.start("nope", 3, "null", null)))
-          .isInstanceOf(WorkflowNotRegisteredException.class).hasMessageContaining("'nope' version 3");
-      assertThatThrownBy(() -> get(client.start("ping_pong", 1, "\"ping\"", new StartOptions().setWorkflowId("ever-1"))))
-          .isInstanceOf(WorkflowIdConflictException.class).hasMessageContaining("ever-1");
-      assertThatThrownBy(() -> get(client.status("missing-1", null)))
-          .isInstanceOf(WorkflowNotFoundException.class).hasMessageContaining("missing-1");
-      assertThatThrownBy(() -> get(client.start("ping_pong", 1, "not json", null)))
-          .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("'input' must be JSON text");
+      NetworkWorkflowClientContract.roundTripsEveryOperation(client, "ever-1", "'input' must be JSON text");
     } finally {
       client.close();
     }
@@ -468,9 +434,7 @@ class WorkflowHttpApiTest {
   void aNodeNobodyListensOnIsAnUnreachableError() {
     HttpWorkflowClient client = new HttpWorkflowClient(vertx, List.of("127.0.0.1:1"));
     try {
-      assertThatThrownBy(() -> get(client.status("x", null))).isInstanceOf(HttpApiException.class)
-          .hasMessageContaining("no node answered").satisfies(e ->
-              assertThat(((HttpApiException) e).isRetryable()).isTrue());
+      NetworkWorkflowClientContract.aNodeNobodyListensOnIsAnUnreachableError(client, HttpApiException.class);
     } finally {
       client.close();
     }
