@@ -1,7 +1,7 @@
 package io.raftoral.grpc.api;
 
 import io.raftoral.testkit.FakeManagementEndpoint;
-import io.raftoral.testkit.NetworkWorkflowClientContract;
+import io.raftoral.testkit.PingPongApiTest;
 import io.raftoral.testkit.PingPongCluster;
 import io.raftoral.transport.HostPort;
 import static io.raftoral.testkit.PingPongCluster.await;
@@ -26,7 +26,9 @@ import io.raftoral.grpc.api.proto.TerminateWorkflowRequest;
 import io.raftoral.grpc.api.proto.WaitForWorkflowRequest;
 import io.raftoral.grpc.api.proto.WorkflowInfo;
 import io.raftoral.grpc.api.proto.WorkflowManagementGrpcClient;
+import io.raftoral.management.ManagementClient;
 import io.raftoral.workflow.StartOptions;
+import io.raftoral.workflow.WorkflowClient;
 import io.raftoral.workflow.WorkflowFilter;
 import io.raftoral.workflow.WorkflowIdConflictException;
 import io.raftoral.workflow.WorkflowNotFoundException;
@@ -57,39 +59,31 @@ import io.vertx.grpc.server.GrpcServerOptions;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.Timeout;
 
 /**
  * The gRPC API on a real gRPC server (loopback, ephemeral port) over a 3-node execution cluster: the quickstart's
  * grpcurl requests verbatim (parsed from their JSON as grpcurl does), status codes of failed calls, list, get and
  * terminate, health, discovery, and the network clients against the server.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-@Timeout(value = 60, unit = TimeUnit.SECONDS)
-class WorkflowGrpcApiTest {
+class WorkflowGrpcApiTest extends PingPongApiTest {
 
   private static final ServiceMethod<HealthCheckResponse, HealthCheckRequest> HEALTH_CHECK = ServiceMethod.client(
       ServiceName.create("grpc.health.v1", "Health"), "Check", GrpcMessageEncoder.encoder(),
       GrpcMessageDecoder.decoder(HealthCheckResponse.newBuilder()));
 
-  private Vertx vertx;
-  private PingPongCluster cluster;
-  private HttpServer server;
   private HostPort node;
   private GrpcClient grpc;
-  private final FakeManagementEndpoint management = new FakeManagementEndpoint(1, 1)
-      .node(1, "127.0.0.1:7001").node(2, "127.0.0.1:7002");
+
+  @Override
+  protected Future<HttpServer> serveApi() {
+    return serve(new WorkflowGrpcApi(vertx, cluster.client, management, new GrpcApiOptions()));
+  }
 
   @BeforeAll
-  void start() throws Exception {
-    vertx = Vertx.vertx();
-    cluster = PingPongCluster.start(vertx);
-    server = await(serve(new WorkflowGrpcApi(vertx, cluster.client, management, new GrpcApiOptions())));
+  void start() {
     node = new HostPort("127.0.0.1", server.actualPort());
     grpc = GrpcClient.client(vertx);
   }
@@ -104,15 +98,6 @@ class WorkflowGrpcApiTest {
   void stop() throws Exception {
     if (grpc != null) {
       await(grpc.close());
-    }
-    if (server != null) {
-      await(server.close());
-    }
-    if (cluster != null) {
-      cluster.close();
-    }
-    if (vertx != null) {
-      await(vertx.close());
     }
   }
 
@@ -433,47 +418,26 @@ class WorkflowGrpcApiTest {
     }
   }
 
-  @Test
-  void theManagementClientTriesTheSeedsInTurn() throws Exception {
-    GrpcManagementClient client = new GrpcManagementClient(vertx, List.of("127.0.0.1:1", node.toString()));
-    try {
-      assertThat(await(client.register("127.0.0.1:7011", "r-11"))).isEqualTo(42);
-      await(client.heartbeat(4));
-      assertThat(management.heartbeats).contains(4L);
-    } finally {
-      client.close();
-    }
-    GrpcManagementClient nobody = new GrpcManagementClient(vertx, List.of("127.0.0.1:1"));
-    try {
-      assertThatThrownBy(() -> await(nobody.register("127.0.0.1:7012", "r-12")))
-          .isInstanceOf(ExecutionException.class).cause().isInstanceOf(GrpcApiException.class)
-          .hasMessageContaining("registration failed at every seed").hasMessageContaining("127.0.0.1:1");
-    } finally {
-      nobody.close();
-    }
+  // ----- the network clients (their contract runs in PingPongApiTest) -------------------------------------------
+
+  @Override
+  protected WorkflowClient workflowClient(List<String> addresses) {
+    return new GrpcWorkflowClient(vertx, addresses);
   }
 
-  // ----- the network WorkflowClient (the contract every protocol's client meets) --------------------------------
-
-  @Test
-  void theGrpcWorkflowClientRoundTripsEveryOperation() {
-    // the first address refuses connections: the client moves on to the next
-    GrpcWorkflowClient client = new GrpcWorkflowClient(vertx, List.of("127.0.0.1:1", node.toString()));
-    try {
-      NetworkWorkflowClientContract.roundTripsEveryOperation(client, "grpc-ever-1", "input_json must be JSON text");
-    } finally {
-      client.close();
-    }
+  @Override
+  protected ManagementClient managementClient(List<String> seeds) {
+    return new GrpcManagementClient(vertx, seeds);
   }
 
-  @Test
-  void aNodeNobodyListensOnIsAnUnreachableError() {
-    GrpcWorkflowClient client = new GrpcWorkflowClient(vertx, List.of("127.0.0.1:1"));
-    try {
-      NetworkWorkflowClientContract.aNodeNobodyListensOnIsAnUnreachableError(client, GrpcApiException.class);
-    } finally {
-      client.close();
-    }
+  @Override
+  protected Class<GrpcApiException> clientException() {
+    return GrpcApiException.class;
+  }
+
+  @Override
+  protected String invalidInputMessage() {
+    return "input_json must be JSON text";
   }
 
   @Test

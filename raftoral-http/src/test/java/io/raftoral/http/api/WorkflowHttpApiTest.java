@@ -1,13 +1,15 @@
 package io.raftoral.http.api;
 
 import io.raftoral.testkit.FakeManagementEndpoint;
-import io.raftoral.testkit.NetworkWorkflowClientContract;
+import io.raftoral.testkit.PingPongApiTest;
 import io.raftoral.testkit.PingPongCluster;
 import static io.raftoral.testkit.PingPongCluster.await;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.raftoral.management.ManagementClient;
 import io.raftoral.workflow.StartOptions;
+import io.raftoral.workflow.WorkflowClient;
 import io.raftoral.workflow.WorkflowFilter;
 import io.raftoral.workflow.WorkflowIdConflictException;
 import io.raftoral.workflow.WorkflowNotFoundException;
@@ -15,7 +17,7 @@ import io.raftoral.workflow.WorkflowNotRegisteredException;
 import io.raftoral.workflow.WorkflowState;
 import io.raftoral.workflow.WorkflowStatus;
 import io.raftoral.workflow.WorkflowWaitTimeoutException;
-import io.vertx.core.Vertx;
+import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
@@ -27,58 +29,41 @@ import io.vertx.ext.web.client.WebClient;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.Timeout;
 
 /**
  * The HTTP API on a real HTTP server (loopback, ephemeral port) over a 3-node execution cluster: the quickstart's
  * curl requests verbatim, failures, bad input, list/status/terminate, health and discovery, and the network
  * clients against the server.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-@Timeout(value = 60, unit = TimeUnit.SECONDS)
-class WorkflowHttpApiTest {
+class WorkflowHttpApiTest extends PingPongApiTest {
 
   /** Small, so that the oversized-body test needs no large buffers. */
   private static final long BODY_LIMIT = 4096;
 
-  private Vertx vertx;
-  private PingPongCluster cluster;
-  private HttpServer server;
   private int port;
   private WebClient web;
-  private final FakeManagementEndpoint management = new FakeManagementEndpoint(1, 1)
-      .node(1, "127.0.0.1:7001").node(2, "127.0.0.1:7002");
 
-  @BeforeAll
-  void start() throws Exception {
-    vertx = Vertx.vertx();
-    cluster = PingPongCluster.start(vertx);
+  @Override
+  protected Future<HttpServer> serveApi() {
     Router router = Router.router(vertx);
     new WorkflowHttpApi(cluster.client, management, new HttpApiOptions().setBodyLimitBytes(BODY_LIMIT))
         .mount(router);
-    server = await(vertx.createHttpServer().requestHandler(router).listen(0, "127.0.0.1"));
+    return vertx.createHttpServer().requestHandler(router).listen(0, "127.0.0.1");
+  }
+
+  @BeforeAll
+  void start() {
     port = server.actualPort();
     web = WebClient.create(vertx);
   }
 
   @AfterAll
-  void stop() throws Exception {
+  void stop() {
     if (web != null) {
       web.close();
-    }
-    if (server != null) {
-      await(server.close());
-    }
-    if (cluster != null) {
-      cluster.close();
-    }
-    if (vertx != null) {
-      await(vertx.close());
     }
   }
 
@@ -397,47 +382,26 @@ class WorkflowHttpApiTest {
     }
   }
 
-  @Test
-  void theManagementClientTriesTheSeedsInTurn() throws Exception {
-    HttpManagementClient client = new HttpManagementClient(vertx, List.of("127.0.0.1:1", "127.0.0.1:" + port));
-    try {
-      assertThat(await(client.register("127.0.0.1:7011", "r-11"))).isEqualTo(42);
-      await(client.heartbeat(4));
-      assertThat(management.heartbeats).contains(4L);
-    } finally {
-      client.close();
-    }
-    HttpManagementClient nobody = new HttpManagementClient(vertx, List.of("127.0.0.1:1"));
-    try {
-      assertThatThrownBy(() -> await(nobody.register("127.0.0.1:7012", "r-12")))
-          .isInstanceOf(ExecutionException.class).cause().isInstanceOf(HttpApiException.class)
-          .hasMessageContaining("registration failed at every seed").hasMessageContaining("127.0.0.1:1");
-    } finally {
-      nobody.close();
-    }
+  // ----- the network clients (their contract runs in PingPongApiTest) -------------------------------------------
+
+  @Override
+  protected WorkflowClient workflowClient(List<String> addresses) {
+    return new HttpWorkflowClient(vertx, addresses);
   }
 
-  // ----- the network WorkflowClient (the contract every protocol's client meets) --------------------------------
-
-  @Test
-  void theHttpWorkflowClientRoundTripsEveryOperation() {
-    // the first address refuses connections: the client moves on to the next
-    HttpWorkflowClient client = new HttpWorkflowClient(vertx, List.of("127.0.0.1:1", "127.0.0.1:" + port));
-    try {
-      NetworkWorkflowClientContract.roundTripsEveryOperation(client, "ever-1", "'input' must be JSON text");
-    } finally {
-      client.close();
-    }
+  @Override
+  protected ManagementClient managementClient(List<String> seeds) {
+    return new HttpManagementClient(vertx, seeds);
   }
 
-  @Test
-  void aNodeNobodyListensOnIsAnUnreachableError() {
-    HttpWorkflowClient client = new HttpWorkflowClient(vertx, List.of("127.0.0.1:1"));
-    try {
-      NetworkWorkflowClientContract.aNodeNobodyListensOnIsAnUnreachableError(client, HttpApiException.class);
-    } finally {
-      client.close();
-    }
+  @Override
+  protected Class<HttpApiException> clientException() {
+    return HttpApiException.class;
+  }
+
+  @Override
+  protected String invalidInputMessage() {
+    return "'input' must be JSON text";
   }
 
   @Test
