@@ -51,7 +51,7 @@ public final class NetworkClientContract {
    * @param foreverId an id not used yet, for a workflow that never ends
    * @param invalidInputMessage what the protocol's answer to input that is not JSON says
    */
-  public static void workflowClientRoundTripsEveryOperation(Function<List<String>, WorkflowClient> clients,
+  public static void workflowClientRoundTripsEveryOperation(Function<List<String>, ? extends WorkflowClient> clients,
       String node, String foreverId, String invalidInputMessage) throws Exception {
     WorkflowClient client = clients.apply(List.of(NOBODY, node));
     try {
@@ -104,7 +104,7 @@ public final class NetworkClientContract {
   }
 
   /** A client whose only node listens nowhere fails with a retryable "no node answered" of its protocol. */
-  public static void aNodeNobodyListensOnIsAnUnreachableError(Function<List<String>, WorkflowClient> clients,
+  public static void aNodeNobodyListensOnIsAnUnreachableError(Function<List<String>, ? extends WorkflowClient> clients,
       Class<? extends RemoteApiException> protocolException) throws Exception {
     WorkflowClient client = clients.apply(List.of(NOBODY));
     try {
@@ -122,7 +122,7 @@ public final class NetworkClientContract {
    *
    * @param node the address of a node serving {@code management}, which allocates node id 42
    */
-  public static void managementClientTriesTheSeedsInTurn(Function<List<String>, ManagementClient> clients,
+  public static void managementClientTriesTheSeedsInTurn(Function<List<String>, ? extends ManagementClient> clients,
       String node, FakeManagementEndpoint management, Class<? extends RemoteApiException> protocolException)
       throws Exception {
     ManagementClient client = clients.apply(List.of(NOBODY, node));

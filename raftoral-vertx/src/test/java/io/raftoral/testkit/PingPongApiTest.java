@@ -10,6 +10,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BiFunction;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -28,26 +29,32 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 public abstract class PingPongApiTest {
 
+  /**
+   * The network clients of the protocol under test.
+   *
+   * @param workflowClient the workflow client of the nodes at the given addresses
+   * @param managementClient the management client of the given seeds
+   * @param clientException the exception the clients fail with when no more specific one applies
+   * @param invalidInputMessage what the API answers to a workflow input that is not JSON text
+   */
+  public record Clients(BiFunction<Vertx, List<String>, ? extends WorkflowClient> workflowClient,
+      BiFunction<Vertx, List<String>, ? extends ManagementClient> managementClient,
+      Class<? extends RemoteApiException> clientException, String invalidInputMessage) {}
+
+  private final Clients clients;
+
   protected Vertx vertx;
   protected PingPongCluster cluster;
   protected HttpServer server;
   protected final FakeManagementEndpoint management = new FakeManagementEndpoint(1, 1)
       .node(1, "127.0.0.1:7001").node(2, "127.0.0.1:7002");
 
+  protected PingPongApiTest(Clients clients) {
+    this.clients = clients;
+  }
+
   /** Serves the API under test over {@link #cluster}'s client and {@link #management} on a loopback port. */
   protected abstract Future<HttpServer> serveApi();
-
-  /** The protocol's workflow client of the nodes at {@code addresses}. */
-  protected abstract WorkflowClient workflowClient(List<String> addresses);
-
-  /** The protocol's management client of the seeds at {@code seeds}. */
-  protected abstract ManagementClient managementClient(List<String> seeds);
-
-  /** The exception the protocol's clients fail with when no more specific one applies. */
-  protected abstract Class<? extends RemoteApiException> clientException();
-
-  /** What the API answers to a workflow input that is not JSON text. */
-  protected abstract String invalidInputMessage();
 
   /** Where the API under test is reached. */
   protected String apiAddress() {
@@ -76,18 +83,20 @@ public abstract class PingPongApiTest {
 
   @Test
   void theManagementClientTriesTheSeedsInTurn() throws Exception {
-    NetworkClientContract.managementClientTriesTheSeedsInTurn(this::managementClient, apiAddress(), management,
-        clientException());
+    NetworkClientContract.managementClientTriesTheSeedsInTurn(
+        seeds -> clients.managementClient().apply(vertx, seeds), apiAddress(), management, clients.clientException());
   }
 
   @Test
   void theWorkflowClientRoundTripsEveryOperation() throws Exception {
-    NetworkClientContract.workflowClientRoundTripsEveryOperation(this::workflowClient, apiAddress(),
-        "client-contract-forever", invalidInputMessage());
+    NetworkClientContract.workflowClientRoundTripsEveryOperation(
+        addresses -> clients.workflowClient().apply(vertx, addresses), apiAddress(), "client-contract-forever",
+        clients.invalidInputMessage());
   }
 
   @Test
   void aNodeNobodyListensOnIsAnUnreachableError() throws Exception {
-    NetworkClientContract.aNodeNobodyListensOnIsAnUnreachableError(this::workflowClient, clientException());
+    NetworkClientContract.aNodeNobodyListensOnIsAnUnreachableError(
+        addresses -> clients.workflowClient().apply(vertx, addresses), clients.clientException());
   }
 }

@@ -26,9 +26,7 @@ import io.raftoral.grpc.api.proto.TerminateWorkflowRequest;
 import io.raftoral.grpc.api.proto.WaitForWorkflowRequest;
 import io.raftoral.grpc.api.proto.WorkflowInfo;
 import io.raftoral.grpc.api.proto.WorkflowManagementGrpcClient;
-import io.raftoral.management.ManagementClient;
 import io.raftoral.workflow.StartOptions;
-import io.raftoral.workflow.WorkflowClient;
 import io.raftoral.workflow.WorkflowFilter;
 import io.raftoral.workflow.WorkflowIdConflictException;
 import io.raftoral.workflow.WorkflowNotFoundException;
@@ -69,6 +67,12 @@ import org.junit.jupiter.api.Test;
  * terminate, health, discovery, and the network clients against the server.
  */
 class WorkflowGrpcApiTest extends PingPongApiTest {
+
+  WorkflowGrpcApiTest() {
+    // the network clients' contract runs in PingPongApiTest
+    super(new Clients(GrpcWorkflowClient::new, GrpcManagementClient::new, GrpcApiException.class,
+        "input_json must be JSON text"));
+  }
 
   private static final ServiceMethod<HealthCheckResponse, HealthCheckRequest> HEALTH_CHECK = ServiceMethod.client(
       ServiceName.create("grpc.health.v1", "Health"), "Check", GrpcMessageEncoder.encoder(),
@@ -416,28 +420,6 @@ class WorkflowGrpcApiTest extends PingPongApiTest {
       client.close();
       await(other.close());
     }
-  }
-
-  // ----- the network clients (their contract runs in PingPongApiTest) -------------------------------------------
-
-  @Override
-  protected WorkflowClient workflowClient(List<String> addresses) {
-    return new GrpcWorkflowClient(vertx, addresses);
-  }
-
-  @Override
-  protected ManagementClient managementClient(List<String> seeds) {
-    return new GrpcManagementClient(vertx, seeds);
-  }
-
-  @Override
-  protected Class<GrpcApiException> clientException() {
-    return GrpcApiException.class;
-  }
-
-  @Override
-  protected String invalidInputMessage() {
-    return "input_json must be JSON text";
   }
 
   @Test

@@ -7,9 +7,7 @@ import static io.raftoral.testkit.PingPongCluster.await;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.raftoral.management.ManagementClient;
 import io.raftoral.workflow.StartOptions;
-import io.raftoral.workflow.WorkflowClient;
 import io.raftoral.workflow.WorkflowFilter;
 import io.raftoral.workflow.WorkflowIdConflictException;
 import io.raftoral.workflow.WorkflowNotFoundException;
@@ -39,6 +37,12 @@ import org.junit.jupiter.api.Test;
  * clients against the server.
  */
 class WorkflowHttpApiTest extends PingPongApiTest {
+
+  WorkflowHttpApiTest() {
+    // the network clients' contract runs in PingPongApiTest
+    super(new Clients(HttpWorkflowClient::new, HttpManagementClient::new, HttpApiException.class,
+        "'input' must be JSON text"));
+  }
 
   /** Small, so that the oversized-body test needs no large buffers. */
   private static final long BODY_LIMIT = 4096;
@@ -380,28 +384,6 @@ class WorkflowHttpApiTest extends PingPongApiTest {
       client.close();
       await(other.close());
     }
-  }
-
-  // ----- the network clients (their contract runs in PingPongApiTest) -------------------------------------------
-
-  @Override
-  protected WorkflowClient workflowClient(List<String> addresses) {
-    return new HttpWorkflowClient(vertx, addresses);
-  }
-
-  @Override
-  protected ManagementClient managementClient(List<String> seeds) {
-    return new HttpManagementClient(vertx, seeds);
-  }
-
-  @Override
-  protected Class<HttpApiException> clientException() {
-    return HttpApiException.class;
-  }
-
-  @Override
-  protected String invalidInputMessage() {
-    return "'input' must be JSON text";
   }
 
   @Test
