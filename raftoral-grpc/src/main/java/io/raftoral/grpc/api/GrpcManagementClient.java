@@ -1,11 +1,11 @@
 package io.raftoral.grpc.api;
 
+import io.raftoral.client.SeedManagementClient;
 import io.raftoral.grpc.api.proto.HeartbeatRequest;
 import io.raftoral.grpc.api.proto.RaftServiceGrpcClient;
 import io.raftoral.grpc.api.proto.RegisterRequest;
 import io.raftoral.grpc.api.proto.RegisterResponse;
 import io.raftoral.management.ManagementClient;
-import io.raftoral.management.SeedManagementClient;
 import io.raftoral.transport.HostPort;
 import io.raftoral.workflow.ErrorCode;
 import io.vertx.core.Future;

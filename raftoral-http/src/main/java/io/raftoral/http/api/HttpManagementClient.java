@@ -1,7 +1,7 @@
 package io.raftoral.http.api;
 
+import io.raftoral.client.SeedManagementClient;
 import io.raftoral.management.ManagementClient;
-import io.raftoral.management.SeedManagementClient;
 import io.raftoral.transport.HostPort;
 import io.raftoral.transport.TransportTlsOptions;
 import io.raftoral.workflow.ErrorCode;

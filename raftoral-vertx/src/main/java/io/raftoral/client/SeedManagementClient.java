@@ -1,5 +1,6 @@
-package io.raftoral.management;
+package io.raftoral.client;
 
+import io.raftoral.management.ManagementClient;
 import io.raftoral.transport.HostPort;
 import io.raftoral.workflow.ErrorCode;
 import io.vertx.core.Future;
