@@ -1,6 +1,5 @@
 package io.raftoral.management;
 
-import io.raftoral.async.Bridge;
 import io.raftoral.group.RaftGroup;
 import io.raftoral.group.RaftGroupOptions;
 import io.raftoral.management.ManagementCommand.Batch;
@@ -557,6 +556,9 @@ public final class ManagementService extends VerticleBase implements ManagementE
    * {@code future}'s outcome on this verticle's context (group futures complete on the groups' contexts).
    */
   private <T> Future<T> onContext(Future<T> future) {
-    return Bridge.onContext(future, context);
+    Promise<T> promise = Promise.promise();
+    Context ctx = context;
+    future.onComplete(ar -> ctx.runOnContext(v -> promise.handle(ar)));
+    return promise.future();
   }
 }

@@ -1,6 +1,5 @@
 package io.raftoral.group.impl;
 
-import io.raftoral.async.Bridge;
 import io.raftoral.group.CommandCodec;
 import io.raftoral.group.Committed;
 import io.raftoral.group.GroupDelivery;
@@ -825,6 +824,9 @@ public final class RaftGroupVerticle<C, R> extends VerticleBase implements RaftG
    * (blocking code runs "on" its caller's context), so the current context cannot tell whether we are on its thread.
    */
   private <T> Future<T> onContext(Future<T> future) {
-    return Bridge.onContext(future, context);
+    Promise<T> promise = Promise.promise();
+    Context ctx = context;
+    future.onComplete(ar -> ctx.runOnContext(v -> promise.handle(ar)));
+    return promise.future();
   }
 }
