@@ -6,7 +6,6 @@ import io.raftoral.group.RaftGroup;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.smallrye.mutiny.Uni;
-import io.vertx.core.Promise;
 import java.util.Objects;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -88,8 +87,6 @@ final class GroupCalls {
 
   /** {@code future}'s outcome on {@code context} (before cluster 0's group exists, there is no instance yet). */
   static <T> Future<T> onContext(Future<T> future, Context context) {
-    Promise<T> promise = Promise.promise();
-    future.onComplete(ar -> context.runOnContext(v -> promise.handle(ar)));
-    return promise.future();
+    return Bridge.onContext(future, context);
   }
 }

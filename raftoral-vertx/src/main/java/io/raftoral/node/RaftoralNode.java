@@ -19,7 +19,6 @@ import io.raftoral.workflow.WorkflowRegistry;
 import io.raftoral.workflow.WorkflowRuntime;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.net.SocketAddress;
 import java.util.ArrayList;
@@ -173,9 +172,7 @@ public final class RaftoralNode extends VerticleBase {
   private record Start(long nodeId, boolean founding) {}
 
   private <T> Future<T> onContext(Future<T> f) {
-    Promise<T> p = Promise.promise();
-    f.onComplete(ar -> context.runOnContext(v -> p.handle(ar)));
-    return p.future();
+    return Bridge.onContext(f, context);
   }
 
   private Future<RaftGroup<?, ?>> startExecutionGroup(RaftHost h, long clusterId, Set<Long> founders) {

@@ -16,13 +16,11 @@ public final class StartOptions {
 
   /**
    * The instance id. A start with the id of an existing workflow of the same type and version returns that
-   * workflow instead of starting another (idempotent start); without one a random UUID is used.
+   * workflow instead of starting another (idempotent start); without one a random UUID is used. See
+   * {@link WorkflowIds} for what a valid id is.
    */
   public StartOptions setWorkflowId(String workflowId) {
-    if (workflowId != null && (workflowId.isBlank() || workflowId.length() > 256)) {
-      throw new IllegalArgumentException("workflowId must be 1-256 non-blank characters");
-    }
-    this.workflowId = workflowId;
+    this.workflowId = workflowId == null ? null : WorkflowIds.check("workflowId", workflowId);
     return this;
   }
 

@@ -23,6 +23,19 @@ public record WorkflowStatus(String workflowId, long executionClusterId, String 
     WorkflowState state, long ownerNode, Instant startedAt, Instant endedAt, int checkpointCount, String inputJson,
     String resultJson, String errorType, String errorMessage) {
 
+  /**
+   * Why the workflow did not complete, as the network APIs answer a wait: the termination reason, "still running",
+   * or the failure's message (its type when it has none). Null for a completed workflow.
+   */
+  public String failureText() {
+    return switch (state) {
+      case COMPLETED -> null;
+      case TERMINATED -> "workflow terminated" + (errorMessage == null ? "" : ": " + errorMessage);
+      case RUNNING -> "workflow still running";
+      case FAILED -> errorMessage == null ? errorType : errorMessage;
+    };
+  }
+
   /** JSON form (times as ISO-8601 text), for node-to-node routing and the network APIs. */
   public io.vertx.core.json.JsonObject toJson() {
     io.vertx.core.json.JsonObject json = new io.vertx.core.json.JsonObject()

@@ -1,27 +1,24 @@
 package io.raftoral.grpc.api;
 
-import io.raftoral.workflow.WorkflowException;
+import io.raftoral.client.RemoteApiException;
 import io.vertx.grpc.common.GrpcStatus;
 
 /**
  * A gRPC call to a node ended with a status that has no more specific exception on the client side (e.g.
  * UNAVAILABLE: no leader right now), or no node could be reached (status UNAVAILABLE, code {@code UNREACHABLE}).
  */
-public class GrpcApiException extends WorkflowException {
+public class GrpcApiException extends RemoteApiException {
 
   private final GrpcStatus status;
-  private final String errorCode;
 
   public GrpcApiException(GrpcStatus status, String errorCode, String message) {
-    super(message);
+    super(errorCode, message);
     this.status = status;
-    this.errorCode = errorCode;
   }
 
   public GrpcApiException(String message, Throwable cause) {
     super(message, cause);
     this.status = GrpcStatus.UNAVAILABLE;
-    this.errorCode = "UNREACHABLE";
   }
 
   /** The gRPC status of the call. */
@@ -29,12 +26,7 @@ public class GrpcApiException extends WorkflowException {
     return status;
   }
 
-  /** The {@code raftoral-error-code} trailer of the answer (e.g. {@code NOT_LEADER}), or null. */
-  public String errorCode() {
-    return errorCode;
-  }
-
-  /** Whether a retry later may succeed (no leader, cluster unavailable, node unreachable). */
+  @Override
   public boolean isRetryable() {
     return status == GrpcStatus.UNAVAILABLE;
   }

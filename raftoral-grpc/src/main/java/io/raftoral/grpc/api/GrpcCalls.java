@@ -6,8 +6,6 @@ import io.vertx.core.net.SocketAddress;
 import io.vertx.grpc.client.GrpcClient;
 import io.vertx.grpc.common.GrpcStatus;
 import io.vertx.grpc.common.ServiceMethod;
-import java.net.ConnectException;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /** Unary calls that keep the status message and error code of a failed call (the generated stubs drop them). */
@@ -34,49 +32,13 @@ final class GrpcCalls {
         }
         String message = response.statusMessage();
         // a call that fails before any message is answered "trailers-only": the code is then among the headers
-        String code = response.trailers().get(GrpcError.ERROR_CODE_TRAILER);
+        String code = response.trailers().get(GrpcErrors.ERROR_CODE_TRAILER);
         if (code == null) {
-          code = response.headers().get(GrpcError.ERROR_CODE_TRAILER);
+          code = response.headers().get(GrpcErrors.ERROR_CODE_TRAILER);
         }
         return Future.failedFuture(new GrpcApiException(status, code,
             message == null || message.isEmpty() ? status.name() : message));
       }));
     });
-  }
-
-  /**
-   * Calls node {@code start + tried} of {@code nodes}, moving on to the next one only when the connection failed
-   * (so a request is never sent twice).
-   */
-  static <Req, Resp> Future<Resp> withFailover(GrpcClient client, List<HostPort> nodes, int start,
-      ServiceMethod<Resp, Req> method, Req request, long timeoutMillis, java.util.function.IntConsumer answered) {
-    return attempt(client, nodes, start, 0, method, request, timeoutMillis, answered, new StringBuilder());
-  }
-
-  private static <Req, Resp> Future<Resp> attempt(GrpcClient client, List<HostPort> nodes, int start, int tried,
-      ServiceMethod<Resp, Req> method, Req request, long timeoutMillis, java.util.function.IntConsumer answered,
-      StringBuilder errors) {
-    int index = (start + tried) % nodes.size();
-    HostPort node = nodes.get(index);
-    return unary(client, node, method, request, timeoutMillis).transform(ar -> {
-      if (ar.succeeded() || ar.cause() instanceof GrpcApiException) {
-        answered.accept(index);
-        return ar.succeeded() ? Future.succeededFuture(ar.result()) : Future.failedFuture(ar.cause());
-      }
-      errors.append(errors.length() == 0 ? "" : "; ").append(node).append(": ").append(ar.cause().getMessage());
-      if (isConnectFailure(ar.cause()) && tried + 1 < nodes.size()) {
-        return attempt(client, nodes, start, tried + 1, method, request, timeoutMillis, answered, errors);
-      }
-      return Future.failedFuture(new GrpcApiException("no node answered: " + errors, ar.cause()));
-    });
-  }
-
-  static boolean isConnectFailure(Throwable t) {
-    for (Throwable c = t; c != null; c = c.getCause()) {
-      if (c instanceof ConnectException) {
-        return true;
-      }
-    }
-    return false;
   }
 }

@@ -1,6 +1,9 @@
 package io.raftoral.grpc.api;
 
-import io.raftoral.transport.HostPort;
+import io.raftoral.async.Bridge;
+import io.raftoral.client.NodeFailover;
+import io.raftoral.transport.TransportTlsOptions;
+import io.raftoral.workflow.RemoteCall;
 import io.raftoral.grpc.api.proto.GetWorkflowRequest;
 import io.raftoral.grpc.api.proto.ListWorkflowsRequest;
 import io.raftoral.grpc.api.proto.RunWorkflowRequest;
@@ -20,13 +23,15 @@ import io.raftoral.workflow.WorkflowWaitTimeoutException;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpVersion;
 import io.vertx.grpc.client.GrpcClient;
+import io.vertx.grpc.client.GrpcClientOptions;
 import io.vertx.grpc.common.ServiceMethod;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import java.util.function.Function;
 
 /**
  * {@link JsonWorkflowClient} over a node's gRPC API ({@link WorkflowGrpcApi}): what scripts and the CLI's
@@ -48,9 +53,8 @@ public final class GrpcWorkflowClient implements JsonWorkflowClient, AutoCloseab
   public static final long DEFAULT_REQUEST_TIMEOUT_MILLIS = 10_000;
 
   private final GrpcClient grpc;
-  private final List<HostPort> nodes;
+  private final NodeFailover nodes;
   private final long requestTimeoutMillis;
-  private volatile int preferred;
 
   /** A client of the nodes at {@code addresses} ({@code host:port}). */
   public GrpcWorkflowClient(Vertx vertx, List<String> addresses) {
@@ -58,22 +62,21 @@ public final class GrpcWorkflowClient implements JsonWorkflowClient, AutoCloseab
   }
 
   public GrpcWorkflowClient(Vertx vertx, List<String> addresses, long requestTimeoutMillis) {
-    this(vertx, addresses, requestTimeoutMillis, new io.raftoral.transport.TransportTlsOptions());
+    this(vertx, addresses, requestTimeoutMillis, new TransportTlsOptions());
   }
 
   /** Over TLS when {@code tls} is enabled (its CAs are trusted; with mutual TLS its certificate is presented). */
   public GrpcWorkflowClient(Vertx vertx, List<String> addresses, long requestTimeoutMillis,
-      io.raftoral.transport.TransportTlsOptions tls) {
-    this.nodes = HostPort.parseAll(addresses);
+      TransportTlsOptions tls) {
+    this.nodes = new NodeFailover(addresses);
     if (requestTimeoutMillis < 1) {
       throw new IllegalArgumentException("requestTimeoutMillis must be >= 1");
     }
     Objects.requireNonNull(vertx, "vertx");
     if (tls.isEnabled()) {
-      io.vertx.core.http.HttpClientOptions http = new io.vertx.core.http.HttpClientOptions()
-          .setProtocolVersion(io.vertx.core.http.HttpVersion.HTTP_2);
+      HttpClientOptions http = new HttpClientOptions().setProtocolVersion(HttpVersion.HTTP_2);
       tls.applyTo(http);
-      this.grpc = GrpcClient.client(vertx, new io.vertx.grpc.client.GrpcClientOptions(), http);
+      this.grpc = GrpcClient.client(vertx, new GrpcClientOptions(), http);
     } else {
       this.grpc = GrpcClient.client(vertx);
     }
@@ -88,15 +91,11 @@ public final class GrpcWorkflowClient implements JsonWorkflowClient, AutoCloseab
       r.setWorkflowId(options.getWorkflowId());
     }
     // RunWorkflowAsync answers only the ids; the status at start comes from GetWorkflow on the same node
-    return call(WorkflowManagementGrpcClient.RunWorkflowAsync, r.build(), requestTimeoutMillis, (code, message) ->
-        switch (code) {
-          case GrpcError.WORKFLOW_NOT_REGISTERED -> new WorkflowNotRegisteredException(name, version, "");
-          case GrpcError.WORKFLOW_ID_CONFLICT -> new WorkflowIdConflictException(message);
-          default -> null;
-        })
+    return call(WorkflowManagementGrpcClient.RunWorkflowAsync, r.build(), requestTimeoutMillis,
+        RemoteCall.start(name, version))
         .flatMap(started -> call(WorkflowManagementGrpcClient.GetWorkflow, GetWorkflowRequest.newBuilder()
             .setWorkflowId(started.getWorkflowId()).setExecutionClusterId(started.getExecutionClusterId()).build(),
-            requestTimeoutMillis, notFound(started.getWorkflowId())))
+            requestTimeoutMillis, RemoteCall.about(started.getWorkflowId())))
         .map(WorkflowProto::fromProto);
   }
 
@@ -107,11 +106,7 @@ public final class GrpcWorkflowClient implements JsonWorkflowClient, AutoCloseab
     WaitForWorkflowRequest r = WaitForWorkflowRequest.newBuilder().setWorkflowId(workflowId)
         .setExecutionClusterId(executionClusterId == null ? 0 : executionClusterId).setTimeoutSeconds(seconds).build();
     return call(WorkflowManagementGrpcClient.WaitForWorkflowCompletion, r, seconds * 1000L + requestTimeoutMillis,
-        (code, message) -> switch (code) {
-          case GrpcError.WORKFLOW_NOT_FOUND -> new WorkflowNotFoundException(workflowId);
-          case GrpcError.WAIT_TIMEOUT -> new WorkflowWaitTimeoutException(workflowId, wait);
-          default -> null;
-        })
+        RemoteCall.await(workflowId, wait))
         // the wait answer carries the outcome; the full status (times, owner, input) comes from GetWorkflow
         .flatMap(done -> status(workflowId, done.getExecutionClusterId() == 0 ? executionClusterId
             : done.getExecutionClusterId()));
@@ -121,7 +116,7 @@ public final class GrpcWorkflowClient implements JsonWorkflowClient, AutoCloseab
   public Uni<WorkflowStatus> status(String workflowId, Long executionClusterId) {
     GetWorkflowRequest r = GetWorkflowRequest.newBuilder().setWorkflowId(workflowId)
         .setExecutionClusterId(executionClusterId == null ? 0 : executionClusterId).build();
-    return call(WorkflowManagementGrpcClient.GetWorkflow, r, requestTimeoutMillis, notFound(workflowId))
+    return call(WorkflowManagementGrpcClient.GetWorkflow, r, requestTimeoutMillis, RemoteCall.about(workflowId))
         .map(WorkflowProto::fromProto);
   }
 
@@ -135,7 +130,7 @@ public final class GrpcWorkflowClient implements JsonWorkflowClient, AutoCloseab
     if (f.workflowType() != null) {
       r.setWorkflowType(f.workflowType());
     }
-    return call(WorkflowManagementGrpcClient.ListWorkflows, r.build(), requestTimeoutMillis, (code, message) -> null)
+    return call(WorkflowManagementGrpcClient.ListWorkflows, r.build(), requestTimeoutMillis, RemoteCall.list())
         .map(answer -> {
           List<WorkflowStatus> all = new ArrayList<>();
           for (WorkflowInfo i : answer.getWorkflowsList()) {
@@ -154,7 +149,7 @@ public final class GrpcWorkflowClient implements JsonWorkflowClient, AutoCloseab
     TerminateWorkflowRequest r = TerminateWorkflowRequest.newBuilder().setWorkflowId(workflowId)
         .setExecutionClusterId(executionClusterId == null ? 0 : executionClusterId)
         .setReason(reason == null ? "" : reason).build();
-    return call(WorkflowManagementGrpcClient.TerminateWorkflow, r, requestTimeoutMillis, notFound(workflowId))
+    return call(WorkflowManagementGrpcClient.TerminateWorkflow, r, requestTimeoutMillis, RemoteCall.about(workflowId))
         .map(WorkflowProto::fromProto);
   }
 
@@ -166,32 +161,22 @@ public final class GrpcWorkflowClient implements JsonWorkflowClient, AutoCloseab
 
   // -----------------------------------------------------------------------------------------------------------------
 
-  private interface ErrorMapper {
-    /** The exception for a failed call with error code {@code code}, or null for the generic mapping. */
-    RuntimeException map(String code, String message);
-  }
-
-  private static ErrorMapper notFound(String workflowId) {
-    return (code, message) -> GrpcError.WORKFLOW_NOT_FOUND.equals(code) ? new WorkflowNotFoundException(workflowId)
-        : null;
-  }
-
+  /**
+   * Calls {@code method} (with failover between the nodes); an error answer fails with the exception it stands for
+   * in {@code remote}, else with the {@link GrpcApiException} of the call.
+   */
   private <Req, Resp> Uni<Resp> call(ServiceMethod<Resp, Req> method, Req request, long timeoutMillis,
-      ErrorMapper errors) {
-    Function<Throwable, Throwable> mapping = e -> {
-      if (e instanceof GrpcApiException g && g.errorCode() != null) {
-        RuntimeException mapped = errors.map(g.errorCode(), g.getMessage());
-        if (mapped == null && GrpcError.INVALID_ARGUMENT.equals(g.errorCode())) {
-          mapped = new IllegalArgumentException(g.getMessage());
-        }
-        return mapped == null ? e : mapped;
-      }
-      return e;
-    };
-    return Uni.createFrom().completionStage(() -> {
-      Future<Resp> f = GrpcCalls.withFailover(grpc, nodes, preferred, method, request, timeoutMillis,
-          index -> preferred = index);
-      return f.recover(e -> Future.failedFuture(mapping.apply(e))).toCompletionStage();
-    });
+      RemoteCall remote) {
+    return Bridge.uni(() -> nodes.call(node -> GrpcCalls.unary(grpc, node, method, request, timeoutMillis),
+            e -> e instanceof GrpcApiException, GrpcApiException::new)
+        .recover(e -> Future.failedFuture(rebuilt(e, remote))));
+  }
+
+  private static Throwable rebuilt(Throwable failure, RemoteCall remote) {
+    if (failure instanceof GrpcApiException g && g.errorCode() != null) {
+      RuntimeException mapped = remote.exception(g.errorCode(), g.getMessage());
+      return mapped == null ? failure : mapped;
+    }
+    return failure;
   }
 }

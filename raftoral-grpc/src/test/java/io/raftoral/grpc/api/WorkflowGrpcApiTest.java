@@ -1,6 +1,7 @@
 package io.raftoral.grpc.api;
 
 import io.raftoral.testkit.FakeManagementEndpoint;
+import io.raftoral.testkit.PingPongApiTest;
 import io.raftoral.testkit.PingPongCluster;
 import io.raftoral.transport.HostPort;
 import static io.raftoral.testkit.PingPongCluster.await;
@@ -25,17 +26,8 @@ import io.raftoral.grpc.api.proto.TerminateWorkflowRequest;
 import io.raftoral.grpc.api.proto.WaitForWorkflowRequest;
 import io.raftoral.grpc.api.proto.WorkflowInfo;
 import io.raftoral.grpc.api.proto.WorkflowManagementGrpcClient;
-import io.raftoral.workflow.StartOptions;
-import io.raftoral.workflow.WorkflowFilter;
-import io.raftoral.workflow.WorkflowIdConflictException;
-import io.raftoral.workflow.WorkflowNotFoundException;
-import io.raftoral.workflow.WorkflowNotRegisteredException;
 import io.raftoral.workflow.WorkflowState;
-import io.raftoral.workflow.WorkflowStatus;
-import io.raftoral.workflow.WorkflowWaitTimeoutException;
-import io.smallrye.mutiny.Uni;
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.json.JsonObject;
@@ -53,42 +45,39 @@ import io.vertx.grpc.reflection.v1.ServerReflectionRequest;
 import io.vertx.grpc.reflection.v1.ServerReflectionResponse;
 import io.vertx.grpc.server.GrpcServer;
 import io.vertx.grpc.server.GrpcServerOptions;
-import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.Timeout;
 
 /**
  * The gRPC API on a real gRPC server (loopback, ephemeral port) over a 3-node execution cluster: the quickstart's
  * grpcurl requests verbatim (parsed from their JSON as grpcurl does), status codes of failed calls, list, get and
  * terminate, health, discovery, and the network clients against the server.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-@Timeout(value = 60, unit = TimeUnit.SECONDS)
-class WorkflowGrpcApiTest {
+class WorkflowGrpcApiTest extends PingPongApiTest {
+
+  WorkflowGrpcApiTest() {
+    // the network clients' contract runs in PingPongApiTest
+    super(new Clients(GrpcWorkflowClient::new, GrpcManagementClient::new, GrpcApiException.class,
+        "input_json must be JSON text"));
+  }
 
   private static final ServiceMethod<HealthCheckResponse, HealthCheckRequest> HEALTH_CHECK = ServiceMethod.client(
       ServiceName.create("grpc.health.v1", "Health"), "Check", GrpcMessageEncoder.encoder(),
       GrpcMessageDecoder.decoder(HealthCheckResponse.newBuilder()));
 
-  private Vertx vertx;
-  private PingPongCluster cluster;
-  private HttpServer server;
   private HostPort node;
   private GrpcClient grpc;
-  private final FakeManagementEndpoint management = new FakeManagementEndpoint(1, 1)
-      .node(1, "127.0.0.1:7001").node(2, "127.0.0.1:7002");
+
+  @Override
+  protected Future<HttpServer> serveApi() {
+    return serve(new WorkflowGrpcApi(vertx, cluster.client, management, new GrpcApiOptions()));
+  }
 
   @BeforeAll
-  void start() throws Exception {
-    vertx = Vertx.vertx();
-    cluster = PingPongCluster.start(vertx);
-    server = await(serve(new WorkflowGrpcApi(vertx, cluster.client, management, new GrpcApiOptions())));
+  void start() {
     node = new HostPort("127.0.0.1", server.actualPort());
     grpc = GrpcClient.client(vertx);
   }
@@ -103,15 +92,6 @@ class WorkflowGrpcApiTest {
   void stop() throws Exception {
     if (grpc != null) {
       await(grpc.close());
-    }
-    if (server != null) {
-      await(server.close());
-    }
-    if (cluster != null) {
-      cluster.close();
-    }
-    if (vertx != null) {
-      await(vertx.close());
     }
   }
 
@@ -429,85 +409,6 @@ class WorkflowGrpcApiTest {
     } finally {
       client.close();
       await(other.close());
-    }
-  }
-
-  @Test
-  void theManagementClientTriesTheSeedsInTurn() throws Exception {
-    GrpcManagementClient client = new GrpcManagementClient(vertx, List.of("127.0.0.1:1", node.toString()));
-    try {
-      assertThat(await(client.register("127.0.0.1:7011", "r-11"))).isEqualTo(42);
-      await(client.heartbeat(4));
-      assertThat(management.heartbeats).contains(4L);
-    } finally {
-      client.close();
-    }
-    GrpcManagementClient nobody = new GrpcManagementClient(vertx, List.of("127.0.0.1:1"));
-    try {
-      assertThatThrownBy(() -> await(nobody.register("127.0.0.1:7012", "r-12")))
-          .isInstanceOf(ExecutionException.class).cause().isInstanceOf(GrpcApiException.class)
-          .hasMessageContaining("registration failed at every seed").hasMessageContaining("127.0.0.1:1");
-    } finally {
-      nobody.close();
-    }
-  }
-
-  // ----- the network JsonWorkflowClient -----------------------------------------------------------------------------
-
-  private static <T> T get(Uni<T> uni) {
-    return uni.await().atMost(Duration.ofSeconds(30));
-  }
-
-  @Test
-  void theGrpcWorkflowClientRoundTripsEveryOperation() {
-    GrpcWorkflowClient client = new GrpcWorkflowClient(vertx, List.of("127.0.0.1:1", node.toString()));
-    try {
-      WorkflowStatus started = get(client.start("ping_pong", 1, "\"ping\"", new StartOptions()));
-      assertThat(started.workflowType()).isEqualTo("ping_pong");
-      assertThat(started.executionClusterId()).isEqualTo(1);
-      WorkflowStatus done = get(client.await(started.workflowId(), 1L, Duration.ofSeconds(30)));
-      assertThat(done.state()).isEqualTo(WorkflowState.COMPLETED);
-      assertThat(done.resultJson()).isEqualTo("\"pong\"");
-      assertThat(done.inputJson()).isEqualTo("\"ping\"");
-      assertThat(done.endedAt()).isNotNull();
-      assertThat(get(client.status(started.workflowId(), null)).state()).isEqualTo(WorkflowState.COMPLETED);
-      List<WorkflowStatus> listed = get(client.list(WorkflowFilter.all().states(WorkflowState.COMPLETED)
-          .workflowType("ping_pong")));
-      assertThat(listed).extracting(WorkflowStatus::workflowId).contains(started.workflowId());
-
-      WorkflowStatus failed = get(client.start("ping_pong", 1, "\"pang\"", null)
-          .flatMap(s -> client.await(s.workflowId(), null, Duration.ofSeconds(30))));
-      assertThat(failed.state()).isEqualTo(WorkflowState.FAILED);
-      assertThat(failed.errorMessage()).contains(PingPongCluster.NOT_PING);
-
-      get(client.start("forever", 1, "\"x\"", new StartOptions().setWorkflowId("grpc-ever-1")));
-      assertThatThrownBy(() -> get(client.await("grpc-ever-1", 1L, Duration.ofMillis(200))))
-          .isInstanceOf(WorkflowWaitTimeoutException.class);
-      assertThat(get(client.terminate("grpc-ever-1", 1L, "enough")).state()).isEqualTo(WorkflowState.TERMINATED);
-
-      assertThatThrownBy(() -> get(client.start("nope", 3, "null", null)))
-          .isInstanceOf(WorkflowNotRegisteredException.class).hasMessageContaining("'nope' version 3");
-      assertThatThrownBy(() -> get(client.start("ping_pong", 1, "\"ping\"",
-          new StartOptions().setWorkflowId("grpc-ever-1"))))
-          .isInstanceOf(WorkflowIdConflictException.class).hasMessageContaining("grpc-ever-1");
-      assertThatThrownBy(() -> get(client.status("missing-1", null)))
-          .isInstanceOf(WorkflowNotFoundException.class).hasMessageContaining("missing-1");
-      assertThatThrownBy(() -> get(client.start("ping_pong", 1, "not json", null)))
-          .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("input_json must be JSON text");
-    } finally {
-      client.close();
-    }
-  }
-
-  @Test
-  void aNodeNobodyListensOnIsAnUnreachableError() {
-    GrpcWorkflowClient client = new GrpcWorkflowClient(vertx, List.of("127.0.0.1:1"));
-    try {
-      assertThatThrownBy(() -> get(client.status("x", null))).isInstanceOf(GrpcApiException.class)
-          .hasMessageContaining("no node answered")
-          .satisfies(e -> assertThat(((GrpcApiException) e).isRetryable()).isTrue());
-    } finally {
-      client.close();
     }
   }
 

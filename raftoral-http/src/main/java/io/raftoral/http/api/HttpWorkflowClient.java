@@ -1,6 +1,10 @@
 package io.raftoral.http.api;
 
+import io.raftoral.async.Bridge;
+import io.raftoral.client.NodeFailover;
 import io.raftoral.transport.HostPort;
+import io.raftoral.transport.TransportTlsOptions;
+import io.raftoral.workflow.RemoteCall;
 import io.raftoral.workflow.StartOptions;
 import io.raftoral.workflow.JsonWorkflowClient;
 import io.raftoral.workflow.WorkflowFilter;
@@ -19,7 +23,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpRequest;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
-import java.net.ConnectException;
+import io.vertx.ext.web.client.WebClientOptions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -46,9 +50,8 @@ public final class HttpWorkflowClient implements JsonWorkflowClient, AutoCloseab
   public static final long DEFAULT_REQUEST_TIMEOUT_MILLIS = 10_000;
 
   private final WebClient web;
-  private final List<HostPort> nodes;
+  private final NodeFailover nodes;
   private final long requestTimeoutMillis;
-  private volatile int preferred;
 
   /** A client of the nodes at {@code addresses} ({@code host:port}). */
   public HttpWorkflowClient(Vertx vertx, List<String> addresses) {
@@ -56,18 +59,18 @@ public final class HttpWorkflowClient implements JsonWorkflowClient, AutoCloseab
   }
 
   public HttpWorkflowClient(Vertx vertx, List<String> addresses, long requestTimeoutMillis) {
-    this(vertx, addresses, requestTimeoutMillis, new io.raftoral.transport.TransportTlsOptions());
+    this(vertx, addresses, requestTimeoutMillis, new TransportTlsOptions());
   }
 
   /** Over HTTPS when {@code tls} is enabled (its CAs are trusted; with mutual TLS its certificate is presented). */
   public HttpWorkflowClient(Vertx vertx, List<String> addresses, long requestTimeoutMillis,
-      io.raftoral.transport.TransportTlsOptions tls) {
-    io.vertx.ext.web.client.WebClientOptions web = new io.vertx.ext.web.client.WebClientOptions();
+      TransportTlsOptions tls) {
+    WebClientOptions web = new WebClientOptions();
     if (tls.isEnabled()) {
       tls.applyTo(web);
     }
     this.web = WebClient.create(Objects.requireNonNull(vertx, "vertx"), web);
-    this.nodes = HostPort.parseAll(addresses);
+    this.nodes = new NodeFailover(addresses);
     if (requestTimeoutMillis < 1) {
       throw new IllegalArgumentException("requestTimeoutMillis must be >= 1");
     }
@@ -82,12 +85,7 @@ public final class HttpWorkflowClient implements JsonWorkflowClient, AutoCloseab
       body.put("workflow_id", options.getWorkflowId());
     }
     return call(node -> web.post(node.port(), node.host(), "/workflow/execute"), body, requestTimeoutMillis,
-        ok -> WorkflowJson.fromJson(ok.getJsonObject("workflow")),
-        (code, message) -> switch (code) {
-          case ApiError.WORKFLOW_NOT_REGISTERED -> new WorkflowNotRegisteredException(name, version, "");
-          case ApiError.WORKFLOW_ID_CONFLICT -> new WorkflowIdConflictException(message);
-          default -> null;
-        });
+        HttpWorkflowClient::workflow, RemoteCall.start(name, version));
   }
 
   @Override
@@ -98,19 +96,14 @@ public final class HttpWorkflowClient implements JsonWorkflowClient, AutoCloseab
             .addQueryParam("workflow_id", workflowId)
             .addQueryParam("timeout_seconds", Double.toString(seconds)), executionClusterId), null,
         wait.toMillis() + requestTimeoutMillis,
-        ok -> WorkflowJson.fromJson(ok.getJsonObject("workflow")),
-        (code, message) -> switch (code) {
-          case ApiError.WORKFLOW_NOT_FOUND -> new WorkflowNotFoundException(workflowId);
-          case ApiError.WAIT_TIMEOUT -> new WorkflowWaitTimeoutException(workflowId, wait);
-          default -> null;
-        });
+        HttpWorkflowClient::workflow, RemoteCall.await(workflowId, wait));
   }
 
   @Override
   public Uni<WorkflowStatus> status(String workflowId, Long executionClusterId) {
     return call(node -> withCluster(web.get(node.port(), node.host(), "/workflow/status")
             .addQueryParam("workflow_id", workflowId), executionClusterId), null, requestTimeoutMillis,
-        ok -> WorkflowJson.fromJson(ok.getJsonObject("workflow")), notFound(workflowId));
+        HttpWorkflowClient::workflow, RemoteCall.about(workflowId));
   }
 
   @Override
@@ -142,7 +135,7 @@ public final class HttpWorkflowClient implements JsonWorkflowClient, AutoCloseab
         }
       }
       return List.copyOf(all);
-    }, (code, message) -> null);
+    }, RemoteCall.list());
   }
 
   @Override
@@ -152,7 +145,7 @@ public final class HttpWorkflowClient implements JsonWorkflowClient, AutoCloseab
       body.put("execution_cluster_id", Long.toString(executionClusterId));
     }
     return call(node -> web.post(node.port(), node.host(), "/workflow/terminate"), body, requestTimeoutMillis,
-        ok -> WorkflowJson.fromJson(ok.getJsonObject("workflow")), notFound(workflowId));
+        HttpWorkflowClient::workflow, RemoteCall.about(workflowId));
   }
 
   /** Closes the underlying HTTP client. */
@@ -163,57 +156,27 @@ public final class HttpWorkflowClient implements JsonWorkflowClient, AutoCloseab
 
   // -----------------------------------------------------------------------------------------------------------------
 
-  private interface ErrorMapper {
-    /** The exception for an error answer with API code {@code code}, or null for the generic mapping. */
-    RuntimeException map(String code, String message);
-  }
-
-  private static ErrorMapper notFound(String workflowId) {
-    return (code, message) -> ApiError.WORKFLOW_NOT_FOUND.equals(code) ? new WorkflowNotFoundException(workflowId)
-        : null;
+  private static WorkflowStatus workflow(JsonObject answer) {
+    return WorkflowJson.fromJson(answer.getJsonObject("workflow"));
   }
 
   private static HttpRequest<Buffer> withCluster(HttpRequest<Buffer> r, Long clusterId) {
     return clusterId == null ? r : r.addQueryParam("execution_cluster_id", Long.toString(clusterId));
   }
 
+  /** Sends the request (with failover between the nodes) and reads the answer. */
   private <T> Uni<T> call(Function<HostPort, HttpRequest<Buffer>> request, JsonObject body, long timeoutMillis,
-      Function<JsonObject, T> ok, ErrorMapper errors) {
-    return Uni.createFrom().completionStage(() -> send(request, body, timeoutMillis, preferred, 0, new ArrayList<>())
-        .compose(r -> answer(r, ok, errors)).toCompletionStage());
+      Function<JsonObject, T> ok, RemoteCall remote) {
+    return Bridge.uni(() -> nodes.call(node -> send(request.apply(node).timeout(timeoutMillis), body), e -> false,
+            HttpApiException::new)
+        .compose(r -> answer(r, ok, remote)));
   }
 
-  /** Sends to node {@code start + tried}, moving to the next node only when the connection failed. */
-  private Future<HttpResponse<Buffer>> send(Function<HostPort, HttpRequest<Buffer>> request, JsonObject body,
-      long timeoutMillis, int start, int tried, List<String> errors) {
-    int index = (start + tried) % nodes.size();
-    HostPort node = nodes.get(index);
-    HttpRequest<Buffer> r = request.apply(node).timeout(timeoutMillis);
-    Future<HttpResponse<Buffer>> sent = body == null ? r.send() : r.sendJsonObject(body);
-    return sent.transform(ar -> {
-      if (ar.succeeded()) {
-        preferred = index;
-        return Future.succeededFuture(ar.result());
-      }
-      errors.add(node + ": " + ar.cause().getMessage());
-      if (isConnectFailure(ar.cause()) && tried + 1 < nodes.size()) {
-        return send(request, body, timeoutMillis, start, tried + 1, errors);
-      }
-      return Future.failedFuture(new HttpApiException("no node answered: " + String.join("; ", errors),
-          ar.cause()));
-    });
+  private static Future<HttpResponse<Buffer>> send(HttpRequest<Buffer> request, JsonObject body) {
+    return body == null ? request.send() : request.sendJsonObject(body);
   }
 
-  private static boolean isConnectFailure(Throwable t) {
-    for (Throwable c = t; c != null; c = c.getCause()) {
-      if (c instanceof ConnectException) {
-        return true;
-      }
-    }
-    return false;
-  }
-
-  private static <T> Future<T> answer(HttpResponse<Buffer> r, Function<JsonObject, T> ok, ErrorMapper errors) {
+  private static <T> Future<T> answer(HttpResponse<Buffer> r, Function<JsonObject, T> ok, RemoteCall remote) {
     JsonObject body;
     try {
       body = r.bodyAsJsonObject();
@@ -231,10 +194,7 @@ public final class HttpWorkflowClient implements JsonWorkflowClient, AutoCloseab
     String message = body == null || body.getString("error") == null
         ? "HTTP " + r.statusCode() + (r.bodyAsString() == null ? "" : ": " + r.bodyAsString())
         : body.getString("error");
-    RuntimeException mapped = code == null ? null : errors.map(code, message);
-    if (mapped == null && ApiError.INVALID_ARGUMENT.equals(code)) {
-      mapped = new IllegalArgumentException(message);
-    }
+    RuntimeException mapped = remote.exception(code, message);
     return Future.failedFuture(mapped != null ? mapped : new HttpApiException(r.statusCode(), code, message));
   }
 }

@@ -1,20 +1,13 @@
 package io.raftoral.http.api;
 
 import io.raftoral.testkit.FakeManagementEndpoint;
+import io.raftoral.testkit.PingPongApiTest;
 import io.raftoral.testkit.PingPongCluster;
 import static io.raftoral.testkit.PingPongCluster.await;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.raftoral.workflow.StartOptions;
-import io.raftoral.workflow.WorkflowFilter;
-import io.raftoral.workflow.WorkflowIdConflictException;
-import io.raftoral.workflow.WorkflowNotFoundException;
-import io.raftoral.workflow.WorkflowNotRegisteredException;
-import io.raftoral.workflow.WorkflowState;
-import io.raftoral.workflow.WorkflowStatus;
-import io.raftoral.workflow.WorkflowWaitTimeoutException;
-import io.vertx.core.Vertx;
+import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
@@ -23,61 +16,48 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
-import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.Timeout;
 
 /**
  * The HTTP API on a real HTTP server (loopback, ephemeral port) over a 3-node execution cluster: the quickstart's
  * curl requests verbatim, failures, bad input, list/status/terminate, health and discovery, and the network
  * clients against the server.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-@Timeout(value = 60, unit = TimeUnit.SECONDS)
-class WorkflowHttpApiTest {
+class WorkflowHttpApiTest extends PingPongApiTest {
+
+  WorkflowHttpApiTest() {
+    // the network clients' contract runs in PingPongApiTest
+    super(new Clients(HttpWorkflowClient::new, HttpManagementClient::new, HttpApiException.class,
+        "'input' must be JSON text"));
+  }
 
   /** Small, so that the oversized-body test needs no large buffers. */
   private static final long BODY_LIMIT = 4096;
 
-  private Vertx vertx;
-  private PingPongCluster cluster;
-  private HttpServer server;
   private int port;
   private WebClient web;
-  private final FakeManagementEndpoint management = new FakeManagementEndpoint(1, 1)
-      .node(1, "127.0.0.1:7001").node(2, "127.0.0.1:7002");
 
-  @BeforeAll
-  void start() throws Exception {
-    vertx = Vertx.vertx();
-    cluster = PingPongCluster.start(vertx);
+  @Override
+  protected Future<HttpServer> serveApi() {
     Router router = Router.router(vertx);
     new WorkflowHttpApi(cluster.client, management, new HttpApiOptions().setBodyLimitBytes(BODY_LIMIT))
         .mount(router);
-    server = await(vertx.createHttpServer().requestHandler(router).listen(0, "127.0.0.1"));
+    return vertx.createHttpServer().requestHandler(router).listen(0, "127.0.0.1");
+  }
+
+  @BeforeAll
+  void start() {
     port = server.actualPort();
     web = WebClient.create(vertx);
   }
 
   @AfterAll
-  void stop() throws Exception {
+  void stop() {
     if (web != null) {
       web.close();
-    }
-    if (server != null) {
-      await(server.close());
-    }
-    if (cluster != null) {
-      cluster.close();
-    }
-    if (vertx != null) {
-      await(vertx.close());
     }
   }
 
@@ -393,86 +373,6 @@ class WorkflowHttpApiTest {
     } finally {
       client.close();
       await(other.close());
-    }
-  }
-
-  @Test
-  void theManagementClientTriesTheSeedsInTurn() throws Exception {
-    HttpManagementClient client = new HttpManagementClient(vertx, List.of("127.0.0.1:1", "127.0.0.1:" + port));
-    try {
-      assertThat(await(client.register("127.0.0.1:7011", "r-11"))).isEqualTo(42);
-      await(client.heartbeat(4));
-      assertThat(management.heartbeats).contains(4L);
-    } finally {
-      client.close();
-    }
-    HttpManagementClient nobody = new HttpManagementClient(vertx, List.of("127.0.0.1:1"));
-    try {
-      assertThatThrownBy(() -> await(nobody.register("127.0.0.1:7012", "r-12")))
-          .isInstanceOf(ExecutionException.class).cause().isInstanceOf(HttpApiException.class)
-          .hasMessageContaining("registration failed at every seed").hasMessageContaining("127.0.0.1:1");
-    } finally {
-      nobody.close();
-    }
-  }
-
-  // ----- the network JsonWorkflowClient -----------------------------------------------------------------------------
-
-  private static <T> T get(io.smallrye.mutiny.Uni<T> uni) {
-    return uni.await().atMost(Duration.ofSeconds(30));
-  }
-
-  @Test
-  void theHttpWorkflowClientRoundTripsEveryOperation() {
-    // the first address refuses connections: the client moves on to the next
-    HttpWorkflowClient client = new HttpWorkflowClient(vertx, List.of("127.0.0.1:1", "127.0.0.1:" + port));
-    try {
-      WorkflowStatus started = get(client.start("ping_pong", 1, "\"ping\"", new StartOptions()));
-      assertThat(started.workflowType()).isEqualTo("ping_pong");
-      assertThat(started.executionClusterId()).isEqualTo(1);
-      WorkflowStatus done = get(client.await(started.workflowId(), started.executionClusterId(),
-          Duration.ofSeconds(30)));
-      assertThat(done.state()).isEqualTo(WorkflowState.COMPLETED);
-      assertThat(done.resultJson()).isEqualTo("\"pong\"");
-      assertThat(get(client.status(started.workflowId(), null)).state()).isEqualTo(WorkflowState.COMPLETED);
-      List<WorkflowStatus> listed = get(client.list(WorkflowFilter.all().states(WorkflowState.COMPLETED)
-          .workflowType("ping_pong")));
-      assertThat(listed).extracting(WorkflowStatus::workflowId).contains(started.workflowId());
-      assertThat(listed).extracting(WorkflowStatus::state).containsOnly(WorkflowState.COMPLETED);
-
-      WorkflowStatus failed = get(client.start("ping_pong", 1, "\"pang\"", null)
-          .flatMap(s -> client.await(s.workflowId(), null, Duration.ofSeconds(30))));
-      assertThat(failed.state()).isEqualTo(WorkflowState.FAILED);
-      assertThat(failed.errorMessage()).contains(PingPongCluster.NOT_PING);
-
-      WorkflowStatus forever = get(client.start("forever", 1, "\"x\"", new StartOptions().setWorkflowId("ever-1")));
-      assertThatThrownBy(() -> get(client.await("ever-1", 1L, Duration.ofMillis(200))))
-          .isInstanceOf(WorkflowWaitTimeoutException.class);
-      assertThat(get(client.terminate(forever.workflowId(), 1L, "enough")).state())
-          .isEqualTo(WorkflowState.TERMINATED);
-
-      assertThatThrownBy(() -> get(client.start("nope", 3, "null", null)))
-          .isInstanceOf(WorkflowNotRegisteredException.class).hasMessageContaining("'nope' version 3");
-      assertThatThrownBy(() -> get(client.start("ping_pong", 1, "\"ping\"", new StartOptions().setWorkflowId("ever-1"))))
-          .isInstanceOf(WorkflowIdConflictException.class).hasMessageContaining("ever-1");
-      assertThatThrownBy(() -> get(client.status("missing-1", null)))
-          .isInstanceOf(WorkflowNotFoundException.class).hasMessageContaining("missing-1");
-      assertThatThrownBy(() -> get(client.start("ping_pong", 1, "not json", null)))
-          .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("'input' must be JSON text");
-    } finally {
-      client.close();
-    }
-  }
-
-  @Test
-  void aNodeNobodyListensOnIsAnUnreachableError() {
-    HttpWorkflowClient client = new HttpWorkflowClient(vertx, List.of("127.0.0.1:1"));
-    try {
-      assertThatThrownBy(() -> get(client.status("x", null))).isInstanceOf(HttpApiException.class)
-          .hasMessageContaining("no node answered").satisfies(e ->
-              assertThat(((HttpApiException) e).isRetryable()).isTrue());
-    } finally {
-      client.close();
     }
   }
 

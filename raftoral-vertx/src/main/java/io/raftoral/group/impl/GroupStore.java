@@ -1,5 +1,6 @@
 package io.raftoral.group.impl;
 
+import io.raftoral.async.Bridge;
 import io.raftoral.raft.Membership;
 import io.raftoral.raft.PersistentState;
 import io.raftoral.raft.Ready;
@@ -8,7 +9,6 @@ import io.raftoral.storage.LogStore;
 import io.raftoral.storage.StoreWrite;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
@@ -103,8 +103,6 @@ final class GroupStore {
    * code runs "on" its caller's context), so the current context cannot tell whether we are on its thread.
    */
   private <T> Future<T> onContext(Future<T> future) {
-    Promise<T> promise = Promise.promise();
-    future.onComplete(ar -> context.runOnContext(v -> promise.handle(ar)));
-    return promise.future();
+    return Bridge.onContext(future, context);
   }
 }

@@ -1,23 +1,24 @@
 package io.raftoral.node.impl;
 
+import io.raftoral.async.Bridge;
 import io.raftoral.management.ExecutionCluster;
 import io.raftoral.management.ManagementView;
 import io.raftoral.management.NodeRecord;
 import io.raftoral.management.NodeState;
 import io.raftoral.node.PeerRequests;
+import io.raftoral.raft.RaftNode;
+import io.raftoral.workflow.ExecutionClusterUnavailableException;
 import io.raftoral.workflow.StartOptions;
 import io.raftoral.workflow.JsonWorkflowClient;
 import io.raftoral.workflow.WorkflowFilter;
-import io.raftoral.workflow.WorkflowIdConflictException;
 import io.raftoral.workflow.WorkflowNotFoundException;
-import io.raftoral.workflow.WorkflowNotRegisteredException;
 import io.raftoral.workflow.WorkflowRegistry;
 import io.raftoral.workflow.WorkflowRuntime;
 import io.raftoral.workflow.WorkflowStatus;
-import io.raftoral.workflow.WorkflowWaitTimeoutException;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.Future;
-import io.vertx.core.json.JsonArray;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -36,31 +37,26 @@ import java.util.function.Supplier;
  * the members in turn). Starts with a caller-supplied id always go to the cluster that id hashes to, so starting
  * the same id through different nodes stays idempotent.
  *
- * <p>Also serves the forwarded requests ({@link #serve}). Futures complete on any thread.
+ * <p>Also serves the forwarded requests ({@link #handle}, by {@link ForwardedRequestHandler}); replies and the
+ * exceptions they stand for are {@link RoutedReply}'s. Futures complete on any thread.
  */
 public final class RoutingWorkflowClient implements JsonWorkflowClient {
 
-  /** Error kinds of a forwarded request's reply. */
-  private static final String NOT_FOUND = "NOT_FOUND";
-  private static final String NOT_REGISTERED = "NOT_REGISTERED";
-  private static final String CONFLICT = "CONFLICT";
-  private static final String WAIT_TIMEOUT = "WAIT_TIMEOUT";
-  private static final String BAD_INPUT = "BAD_INPUT";
-  private static final String NOT_HOSTED = "NOT_HOSTED";
-  private static final String UNAVAILABLE = "UNAVAILABLE";
-
   /** How long a node that knows no execution cluster yet (it has just joined) waits for one before refusing. */
   private static final long CLUSTER_WAIT_MILLIS = 5_000;
+  /** How often such a node looks again for an execution cluster. */
+  private static final long CLUSTER_POLL_MILLIS = 50;
 
-  private final io.vertx.core.Vertx vertx;
+  private final Vertx vertx;
   private final long nodeId;
   private final Map<Long, WorkflowRuntime> local;
   private final Supplier<ManagementView> view;
   private final PeerRequests peers;
   private final WorkflowRegistry registry;
+  private final ForwardedRequestHandler handler;
   private final AtomicLong roundRobin = new AtomicLong();
 
-  public RoutingWorkflowClient(io.vertx.core.Vertx vertx, long nodeId, Map<Long, WorkflowRuntime> local,
+  public RoutingWorkflowClient(Vertx vertx, long nodeId, Map<Long, WorkflowRuntime> local,
       Supplier<ManagementView> view, PeerRequests peers, WorkflowRegistry registry) {
     this.vertx = vertx;
     this.nodeId = nodeId;
@@ -68,14 +64,15 @@ public final class RoutingWorkflowClient implements JsonWorkflowClient {
     this.view = view;
     this.peers = peers;
     this.registry = registry;
+    this.handler = new ForwardedRequestHandler(nodeId, local);
   }
 
-  // ----------------------------------------------------------------------------------------------------------------
-  // Client side
-  // ----------------------------------------------------------------------------------------------------------------
-
-  private static <T> Uni<T> uni(Supplier<Future<T>> f) {
-    return Uni.createFrom().completionStage(() -> f.get().toCompletionStage());
+  /**
+   * Runs a (possibly forwarded) request on the local runtime of its cluster; always completes with a reply object
+   * ({@code ok}, or {@code error} with a code and a message), never fails.
+   */
+  public Future<JsonObject> handle(JsonObject req) {
+    return handler.handle(req);
   }
 
   /** Execution clusters that have members, by id. */
@@ -100,12 +97,12 @@ public final class RoutingWorkflowClient implements JsonWorkflowClient {
     Objects.requireNonNull(name, "name");
     Objects.requireNonNull(inputJson, "inputJson");
     Objects.requireNonNull(options, "options");
-    return uni(() -> {
+    return Bridge.uni(() -> {
       // Refused here rather than by the member: this node's registrations are the cluster's, and a bad type is
       // the caller's error whichever node it called.
       registry.require(name, version);
       return knownClusters(System.currentTimeMillis() + CLUSTER_WAIT_MILLIS);
-    }).flatMap(clusters -> uni(() -> {
+    }).flatMap(clusters -> Bridge.uni(() -> {
       long cluster;
       if (options.getWorkflowId() != null) {
         cluster = clusters.get(Math.floorMod(options.getWorkflowId().hashCode(), clusters.size()));
@@ -130,11 +127,11 @@ public final class RoutingWorkflowClient implements JsonWorkflowClient {
       return Future.succeededFuture(clusters);
     }
     if (System.currentTimeMillis() > deadline) {
-      return Future.failedFuture(new io.raftoral.raft.RaftException("no execution cluster is known to node "
+      return Future.failedFuture(new ExecutionClusterUnavailableException("no execution cluster is known to node "
           + nodeId + " yet"));
     }
-    io.vertx.core.Promise<Void> tick = io.vertx.core.Promise.promise();
-    vertx.setTimer(50, t -> tick.complete());
+    Promise<Void> tick = Promise.promise();
+    vertx.setTimer(CLUSTER_POLL_MILLIS, t -> tick.complete());
     return tick.future().compose(v -> knownClusters(deadline));
   }
 
@@ -142,7 +139,7 @@ public final class RoutingWorkflowClient implements JsonWorkflowClient {
   public Uni<WorkflowStatus> await(String workflowId, Long executionClusterId, Duration timeout) {
     Objects.requireNonNull(workflowId, "workflowId");
     Objects.requireNonNull(timeout, "timeout");
-    return uni(() -> locate(workflowId, executionClusterId).compose(cluster -> call(cluster, new JsonObject()
+    return Bridge.uni(() -> locate(workflowId, executionClusterId).compose(cluster -> call(cluster, new JsonObject()
         .put("op", "await").put("workflowId", workflowId).put("timeoutMillis", Math.max(1, timeout.toMillis())))
         .map(r -> WorkflowStatus.fromJson(r.getJsonObject("status")))));
   }
@@ -150,13 +147,13 @@ public final class RoutingWorkflowClient implements JsonWorkflowClient {
   @Override
   public Uni<WorkflowStatus> status(String workflowId, Long executionClusterId) {
     Objects.requireNonNull(workflowId, "workflowId");
-    return uni(() -> locate(workflowId, executionClusterId).compose(cluster -> statusIn(cluster, workflowId)));
+    return Bridge.uni(() -> locate(workflowId, executionClusterId).compose(cluster -> statusIn(cluster, workflowId)));
   }
 
   @Override
   public Uni<WorkflowStatus> terminate(String workflowId, Long executionClusterId, String reason) {
     Objects.requireNonNull(workflowId, "workflowId");
-    return uni(() -> locate(workflowId, executionClusterId).compose(cluster -> call(cluster, new JsonObject()
+    return Bridge.uni(() -> locate(workflowId, executionClusterId).compose(cluster -> call(cluster, new JsonObject()
         .put("op", "terminate").put("workflowId", workflowId).put("reason", reason))
         .map(r -> WorkflowStatus.fromJson(r.getJsonObject("status")))));
   }
@@ -164,16 +161,11 @@ public final class RoutingWorkflowClient implements JsonWorkflowClient {
   @Override
   public Uni<List<WorkflowStatus>> list(WorkflowFilter filter) {
     Objects.requireNonNull(filter, "filter");
-    return uni(() -> {
+    return Bridge.uni(() -> {
       List<Future<List<WorkflowStatus>>> parts = new ArrayList<>();
       for (long cluster : clusterIds()) {
-        parts.add(call(cluster, new JsonObject().put("op", "list").put("filter", filter.toJson())).map(r -> {
-          List<WorkflowStatus> out = new ArrayList<>();
-          for (Object o : r.getJsonArray("statuses")) {
-            out.add(WorkflowStatus.fromJson((JsonObject) o));
-          }
-          return out;
-        }));
+        parts.add(call(cluster, new JsonObject().put("op", "list").put("filter", filter.toJson()))
+            .map(RoutingWorkflowClient::statuses));
       }
       return Future.all(parts).map(all -> {
         List<WorkflowStatus> merged = new ArrayList<>();
@@ -223,16 +215,16 @@ public final class RoutingWorkflowClient implements JsonWorkflowClient {
     req.put("clusterId", cluster);
     WorkflowRuntime rt = local.get(cluster);
     List<NodeRecord> targets = remoteMembers(cluster);
-    if (rt != null && (rt.group().leaderId() != io.raftoral.raft.RaftNode.NONE || targets.isEmpty())) {
-      return handle(req).compose(reply -> UNAVAILABLE.equals(reply.getString("error")) && !targets.isEmpty()
-          ? tryMembers(targets, 0, req, toException(reply)) : unwrap(reply));
+    if (rt != null && (rt.group().leaderId() != RaftNode.NONE || targets.isEmpty())) {
+      return handle(req).compose(reply -> RoutedReply.isUnavailable(reply) && !targets.isEmpty()
+          ? tryMembers(targets, 0, req, RoutedReply.toException(reply)) : RoutedReply.unwrap(reply));
     }
     if (targets.isEmpty()) {
       if (!view.get().clusters().containsKey(cluster)) {
         return Future.failedFuture(new WorkflowNotFoundException(req.getString("workflowId", "?")));
       }
-      return Future.failedFuture(new io.raftoral.raft.RaftException("no reachable member of execution cluster "
-          + cluster + " is known to node " + nodeId));
+      return Future.failedFuture(new ExecutionClusterUnavailableException("no reachable member of execution "
+          + "cluster " + cluster + " is known to node " + nodeId));
     }
     return tryMembers(targets, 0, req, null);
   }
@@ -260,105 +252,19 @@ public final class RoutingWorkflowClient implements JsonWorkflowClient {
   private Future<JsonObject> tryMembers(List<NodeRecord> targets, int i, JsonObject req, Throwable last) {
     if (i >= targets.size()) {
       return Future.failedFuture(last != null ? last
-          : new io.raftoral.raft.RaftException("no member of the execution cluster answered"));
+          : new ExecutionClusterUnavailableException("no member of the execution cluster answered"));
     }
     NodeRecord target = targets.get(i);
-    return peers.request(target.id(), target.address(), req).compose(reply -> {
-      String error = reply.getString("error");
-      if (NOT_HOSTED.equals(error) || UNAVAILABLE.equals(error)) {
-        return tryMembers(targets, i + 1, req, toException(reply));
-      }
-      return unwrap(reply);
-    }, e -> tryMembers(targets, i + 1, req, e));
+    return peers.request(target.id(), target.address(), req).compose(reply -> RoutedReply.isWorthAnotherMember(reply)
+        ? tryMembers(targets, i + 1, req, RoutedReply.toException(reply))
+        : RoutedReply.unwrap(reply), e -> tryMembers(targets, i + 1, req, e));
   }
 
-  private static Future<JsonObject> unwrap(JsonObject reply) {
-    return reply.getBoolean("ok", false) ? Future.succeededFuture(reply) : Future.failedFuture(toException(reply));
-  }
-
-  private static RuntimeException toException(JsonObject reply) {
-    String kind = reply.getString("error", UNAVAILABLE);
-    String message = reply.getString("message", kind);
-    return switch (kind) {
-      case NOT_FOUND -> new WorkflowNotFoundException(reply.getString("workflowId", "?"));
-      case NOT_REGISTERED -> new WorkflowNotRegisteredException(reply.getString("name", "?"),
-          reply.getInteger("version", 0), "");
-      case CONFLICT -> new WorkflowIdConflictException(message);
-      case WAIT_TIMEOUT -> new WorkflowWaitTimeoutException(reply.getString("workflowId", "?"),
-          Duration.ofMillis(reply.getLong("timeoutMillis", 0L)));
-      case BAD_INPUT -> new IllegalArgumentException(message);
-      default -> new io.raftoral.raft.RaftException(message);
-    };
-  }
-
-  // ----------------------------------------------------------------------------------------------------------------
-  // Serving side
-  // ----------------------------------------------------------------------------------------------------------------
-
-  /**
-   * Runs a (possibly forwarded) request on the local runtime of its cluster; always completes with a reply object
-   * ({@code ok}, or {@code error} with a kind and a message), never fails.
-   */
-  public Future<JsonObject> handle(JsonObject req) {
-    try {
-      return dispatch(req).recover(e -> Future.succeededFuture(errorReply(req, e)));
-    } catch (RuntimeException e) {
-      return Future.succeededFuture(errorReply(req, e));
+  private static List<WorkflowStatus> statuses(JsonObject reply) {
+    List<WorkflowStatus> out = new ArrayList<>();
+    for (Object o : reply.getJsonArray("statuses")) {
+      out.add(WorkflowStatus.fromJson((JsonObject) o));
     }
-  }
-
-  private Future<JsonObject> dispatch(JsonObject req) {
-    Long cluster = req.getLong("clusterId");
-    WorkflowRuntime rt = cluster == null ? null : local.get(cluster);
-    if (rt == null) {
-      return Future.succeededFuture(new JsonObject().put("ok", false).put("error", NOT_HOSTED)
-          .put("message", "node " + nodeId + " is no member of execution cluster " + cluster));
-    }
-    String op = String.valueOf(req.getString("op"));
-    Uni<?> call = switch (op) {
-      case "start" -> {
-        StartOptions opts = new StartOptions();
-        if (req.getString("workflowId") != null) {
-          opts.setWorkflowId(req.getString("workflowId"));
-        }
-        yield rt.startJson(req.getString("name"), req.getInteger("version"), req.getString("input"), opts)
-            .map(s -> statusReply(s));
-      }
-      case "await" -> rt.result(req.getString("workflowId"), Duration.ofMillis(req.getLong("timeoutMillis")))
-          .map(s -> statusReply(s));
-      case "status" -> rt.status(req.getString("workflowId")).map(s -> statusReply(s));
-      case "terminate" -> rt.terminate(req.getString("workflowId"), req.getString("reason")).map(s -> statusReply(s));
-      case "list" -> rt.list(WorkflowFilter.fromJson(req.getJsonObject("filter", new JsonObject()))).map(l -> {
-        JsonArray arr = new JsonArray();
-        l.forEach(s -> arr.add(s.toJson()));
-        return new JsonObject().put("ok", true).put("statuses", arr);
-      });
-      default -> throw new IllegalArgumentException("unknown operation '" + op + "'");
-    };
-    return Future.fromCompletionStage(call.subscribeAsCompletionStage()).map(o -> (JsonObject) o);
-  }
-
-  private static JsonObject statusReply(WorkflowStatus s) {
-    return new JsonObject().put("ok", true).put("status", s.toJson());
-  }
-
-  private static JsonObject errorReply(JsonObject req, Throwable e) {
-    JsonObject r = new JsonObject().put("ok", false).put("message", String.valueOf(e.getMessage()))
-        .put("workflowId", req.getString("workflowId"));
-    if (e instanceof WorkflowNotFoundException) {
-      r.put("error", NOT_FOUND);
-    } else if (e instanceof WorkflowNotRegisteredException nr) {
-      r.put("error", NOT_REGISTERED).put("name", nr.workflowType()).put("version", nr.version());
-    } else if (e instanceof WorkflowIdConflictException) {
-      r.put("error", CONFLICT);
-    } else if (e instanceof WorkflowWaitTimeoutException) {
-      r.put("error", WAIT_TIMEOUT).put("timeoutMillis", req.getLong("timeoutMillis", 0L));
-    } else if (e instanceof IllegalArgumentException || e instanceof NullPointerException
-        || e instanceof ClassCastException) {
-      r.put("error", BAD_INPUT);
-    } else {
-      r.put("error", UNAVAILABLE).put("message", "execution cluster " + req.getLong("clusterId") + ": " + e);
-    }
-    return r;
+    return out;
   }
 }

@@ -1,0 +1,121 @@
+package io.raftoral.client;
+
+import io.raftoral.management.ManagementClient;
+import io.raftoral.transport.HostPort;
+import io.raftoral.workflow.ErrorCode;
+import io.vertx.core.Future;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * A {@link ManagementClient} over the network, for a node that is not (yet) a member of cluster 0 and knows only
+ * seed addresses ({@code --peers}). The order of calls is the same for every protocol; each protocol says how one
+ * node is asked ({@link #registerAt}, {@link #heartbeatAt}).
+ *
+ * <ul>
+ *   <li>{@link #register}: at the known management leader, then at each seed in turn, until one answers with a node
+ *       id. Any member of cluster 0 can serve it (Raft forwards the registration to the management leader), so the
+ *       first live seed usually does.</li>
+ *   <li>{@link #heartbeat}: which only the management leader takes. A node that does not lead answers with the
+ *       leader it knows of, where the client goes next (before the remaining seeds), and which it remembers for the
+ *       next heartbeat.</li>
+ * </ul>
+ */
+public abstract class SeedManagementClient implements ManagementClient {
+
+  /**
+   * One node's answer to a heartbeat.
+   *
+   * @param accepted whether the node, the management leader, took it
+   * @param leaderAddress where the node says the leader is, or null
+   * @param description why it was refused, for the error of a heartbeat no node took
+   */
+  public record HeartbeatAnswer(boolean accepted, String leaderAddress, String description) {}
+
+  private final List<HostPort> seeds;
+  private volatile HostPort knownLeader;
+
+  protected SeedManagementClient(List<String> seeds) {
+    this.seeds = HostPort.parseAll(seeds);
+  }
+
+  /** Asks {@code node} to register; the node id, or a failure whose message says why not. */
+  protected abstract Future<Long> registerAt(HostPort node, String address, String requestId);
+
+  /** Sends {@code node} a heartbeat of {@code nodeId}; its answer, or a failure to reach it. */
+  protected abstract Future<HeartbeatAnswer> heartbeatAt(HostPort node, long nodeId);
+
+  /** The protocol's exception for a call no node served. */
+  protected abstract RuntimeException noNodeServed(ErrorCode code, String message);
+
+  @Override
+  public Future<Long> register(String address, String requestId) {
+    return registerAt(order(), 0, address, requestId, new ArrayList<>());
+  }
+
+  private Future<Long> registerAt(List<HostPort> order, int i, String address, String requestId,
+      List<String> errors) {
+    if (i >= order.size()) {
+      return Future.failedFuture(noNodeServed(ErrorCode.UNAVAILABLE,
+          "registration failed at every seed: " + String.join("; ", errors)));
+    }
+    HostPort node = order.get(i);
+    return registerAt(node, address, requestId).transform(ar -> {
+      if (ar.succeeded()) {
+        return Future.succeededFuture(ar.result());
+      }
+      errors.add(node + ": " + ar.cause().getMessage());
+      return registerAt(order, i + 1, address, requestId, errors);
+    });
+  }
+
+  @Override
+  public Future<Void> heartbeat(long nodeId) {
+    return heartbeatAt(order(), 0, nodeId, new LinkedHashSet<>(), new ArrayList<>());
+  }
+
+  private Future<Void> heartbeatAt(List<HostPort> order, int i, long nodeId, Set<HostPort> tried,
+      List<String> errors) {
+    if (i >= order.size()) {
+      return Future.failedFuture(noNodeServed(ErrorCode.NOT_LEADER,
+          "no management leader took the heartbeat: " + String.join("; ", errors)));
+    }
+    HostPort node = order.get(i);
+    if (!tried.add(node)) {
+      return heartbeatAt(order, i + 1, nodeId, tried, errors);
+    }
+    return heartbeatAt(node, nodeId).transform(ar -> {
+      if (ar.succeeded() && ar.result().accepted()) {
+        knownLeader = node;
+        return Future.succeededFuture();
+      }
+      if (node.equals(knownLeader)) {
+        knownLeader = null;
+      }
+      String hint = ar.succeeded() ? ar.result().leaderAddress() : null;
+      if (hint != null && !hint.isEmpty()) {
+        try {
+          // the leader next: before the remaining seeds
+          order.add(i + 1, HostPort.parse(hint));
+        } catch (IllegalArgumentException ignored) {
+          // an address we cannot use; the seeds remain
+        }
+      }
+      errors.add(node + ": " + (ar.succeeded() ? ar.result().description() : ar.cause().getMessage()));
+      return heartbeatAt(order, i + 1, nodeId, tried, errors);
+    });
+  }
+
+  /** The known management leader first, then the seeds, each once. */
+  private List<HostPort> order() {
+    Set<HostPort> order = new LinkedHashSet<>();
+    HostPort leader = knownLeader;
+    if (leader != null) {
+      order.add(leader);
+    }
+    order.addAll(seeds);
+    return new ArrayList<>(order);
+  }
+}
