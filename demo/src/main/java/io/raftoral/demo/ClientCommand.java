@@ -2,8 +2,9 @@ package io.raftoral.demo;
 
 import io.raftoral.grpc.api.GrpcWorkflowClient;
 import io.raftoral.http.api.HttpWorkflowClient;
-import io.raftoral.workflow.StartOptions;
+import io.raftoral.transport.TransportTlsOptions;
 import io.raftoral.workflow.JsonWorkflowClient;
+import io.raftoral.workflow.StartOptions;
 import io.raftoral.workflow.WorkflowFilter;
 import io.raftoral.workflow.WorkflowState;
 import io.raftoral.workflow.WorkflowStatus;
@@ -12,9 +13,11 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.function.Function;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
@@ -43,25 +46,25 @@ final class ClientCommand {
 
   @Option(names = "--tls-ca", paramLabel = "PEM", scope = picocli.CommandLine.ScopeType.INHERIT,
       description = "call the node over TLS, trusting this CA")
-  java.nio.file.Path tlsCa;
+  Path tlsCa;
 
   @Option(names = "--tls-cert", paramLabel = "PEM", scope = picocli.CommandLine.ScopeType.INHERIT,
       description = "client certificate, for nodes that require mutual TLS (with --tls-key)")
-  java.nio.file.Path tlsCert;
+  Path tlsCert;
 
   @Option(names = "--tls-key", paramLabel = "PEM", scope = picocli.CommandLine.ScopeType.INHERIT,
       description = "client private key, for nodes that require mutual TLS (with --tls-cert)")
-  java.nio.file.Path tlsKey;
+  Path tlsKey;
 
   @Option(names = "--timeout-seconds", defaultValue = "30", scope = picocli.CommandLine.ScopeType.INHERIT,
       description = "how long to wait for a result (default: ${DEFAULT-VALUE})")
   long timeoutSeconds;
 
   /** Runs {@code call} against the node and prints what it gives; the exit code says whether it went well. */
-  int call(java.util.function.Function<JsonWorkflowClient, Uni<JsonObject>> call) {
+  int call(Function<JsonWorkflowClient, Uni<JsonObject>> call) {
     Vertx vertx = Vertx.vertx();
     long requestTimeoutMillis = Math.max(10_000, (timeoutSeconds + 5) * 1000);
-    io.raftoral.transport.TransportTlsOptions tls = new io.raftoral.transport.TransportTlsOptions();
+    TransportTlsOptions tls = new TransportTlsOptions();
     if (tlsCa != null) {
       tls.setEnabled(true).addTrustedCaPath(tlsCa.toString());
       if (tlsCert != null && tlsKey != null) {

@@ -5,6 +5,7 @@ import io.raftoral.examples.workflow.OrderWorkflow;
 import io.raftoral.workflow.WorkflowContext;
 import io.raftoral.workflow.WorkflowRegistry;
 import io.smallrye.mutiny.Uni;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
@@ -80,7 +81,7 @@ public final class DemoWorkflows {
         return Uni.createFrom().failure(new IllegalStateException("payment declined for " + customer));
       }
       return Uni.createFrom().item(new OrderWorkflow.Payment("pay-" + UUID.nameUUIDFromBytes(
-          idempotencyKey.getBytes(java.nio.charset.StandardCharsets.UTF_8)), amountCents));
+          idempotencyKey.getBytes(StandardCharsets.UTF_8)), amountCents));
     }
   }
 }

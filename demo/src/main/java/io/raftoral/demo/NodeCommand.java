@@ -22,9 +22,11 @@ import io.raftoral.storage.LogStore;
 import io.raftoral.transport.PeerAddresses;
 import io.raftoral.transport.Transport;
 import io.raftoral.transport.TransportTlsOptions;
+import io.raftoral.workflow.WorkflowRuntimeOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
@@ -41,6 +43,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
@@ -202,7 +205,7 @@ final class NodeCommand implements Callable<Integer> {
         HttpManagementClient.DEFAULT_REQUEST_TIMEOUT_MILLIS, tls);
     HttpPeerRequests peerRequests = new HttpPeerRequests(vertx, router, tls, 30_000);
     NodeOptions options = new NodeOptions().setAdvertiseAddress(advertised).setBootstrap(bootstrap)
-        .setPreset(preset).setWorkflow(new io.raftoral.workflow.WorkflowRuntimeOptions()
+        .setPreset(preset).setWorkflow(new WorkflowRuntimeOptions()
             .setOwnerTimeoutMillis(ownerTimeoutMillis));
     if (nodeId != null) {
       options.setNodeId(nodeId);
@@ -237,7 +240,7 @@ final class NodeCommand implements Callable<Integer> {
 
   /** Fetches the node directory from the first peer that answers, so this node can answer the others at once. */
   private void seedAddresses(Vertx vertx, TransportTlsOptions tls, PeerAddresses addresses) {
-    io.vertx.core.http.HttpClientOptions o = new io.vertx.core.http.HttpClientOptions().setConnectTimeout(2_000);
+    HttpClientOptions o = new HttpClientOptions().setConnectTimeout(2_000);
     tls.applyTo(o);
     HttpClient client = vertx.createHttpClient(o);
     try {
@@ -307,7 +310,7 @@ final class NodeCommand implements Callable<Integer> {
   static <T> T await(Future<T> f) throws Exception {
     try {
       return f.toCompletionStage().toCompletableFuture().get(120, TimeUnit.SECONDS);
-    } catch (java.util.concurrent.ExecutionException e) {
+    } catch (ExecutionException e) {
       throw e.getCause() instanceof Exception ex ? ex : e;
     }
   }

@@ -2,10 +2,14 @@ package io.raftoral.demo;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.raftoral.grpc.api.GrpcWorkflowClient;
+import io.raftoral.workflow.WorkflowStatus;
+import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -119,12 +123,12 @@ class ClusterProcessesIT {
         assertThat(done.getString("result")).isEqualTo("\"pong\"");
       }
       // the same through the gRPC API (served on the same port whatever the Raft transport), as the CLI client does
-      io.vertx.core.Vertx vertx = io.vertx.core.Vertx.vertx();
-      try (io.raftoral.grpc.api.GrpcWorkflowClient grpc = new io.raftoral.grpc.api.GrpcWorkflowClient(vertx,
+      Vertx vertx = Vertx.vertx();
+      try (GrpcWorkflowClient grpc = new GrpcWorkflowClient(vertx,
           List.of(c, a))) {
-        io.raftoral.workflow.WorkflowStatus done = grpc.start("ping_pong", 1, "\"ping\"", null)
-            .flatMap(s -> grpc.await(s.workflowId(), s.executionClusterId(), java.time.Duration.ofSeconds(30)))
-            .await().atMost(java.time.Duration.ofSeconds(60));
+        WorkflowStatus done = grpc.start("ping_pong", 1, "\"ping\"", null)
+            .flatMap(s -> grpc.await(s.workflowId(), s.executionClusterId(), Duration.ofSeconds(30)))
+            .await().atMost(Duration.ofSeconds(60));
         assertThat(done.resultJson()).isEqualTo("\"pong\"");
       } finally {
         vertx.close();

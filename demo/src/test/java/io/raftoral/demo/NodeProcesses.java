@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -148,7 +149,7 @@ final class NodeProcesses implements AutoCloseable {
     }
     for (Process p : running.values()) {
       try {
-        if (!p.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)) {
+        if (!p.waitFor(10, TimeUnit.SECONDS)) {
           p.destroyForcibly();
         }
       } catch (InterruptedException e) {

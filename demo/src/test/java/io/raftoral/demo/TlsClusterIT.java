@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.vertx.core.net.SelfSignedCertificate;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -73,7 +74,7 @@ class TlsClusterIT {
         assertThat((int) viaGrpc[0]).as("gRPC client output: %s", viaGrpc[1]).isZero();
         assertThat((String) viaGrpc[1]).contains("\"result\" : \"\\\"pong\\\"\"");
         assertThatThrownBy(() -> n.get(a, "/health")).as("plaintext to a TLS port").isInstanceOf(
-            java.io.IOException.class);
+            IOException.class);
       } catch (AssertionError e) {
         throw new AssertionError(e.getMessage() + "\nnode logs:" + n.logs(), e);
       }

@@ -24,7 +24,9 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.Function;
 import org.lmdbjava.Cursor;
 import org.lmdbjava.Dbi;
 import org.lmdbjava.DbiFlags;
@@ -285,7 +287,7 @@ public final class LmdbLogStore implements LogStore {
     return new Snapshot(index, term, new Membership(v, l), data);
   }
 
-  private <T> Future<T> read(java.util.function.Function<Txn<ByteBuffer>, T> body) {
+  private <T> Future<T> read(Function<Txn<ByteBuffer>, T> body) {
     if (closed) {
       return Future.failedFuture(new StorageException("store " + directory.toAbsolutePath() + " is closed"));
     }
@@ -381,7 +383,7 @@ public final class LmdbLogStore implements LogStore {
       return Future.failedFuture(new StorageException("store " + directory.toAbsolutePath() + " is closed"));
     }
     pending.add(op);
-    java.util.concurrent.locks.LockSupport.unpark(writer);
+    LockSupport.unpark(writer);
     return op.promise().future();
   }
 
@@ -403,7 +405,7 @@ public final class LmdbLogStore implements LogStore {
       }
       if (batch.isEmpty()) {
         if (!closed) {
-          java.util.concurrent.locks.LockSupport.park(this);
+          LockSupport.park(this);
         }
         continue;
       }
@@ -592,7 +594,7 @@ public final class LmdbLogStore implements LogStore {
   public Future<Void> close() {
     if (!closed) {
       closed = true; // no new writes; the writer drains what is pending, syncs and closes the environment
-      java.util.concurrent.locks.LockSupport.unpark(writer);
+      LockSupport.unpark(writer);
     }
     return closedPromise.future();
   }

@@ -3,6 +3,8 @@ package io.raftoral.lmdb;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.raftoral.host.RaftHost;
+import io.raftoral.host.RaftHostOptions;
 import io.raftoral.raft.Entry;
 import io.raftoral.raft.HardState;
 import io.raftoral.raft.Membership;
@@ -10,12 +12,14 @@ import io.raftoral.raft.Snapshot;
 import io.raftoral.storage.NodeIdentity;
 import io.raftoral.storage.StorageException;
 import io.raftoral.storage.StoreWrite;
+import io.raftoral.transport.InJvmNetwork;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -64,7 +68,7 @@ class LmdbLogStoreTest {
   void damagedDataIsRefusedNamingTheDirectory() throws Exception {
     Files.createDirectories(dir);
     byte[] garbage = new byte[64 * 1024];
-    new java.util.Random(3).nextBytes(garbage);
+    new Random(3).nextBytes(garbage);
     Files.write(dir.resolve("data.mdb"), garbage);
     assertThatThrownBy(() -> LmdbLogStore.open(vertx, dir))
         .isInstanceOf(StorageException.class)
@@ -127,21 +131,21 @@ class LmdbLogStoreTest {
 
   @Test
   void aHostRefusesStorageOfAnotherNodeAndRestartsOnItsOwn() throws Exception {
-    io.raftoral.transport.InJvmNetwork network = new io.raftoral.transport.InJvmNetwork(vertx);
+    InJvmNetwork network = new InJvmNetwork(vertx);
     LmdbLogStore store = LmdbLogStore.open(vertx, dir);
-    io.raftoral.host.RaftHost host = await(io.raftoral.host.RaftHost.start(vertx,
-        new io.raftoral.host.RaftHostOptions().setNodeId(1).setClusterName("alpha"), store, network.transport(1)));
+    RaftHost host = await(RaftHost.start(vertx,
+        new RaftHostOptions().setNodeId(1).setClusterName("alpha"), store, network.transport(1)));
     await(vertx.undeploy(host.deploymentID()));
     await(store.close());
 
     LmdbLogStore reopened = LmdbLogStore.open(vertx, dir);
     assertThat(await(reopened.identity())).isEqualTo(new NodeIdentity(1, "alpha"));
-    assertThatThrownBy(() -> await(io.raftoral.host.RaftHost.start(vertx,
-        new io.raftoral.host.RaftHostOptions().setNodeId(2).setClusterName("alpha"), reopened, network.transport(2))))
+    assertThatThrownBy(() -> await(RaftHost.start(vertx,
+        new RaftHostOptions().setNodeId(2).setClusterName("alpha"), reopened, network.transport(2))))
         .hasMessageContaining(dir.toAbsolutePath().toString())
         .hasMessageContaining("node 1");
-    io.raftoral.host.RaftHost again = await(io.raftoral.host.RaftHost.start(vertx,
-        new io.raftoral.host.RaftHostOptions().setNodeId(1).setClusterName("alpha"), reopened, network.transport(1)));
+    RaftHost again = await(RaftHost.start(vertx,
+        new RaftHostOptions().setNodeId(1).setClusterName("alpha"), reopened, network.transport(1)));
     assertThat(again.nodeId()).isEqualTo(1);
     await(vertx.undeploy(again.deploymentID()));
     await(reopened.close());

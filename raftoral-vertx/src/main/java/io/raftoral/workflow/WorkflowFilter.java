@@ -1,6 +1,9 @@
 package io.raftoral.workflow;
 
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
 import java.time.Instant;
+import java.util.Collections;
 import java.util.EnumSet;
 import java.util.Objects;
 import java.util.Set;
@@ -56,9 +59,9 @@ public final class WorkflowFilter {
   }
 
   /** JSON form, for node-to-node routing. */
-  public io.vertx.core.json.JsonObject toJson() {
-    io.vertx.core.json.JsonObject json = new io.vertx.core.json.JsonObject().put("limit", limit);
-    io.vertx.core.json.JsonArray st = new io.vertx.core.json.JsonArray();
+  public JsonObject toJson() {
+    JsonObject json = new JsonObject().put("limit", limit);
+    JsonArray st = new JsonArray();
     states.forEach(x -> st.add(x.name()));
     json.put("states", st);
     if (workflowType != null) {
@@ -74,10 +77,10 @@ public final class WorkflowFilter {
   }
 
   /** Reads {@link #toJson()}; {@link IllegalArgumentException} when malformed. */
-  public static WorkflowFilter fromJson(io.vertx.core.json.JsonObject json) {
+  public static WorkflowFilter fromJson(JsonObject json) {
     try {
       WorkflowFilter f = new WorkflowFilter().limit(json.getInteger("limit", DEFAULT_LIMIT));
-      io.vertx.core.json.JsonArray st = json.getJsonArray("states");
+      JsonArray st = json.getJsonArray("states");
       if (st != null && !st.isEmpty()) {
         EnumSet<WorkflowState> set = EnumSet.noneOf(WorkflowState.class);
         for (Object o : st) {
@@ -98,7 +101,7 @@ public final class WorkflowFilter {
 
   /** The states that pass (all by default); unmodifiable. */
   public Set<WorkflowState> states() {
-    return java.util.Collections.unmodifiableSet(states);
+    return Collections.unmodifiableSet(states);
   }
 
   /** The type that passes, or null for any. */

@@ -1,6 +1,8 @@
 package io.raftoral.workflow;
 
+import io.vertx.core.json.JsonObject;
 import java.time.Instant;
+import java.util.Objects;
 
 /**
  * What the execution cluster knows of one workflow instance.
@@ -37,8 +39,8 @@ public record WorkflowStatus(String workflowId, long executionClusterId, String 
   }
 
   /** JSON form (times as ISO-8601 text), for node-to-node routing and the network APIs. */
-  public io.vertx.core.json.JsonObject toJson() {
-    io.vertx.core.json.JsonObject json = new io.vertx.core.json.JsonObject()
+  public JsonObject toJson() {
+    JsonObject json = new JsonObject()
         .put("workflowId", workflowId)
         .put("executionClusterId", executionClusterId)
         .put("workflowType", workflowType)
@@ -64,10 +66,10 @@ public record WorkflowStatus(String workflowId, long executionClusterId, String 
   }
 
   /** Reads {@link #toJson()}; {@link IllegalArgumentException} when fields are missing or malformed. */
-  public static WorkflowStatus fromJson(io.vertx.core.json.JsonObject json) {
+  public static WorkflowStatus fromJson(JsonObject json) {
     try {
       String ended = json.getString("endedAt");
-      return new WorkflowStatus(java.util.Objects.requireNonNull(json.getString("workflowId"), "workflowId"),
+      return new WorkflowStatus(Objects.requireNonNull(json.getString("workflowId"), "workflowId"),
           json.getLong("executionClusterId"), json.getString("workflowType"), json.getInteger("version"),
           WorkflowState.valueOf(json.getString("state")), json.getLong("ownerNode"),
           Instant.parse(json.getString("startedAt")), ended == null ? null : Instant.parse(ended),

@@ -16,6 +16,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -32,8 +33,8 @@ final class ManagedCluster {
   final ManagementOptions options;
   final RaftGroupOptions groupOptions = RaftPreset.TESTING.groupOptions();
   final Map<Long, ManagementService> services = new TreeMap<>();
-  private final Map<Long, String> addresses = new java.util.concurrent.ConcurrentHashMap<>();
-  private final Set<Long> paused = java.util.concurrent.ConcurrentHashMap.newKeySet();
+  private final Map<Long, String> addresses = new ConcurrentHashMap<>();
+  private final Set<Long> paused = ConcurrentHashMap.newKeySet();
   private int joined;
 
   ManagedCluster(Vertx vertx) {

@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.raftoral.raft.Membership;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 
 /**
  * The management state driven by the cluster manager's decisions without Raft or Vert.x: commands go straight
@@ -87,8 +89,8 @@ final class ManagementSim {
   }
 
   /** The desired members of every execution cluster, by cluster id. */
-  java.util.Map<Long, Set<Long>> layout() {
-    java.util.Map<Long, Set<Long>> m = new java.util.TreeMap<>();
+  Map<Long, Set<Long>> layout() {
+    Map<Long, Set<Long>> m = new TreeMap<>();
     view.clusters().forEach((id, c) -> m.put(id, c.desiredMembers()));
     return m;
   }

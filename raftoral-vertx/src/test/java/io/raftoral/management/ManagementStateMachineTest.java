@@ -15,8 +15,10 @@ import io.raftoral.management.ManagementCommand.ReportMembership;
 import io.raftoral.management.ManagementCommand.SetDesiredMembers;
 import io.raftoral.management.ManagementCommand.SetMetadata;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -58,7 +60,7 @@ class ManagementStateMachineTest {
       for (int i = 0; i < 20; i++) {
         regs.add(new RegisterNode("n" + i, "req" + i, random.nextInt(4) == 0 ? 1 + random.nextInt(30) : 0));
       }
-      java.util.Collections.shuffle(regs, random);
+      Collections.shuffle(regs, random);
       long index = 0;
       for (ManagementCommand c : regs) {
         ManagementResult r = apply(sm, ++index, c);
@@ -154,7 +156,7 @@ class ManagementStateMachineTest {
     other.restore(sm.snapshot());
     assertThat(other.view()).isEqualTo(sm.view());
     assertThat(seen).containsExactly(sm.view());
-    assertThat(other.view().metadata()).containsExactly(java.util.Map.entry("name", "prod"));
+    assertThat(other.view().metadata()).containsExactly(Map.entry("name", "prod"));
     // and both go on identically
     ManagementCommand next = new RegisterNode("n9", "r9", 0);
     assertThat(apply(other, i + 1, next)).isEqualTo(apply(sm, i + 1, next));

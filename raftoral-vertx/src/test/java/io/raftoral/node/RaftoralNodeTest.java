@@ -7,6 +7,7 @@ import io.raftoral.management.ManagementView;
 import io.raftoral.raft.Membership;
 import io.raftoral.testkit.LocalRaftoralCluster;
 import io.raftoral.workflow.StartOptions;
+import io.raftoral.workflow.WorkflowContext;
 import io.raftoral.workflow.WorkflowFilter;
 import io.raftoral.workflow.WorkflowRegistry;
 import io.raftoral.workflow.WorkflowState;
@@ -19,6 +20,7 @@ import io.vertx.junit5.VertxExtension;
 import io.vertx.junit5.VertxTestContext;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -46,7 +48,7 @@ class RaftoralNodeTest {
         .register("countdown", 1, Integer.class, Integer.class, (n, ctx) -> countdown(ctx, n));
   }
 
-  private static Uni<Integer> countdown(io.raftoral.workflow.WorkflowContext ctx, int n) {
+  private static Uni<Integer> countdown(WorkflowContext ctx, int n) {
     if (n == 0) {
       return Uni.createFrom().item(0);
     }
@@ -74,7 +76,7 @@ class RaftoralNodeTest {
     if (v.nodes().size() != nodes) {
       return false;
     }
-    Map<Long, Integer> placements = new java.util.HashMap<>();
+    Map<Long, Integer> placements = new HashMap<>();
     for (ExecutionCluster ec : v.clusters().values()) {
       if (ec.desiredMembers().isEmpty()) {
         continue;

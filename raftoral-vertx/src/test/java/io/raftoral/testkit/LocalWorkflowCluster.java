@@ -9,12 +9,19 @@ import io.raftoral.workflow.WorkflowRuntime;
 import io.raftoral.workflow.WorkflowRuntimeOptions;
 import io.raftoral.workflow.WorkflowStatus;
 import io.raftoral.workflow.impl.WorkflowRuntimeImpl;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.internal.VertxInternal;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BooleanSupplier;
 import java.util.function.LongFunction;
+import java.util.function.Predicate;
 
 /**
  * Nodes of {@link LocalRaftCluster} running one workflow execution cluster: each node has its own
@@ -29,8 +36,8 @@ public final class LocalWorkflowCluster {
   private final LongFunction<WorkflowRegistry> registries;
   private final WorkflowRuntimeOptions options;
   private final RaftGroupOptions groupOptions;
-  private final Map<Long, WorkflowRuntime> runtimes = new java.util.concurrent.ConcurrentHashMap<>();
-  private final io.vertx.core.Context own;
+  private final Map<Long, WorkflowRuntime> runtimes = new ConcurrentHashMap<>();
+  private final Context own;
 
   public LocalWorkflowCluster(Vertx vertx, LongFunction<WorkflowRegistry> registries, WorkflowRuntimeOptions options) {
     this(vertx, registries, options, RaftPreset.TESTING.groupOptions());
@@ -42,11 +49,11 @@ public final class LocalWorkflowCluster {
     this.registries = registries;
     this.options = options;
     this.groupOptions = groupOptions;
-    this.own = ((io.vertx.core.internal.VertxInternal) vertx).createEventLoopContext();
+    this.own = ((VertxInternal) vertx).createEventLoopContext();
   }
 
   /** A context of the test kit's own (not any node's), for test code that must outlive node kills. */
-  public io.vertx.core.Context context() {
+  public Context context() {
     return own;
   }
 
@@ -57,7 +64,7 @@ public final class LocalWorkflowCluster {
   /** Starts nodes {@code ids} founding the execution cluster together. */
   public Future<Void> start(long... ids) {
     return nodes.startNodes(ids).compose(v -> {
-      java.util.List<Future<?>> all = new java.util.ArrayList<>();
+      List<Future<?>> all = new ArrayList<>();
       for (long id : ids) {
         all.add(startRuntime(id, ids));
       }
@@ -119,15 +126,15 @@ public final class LocalWorkflowCluster {
    * Polls the status of workflow {@code id} on node {@code node} (linearizable reads) until {@code condition} holds
    * or {@code timeoutMs} passes.
    */
-  public Future<Void> awaitStatus(long node, String id, java.util.function.Predicate<WorkflowStatus> condition,
+  public Future<Void> awaitStatus(long node, String id, Predicate<WorkflowStatus> condition,
       long timeoutMs, String what) {
-    io.vertx.core.Promise<Void> p = io.vertx.core.Promise.promise();
+    Promise<Void> p = Promise.promise();
     pollStatus(node, id, condition, System.currentTimeMillis() + timeoutMs, what, p);
     return p.future();
   }
 
-  private void pollStatus(long node, String id, java.util.function.Predicate<WorkflowStatus> condition,
-      long deadline, String what, io.vertx.core.Promise<Void> p) {
+  private void pollStatus(long node, String id, Predicate<WorkflowStatus> condition,
+      long deadline, String what, Promise<Void> p) {
     WorkflowRuntime rt = runtimes.get(node);
     Future<WorkflowStatus> status = rt == null ? Future.failedFuture("node " + node + " is down")
         : Future.fromCompletionStage(rt.status(id).subscribeAsCompletionStage());
@@ -147,7 +154,7 @@ public final class LocalWorkflowCluster {
   }
 
   public Future<Void> close() {
-    java.util.List<Future<?>> all = new java.util.ArrayList<>();
+    List<Future<?>> all = new ArrayList<>();
     runtimes.values().forEach(rt -> all.add(Bridge.future(rt.close())));
     runtimes.clear();
     return Future.all(all).compose(v -> nodes.close());

@@ -9,6 +9,7 @@ import io.smallrye.mutiny.Uni;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
 import io.vertx.junit5.VertxTestContext;
 import java.time.Duration;
@@ -17,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -85,7 +87,7 @@ class WorkflowChaosTest {
     Promise<Void> chaosDone = Promise.promise();
     AtomicInteger ownerChanges = new AtomicInteger();
     for (long node = 1; node <= 3; node++) {
-      vertx.eventBus().<io.vertx.core.json.JsonObject>localConsumer(
+      vertx.eventBus().<JsonObject>localConsumer(
           WorkflowRuntime.eventAddress(node, LocalWorkflowCluster.CLUSTER), m -> {
             if (WorkflowRuntime.EVENT_OWNER_CHANGED.equals(m.body().getString("event"))) {
               ownerChanges.incrementAndGet();
@@ -180,7 +182,7 @@ class WorkflowChaosTest {
     long duration = 200 + random.nextInt(700);
     Future<?> fault;
     if (random.nextBoolean()) {
-      Set<Long> others = new java.util.TreeSet<>(Set.of(1L, 2L, 3L));
+      Set<Long> others = new TreeSet<>(Set.of(1L, 2L, 3L));
       others.remove(victim);
       c.nodes().partition(Set.of(victim), others);
       fault = timer(c, vertx, duration).onComplete(x -> c.nodes().heal());

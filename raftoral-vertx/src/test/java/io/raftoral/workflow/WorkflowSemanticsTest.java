@@ -3,6 +3,7 @@ package io.raftoral.workflow;
 import static io.raftoral.workflow.WorkflowTestSupport.fut;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.core.type.TypeReference;
 import io.raftoral.testkit.LocalWorkflowCluster;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.Future;
@@ -18,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
@@ -66,15 +68,15 @@ class WorkflowSemanticsTest {
 
   private WorkflowRegistry registry(long node) {
     return WorkflowRegistry.create()
-        .register("basket", 1, new com.fasterxml.jackson.core.type.TypeReference<Basket>() { },
-            new com.fasterxml.jackson.core.type.TypeReference<List<Line>>() { }, (basket, ctx) ->
-                ctx.compute("lines", new com.fasterxml.jackson.core.type.TypeReference<List<Line>>() { }, () -> {
+        .register("basket", 1, new TypeReference<Basket>() { },
+            new TypeReference<List<Line>>() { }, (basket, ctx) ->
+                ctx.compute("lines", new TypeReference<List<Line>>() { }, () -> {
                   List<Line> lines = new ArrayList<>();
                   for (String item : basket.getItems()) {
                     lines.add(new Line(item, item.length(), Instant.ofEpochSecond(1_700_000_000L)));
                   }
                   return Uni.createFrom().item(lines);
-                }).flatMap(lines -> ctx.checkpoint("copy", new com.fasterxml.jackson.core.type.TypeReference<
+                }).flatMap(lines -> ctx.checkpoint("copy", new TypeReference<
                     List<Line>>() { }, lines)).invoke(lines -> helperValues.computeIfAbsent(node,
                         k -> new ArrayList<>()).add(lines)))
         // Node 3 runs other code than the rest: its second checkpoint has another key.
@@ -333,7 +335,7 @@ class WorkflowSemanticsTest {
   @Test
   void workflowEventsArePublishedOnEveryMember(Vertx vertx, VertxTestContext ctx) {
     LocalWorkflowCluster c = cluster(vertx, new WorkflowRuntimeOptions());
-    List<String> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+    List<String> seen = new CopyOnWriteArrayList<>();
     c.start(1, 2, 3)
         .compose(v -> {
           vertx.eventBus().<JsonObject>localConsumer(c.runtime(2).eventAddress(), m -> seen.add(

@@ -8,6 +8,7 @@ import io.raftoral.group.RaftPreset;
 import io.raftoral.group.StateMachine;
 import io.raftoral.host.RaftHost;
 import io.raftoral.host.RaftHostOptions;
+import io.raftoral.lmdb.LmdbLogStore;
 import io.raftoral.raft.Role;
 import io.raftoral.storage.InMemoryLogStore;
 import io.raftoral.storage.LogStore;
@@ -15,6 +16,8 @@ import io.raftoral.transport.InJvmNetwork;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -67,11 +70,11 @@ public final class RuntimeBenchmark {
       String label;
       LongFunction<LogStore> stores;
       if ("lmdb".equals(System.getProperty("bench.store", "memory"))) {
-        java.nio.file.Path base = System.getProperty("bench.dir") != null
-            ? java.nio.file.Path.of(System.getProperty("bench.dir"))
-            : java.nio.file.Files.createTempDirectory("raftoral-bench");
+        Path base = System.getProperty("bench.dir") != null
+            ? Path.of(System.getProperty("bench.dir"))
+            : Files.createTempDirectory("raftoral-bench");
         label = "LMDB store (fsync) in " + base;
-        stores = id -> io.raftoral.lmdb.LmdbLogStore.open(vertx, base.resolve("node-" + id));
+        stores = id -> LmdbLogStore.open(vertx, base.resolve("node-" + id));
       } else {
         label = "in-memory store";
         stores = id -> new InMemoryLogStore(vertx);

@@ -1,9 +1,5 @@
 package io.raftoral.grpc.api;
 
-import io.raftoral.testkit.FakeManagementEndpoint;
-import io.raftoral.testkit.PingPongApiTest;
-import io.raftoral.testkit.PingPongCluster;
-import io.raftoral.transport.HostPort;
 import static io.raftoral.testkit.PingPongCluster.await;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -26,6 +22,10 @@ import io.raftoral.grpc.api.proto.TerminateWorkflowRequest;
 import io.raftoral.grpc.api.proto.WaitForWorkflowRequest;
 import io.raftoral.grpc.api.proto.WorkflowInfo;
 import io.raftoral.grpc.api.proto.WorkflowManagementGrpcClient;
+import io.raftoral.testkit.FakeManagementEndpoint;
+import io.raftoral.testkit.PingPongApiTest;
+import io.raftoral.testkit.PingPongCluster;
+import io.raftoral.transport.HostPort;
 import io.raftoral.workflow.WorkflowState;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
@@ -47,6 +47,7 @@ import io.vertx.grpc.server.GrpcServer;
 import io.vertx.grpc.server.GrpcServerOptions;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
+import org.assertj.core.api.Assertions;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -101,7 +102,7 @@ class WorkflowGrpcApiTest extends PingPongApiTest {
 
   /** The failed call's exception (a {@link GrpcApiException} with status, error code and message). */
   private <Req, Resp> GrpcApiException failure(ServiceMethod<Resp, Req> method, Req request) {
-    Throwable t = org.assertj.core.api.Assertions.catchThrowable(() -> call(method, request));
+    Throwable t = Assertions.catchThrowable(() -> call(method, request));
     assertThat(t).isInstanceOf(ExecutionException.class);
     assertThat(t.getCause()).isInstanceOf(GrpcApiException.class);
     return (GrpcApiException) t.getCause();
@@ -235,7 +236,7 @@ class WorkflowGrpcApiTest extends PingPongApiTest {
     HttpServer other = await(vertx.createHttpServer().requestHandler(small).listen(0, "127.0.0.1"));
     try {
       HostPort at = new HostPort("127.0.0.1", other.actualPort());
-      Throwable t = org.assertj.core.api.Assertions.catchThrowable(() -> await(GrpcCalls.unary(grpc, at,
+      Throwable t = Assertions.catchThrowable(() -> await(GrpcCalls.unary(grpc, at,
           WorkflowManagementGrpcClient.RunWorkflowAsync, RunWorkflowRequest.newBuilder().setWorkflowType("ping_pong")
               .setVersion(1).setInputJson("\"" + "p".repeat(4096) + "\"").build(), 10_000)));
       assertFailure((GrpcApiException) t.getCause(), GrpcStatus.RESOURCE_EXHAUSTED, "MESSAGE_TOO_LARGE", "too large");
@@ -378,7 +379,7 @@ class WorkflowGrpcApiTest extends PingPongApiTest {
     HttpServer other = await(serve(new WorkflowGrpcApi(vertx, cluster.client, null, new GrpcApiOptions())));
     try {
       HostPort at = new HostPort("127.0.0.1", other.actualPort());
-      Throwable t = org.assertj.core.api.Assertions.catchThrowable(() -> await(GrpcCalls.unary(grpc, at,
+      Throwable t = Assertions.catchThrowable(() -> await(GrpcCalls.unary(grpc, at,
           RaftServiceGrpcClient.Discover, DiscoveryRequest.getDefaultInstance(), 10_000)));
       assertFailure((GrpcApiException) t.getCause(), GrpcStatus.UNAVAILABLE, "UNAVAILABLE", "no management endpoint");
       assertThat(await(GrpcCalls.unary(grpc, at, HEALTH_CHECK, HealthCheckRequest.getDefaultInstance(), 10_000))

@@ -1,6 +1,7 @@
 package io.raftoral.workflow.impl;
 
 import io.raftoral.workflow.WorkflowStatus;
+import java.util.List;
 
 /**
  * What applying a workflow command did, handed to the proposer (never serialized).
@@ -11,7 +12,7 @@ import io.raftoral.workflow.WorkflowStatus;
  * @param parts the outcome of each command of a {@link WorkflowCommand.Batch}, else null
  */
 public record CommandOutcome(boolean accepted, Rejection rejection, WorkflowStatus status,
-    java.util.List<CommandOutcome> parts) {
+    List<CommandOutcome> parts) {
 
   /** Why a command was not applied. */
   public enum Rejection {
@@ -28,7 +29,7 @@ public record CommandOutcome(boolean accepted, Rejection rejection, WorkflowStat
     ALREADY_STARTED
   }
 
-  static CommandOutcome batch(java.util.List<CommandOutcome> parts) {
+  static CommandOutcome batch(List<CommandOutcome> parts) {
     return new CommandOutcome(true, null, null, parts);
   }
 

@@ -1,5 +1,7 @@
 package io.raftoral.workflow.impl;
 
+import java.util.Objects;
+
 /** One checkpoint: its key and either its value (JSON text) or a recorded failure. */
 public record JournalEntry(String key, String value, String errorType, String errorMessage) {
 
@@ -10,8 +12,8 @@ public record JournalEntry(String key, String value, String errorType, String er
 
   /** Same key and same outcome. */
   public boolean sameAs(String otherKey, String otherValue, String otherErrorType, String otherErrorMessage) {
-    return key.equals(otherKey) && java.util.Objects.equals(value, otherValue)
-        && java.util.Objects.equals(errorType, otherErrorType)
-        && java.util.Objects.equals(errorMessage, otherErrorMessage);
+    return key.equals(otherKey) && Objects.equals(value, otherValue)
+        && Objects.equals(errorType, otherErrorType)
+        && Objects.equals(errorMessage, otherErrorMessage);
   }
 }

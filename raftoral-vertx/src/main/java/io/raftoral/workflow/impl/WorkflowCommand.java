@@ -2,6 +2,7 @@ package io.raftoral.workflow.impl;
 
 import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
+import java.util.List;
 
 /**
  * The commands of the workflow state machine. Every command that a stale owner could send carries the owner it was
@@ -52,5 +53,5 @@ public sealed interface WorkflowCommand {
    * Several commands applied in order as one log entry (an owner's entries produced in one turn): one proposal
    * instead of one per checkpoint. Each part is accepted or rejected on its own.
    */
-  record Batch(java.util.List<WorkflowCommand> commands) implements WorkflowCommand {}
+  record Batch(List<WorkflowCommand> commands) implements WorkflowCommand {}
 }

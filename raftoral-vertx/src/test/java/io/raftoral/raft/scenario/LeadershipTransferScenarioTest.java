@@ -14,6 +14,7 @@ import io.raftoral.raft.ProposalDroppedException;
 import io.raftoral.raft.RaftNode;
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.Predicate;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -90,7 +91,7 @@ class LeadershipTransferScenarioTest {
     }
   }
 
-  private static int indexOf(List<Message> ms, java.util.function.Predicate<Message> p) {
+  private static int indexOf(List<Message> ms, Predicate<Message> p) {
     for (int i = 0; i < ms.size(); i++) {
       if (p.test(ms.get(i))) {
         return i;

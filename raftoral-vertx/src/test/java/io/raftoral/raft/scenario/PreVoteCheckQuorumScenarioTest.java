@@ -10,6 +10,7 @@ import io.raftoral.raft.Message;
 import io.raftoral.raft.MessageType;
 import io.raftoral.raft.RaftNode;
 import io.raftoral.raft.Role;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -166,7 +167,7 @@ class PreVoteCheckQuorumScenarioTest {
     c.addNode(4);
     c.node(1).proposeConfigChange(ConfigChange.addLearner(4));
     c.deliverAll();
-    c.partition(java.util.Set.of(1L, 4L), java.util.Set.of(2L, 3L));
+    c.partition(Set.of(1L, 4L), Set.of(2L, 3L));
     int rounds = c.tickAllUntil(() -> !c.node(1).isLeader(), 5 * T);
     assertThat(rounds).isBetween(T, 2 * T);
   }

@@ -7,12 +7,14 @@ import static io.raftoral.raft.scenario.ScenarioCluster.type;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.raftoral.raft.ConfigChange;
 import io.raftoral.raft.MessageType;
 import io.raftoral.raft.NotLeaderException;
 import io.raftoral.raft.RaftNode;
 import io.raftoral.raft.ReadState;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -73,12 +75,12 @@ class ReadIndexScenarioTest {
   void acknowledgementsFromAMinorityDoNotAnswerTheRead() {
     ScenarioCluster c = ScenarioCluster.create(5, 70);
     assertThat(c.elect(1)).isTrue();
-    c.partition(java.util.Set.of(1L, 2L), java.util.Set.of(3L), java.util.Set.of(4L), java.util.Set.of(5L));
+    c.partition(Set.of(1L, 2L), Set.of(3L), Set.of(4L), Set.of(5L));
     c.node(1).readIndex(bytes("r"));
     c.deliverAll();
     assertThat(c.countDelivered(from(2).and(type(MessageType.HEARTBEAT_RESPONSE)))).isPositive();
     assertThat(c.readStates(1)).as("2 of 5 is no quorum").isEmpty();
-    c.partition(java.util.Set.of(1L, 2L, 3L), java.util.Set.of(4L), java.util.Set.of(5L));
+    c.partition(Set.of(1L, 2L, 3L), Set.of(4L), Set.of(5L));
     c.tickAll(1);
     assertThat(contexts(c.readStates(1))).containsExactly("r");
   }
@@ -198,7 +200,7 @@ class ReadIndexScenarioTest {
     ScenarioCluster c = ScenarioCluster.create(3, 79);
     assertThat(c.elect(1)).isTrue();
     c.addNode(4);
-    c.node(1).proposeConfigChange(io.raftoral.raft.ConfigChange.addLearner(4));
+    c.node(1).proposeConfigChange(ConfigChange.addLearner(4));
     c.deliverAll();
     c.isolate(2);
     c.isolate(3);

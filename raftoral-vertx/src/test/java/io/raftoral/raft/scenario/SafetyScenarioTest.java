@@ -6,6 +6,7 @@ import static io.raftoral.raft.scenario.ScenarioCluster.type;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.raftoral.raft.Entry;
+import io.raftoral.raft.EntryType;
 import io.raftoral.raft.Message;
 import io.raftoral.raft.MessageType;
 import io.raftoral.raft.RaftNode;
@@ -189,7 +190,7 @@ class SafetyScenarioTest {
       long next = c.leader();
       // Leader Completeness (§5.4.3): the new leader holds every committed entry.
       List<String> inLog = c.diskEntries(next).stream()
-          .filter(e -> e.data().length > 0 && e.type() == io.raftoral.raft.EntryType.NORMAL)
+          .filter(e -> e.data().length > 0 && e.type() == EntryType.NORMAL)
           .map(e -> ScenarioCluster.str(e.data())).toList();
       assertThat(inLog).as("round %d new leader %d", round, next).containsAll(committed);
       c.restart(leader);

@@ -6,6 +6,7 @@ import io.raftoral.raft.Membership;
 import io.raftoral.raft.RaftNode;
 import io.raftoral.raft.Role;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
@@ -50,7 +51,7 @@ final class InvariantChecker {
   }
 
   /** A server hands out entries for persistence; {@code prevTerm} is the term its log holds just before them. */
-  void onEntriesAppended(long node, java.util.List<Entry> entries, long prevTerm) {
+  void onEntriesAppended(long node, List<Entry> entries, long prevTerm) {
     long prev = prevTerm;
     for (Entry e : entries) {
       long[] seen = entryRecord.putIfAbsent(new IndexTerm(e.index(), e.term()),

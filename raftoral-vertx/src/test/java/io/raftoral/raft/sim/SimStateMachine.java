@@ -1,6 +1,7 @@
 package io.raftoral.raft.sim;
 
 import io.raftoral.raft.Entry;
+import io.raftoral.raft.EntryType;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
 
@@ -20,7 +21,7 @@ final class SimStateMachine {
 
   /** Proposal id carried by a normal entry, or -1 for no-ops and configuration changes. */
   static long proposalId(Entry e) {
-    return e.data().length == 8 && e.type() == io.raftoral.raft.EntryType.NORMAL ? ByteBuffer.wrap(e.data()).getLong() : -1;
+    return e.data().length == 8 && e.type() == EntryType.NORMAL ? ByteBuffer.wrap(e.data()).getLong() : -1;
   }
 
   void apply(Entry e) {

@@ -7,6 +7,7 @@ import io.raftoral.raft.Membership;
 import io.raftoral.raft.Message;
 import io.raftoral.raft.NotLeaderException;
 import io.raftoral.raft.PersistentState;
+import io.raftoral.raft.ProposalDroppedException;
 import io.raftoral.raft.RaftConfig;
 import io.raftoral.raft.RaftException;
 import io.raftoral.raft.RaftNode;
@@ -26,6 +27,7 @@ import java.util.PriorityQueue;
 import java.util.Random;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.function.BooleanSupplier;
 
 /**
  * A deterministic discrete-time simulation of one Raft group: simulated clock, seeded network that drops, delays,
@@ -150,7 +152,7 @@ public final class Simulation {
    *
    * @return whether the condition was met
    */
-  public boolean runUntil(java.util.function.BooleanSupplier condition, int maxTicks) {
+  public boolean runUntil(BooleanSupplier condition, int maxTicks) {
     long end = time + (long) maxTicks * UNITS_PER_TICK;
     scripted = true;
     while (time < end) {
@@ -431,7 +433,7 @@ public final class Simulation {
       if (index > 0) {
         s.proposedAt.put(index, pid);
       }
-    } catch (NotLeaderException | io.raftoral.raft.ProposalDroppedException e) {
+    } catch (NotLeaderException | ProposalDroppedException e) {
       // The client would retry elsewhere; the id is simply not pending.
     }
   }
