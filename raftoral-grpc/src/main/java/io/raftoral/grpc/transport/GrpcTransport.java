@@ -1,11 +1,11 @@
 package io.raftoral.grpc.transport;
 
-import io.raftoral.grpc.wire.MalformedFrameException;
-import io.raftoral.grpc.wire.TransportCounters;
-import io.raftoral.grpc.wire.WireCodec;
-import io.raftoral.grpc.wire.v1.RaftTransportGrpcClient;
-import io.raftoral.grpc.wire.v1.RaftTransportGrpcService;
-import io.raftoral.grpc.wire.v1.SendSummary;
+import io.raftoral.wire.MalformedFrameException;
+import io.raftoral.transport.TransportCounters;
+import io.raftoral.wire.WireCodec;
+import io.raftoral.grpc.transport.v1.RaftTransportGrpcClient;
+import io.raftoral.grpc.transport.v1.RaftTransportGrpcService;
+import io.raftoral.grpc.transport.v1.SendSummary;
 import io.raftoral.transport.NetworkTransportMetrics;
 import io.raftoral.transport.PeerAddresses;
 import io.raftoral.transport.RaftBatch;
@@ -289,7 +289,7 @@ public final class GrpcTransport implements Transport {
         }
         return;
       }
-      io.raftoral.grpc.wire.v1.RaftBatch frame = WireCodec.toProto(batch);
+      io.raftoral.wire.v1.RaftBatch frame = WireCodec.toProto(batch);
       int size = frame.getSerializedSize();
       if (size > options.getMaxFrameBytes()) {
         counters.droppedTooLarge.increment();
@@ -333,8 +333,8 @@ public final class GrpcTransport implements Transport {
     private final long peer;
     private State state = State.IDLE;
     private SocketAddress address;
-    private GrpcClientRequest<io.raftoral.grpc.wire.v1.RaftBatch, SendSummary> request;
-    private final ArrayDeque<io.raftoral.grpc.wire.v1.RaftBatch> whileConnecting = new ArrayDeque<>();
+    private GrpcClientRequest<io.raftoral.wire.v1.RaftBatch, SendSummary> request;
+    private final ArrayDeque<io.raftoral.wire.v1.RaftBatch> whileConnecting = new ArrayDeque<>();
     /** Incremented whenever the stream is replaced, so callbacks of an old stream are recognized and ignored. */
     private int generation;
     private long openedAtNanos;
@@ -348,7 +348,7 @@ public final class GrpcTransport implements Transport {
       this.backoffMillis = options.getReconnectInitialDelayMillis();
     }
 
-    void send(SocketAddress current, io.raftoral.grpc.wire.v1.RaftBatch frame) {
+    void send(SocketAddress current, io.raftoral.wire.v1.RaftBatch frame) {
       if (state != State.IDLE && !current.equals(address)) {
         LOG.info("node {}: node {} moved from {} to {}; reconnecting", nodeId, peer, address, current);
         replace();
@@ -376,7 +376,7 @@ public final class GrpcTransport implements Transport {
       }
     }
 
-    private void write(io.raftoral.grpc.wire.v1.RaftBatch frame) {
+    private void write(io.raftoral.wire.v1.RaftBatch frame) {
       if (request.writeQueueFull()) {
         counters.droppedBackPressure.increment();
         long now = System.nanoTime();
@@ -410,7 +410,7 @@ public final class GrpcTransport implements Transport {
       });
     }
 
-    private void opened(int gen, GrpcClientRequest<io.raftoral.grpc.wire.v1.RaftBatch, SendSummary> req) {
+    private void opened(int gen, GrpcClientRequest<io.raftoral.wire.v1.RaftBatch, SendSummary> req) {
       request = req;
       state = State.OPEN;
       openedAtNanos = System.nanoTime();
@@ -444,7 +444,7 @@ public final class GrpcTransport implements Transport {
           });
         }
       });
-      io.raftoral.grpc.wire.v1.RaftBatch frame;
+      io.raftoral.wire.v1.RaftBatch frame;
       while (state == State.OPEN && (frame = whileConnecting.poll()) != null) {
         write(frame);
       }

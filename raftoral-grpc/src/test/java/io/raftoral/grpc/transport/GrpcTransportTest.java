@@ -8,7 +8,7 @@ import io.raftoral.async.Bridge;
 import io.raftoral.examples.kv.KvCommand;
 import io.raftoral.group.RaftGroupOptions;
 import io.raftoral.group.RaftPreset;
-import io.raftoral.grpc.wire.WireCodec;
+import io.raftoral.wire.WireCodec;
 import io.raftoral.raft.Message;
 import io.raftoral.raft.MessageType;
 import io.raftoral.testkit.NetworkRaftCluster;

@@ -1,8 +1,8 @@
 package io.raftoral.http.transport;
 
-import io.raftoral.grpc.wire.MalformedFrameException;
-import io.raftoral.grpc.wire.TransportCounters;
-import io.raftoral.grpc.wire.WireCodec;
+import io.raftoral.wire.MalformedFrameException;
+import io.raftoral.transport.TransportCounters;
+import io.raftoral.wire.WireCodec;
 import io.raftoral.transport.NetworkTransportMetrics;
 import io.raftoral.transport.PeerAddresses;
 import io.raftoral.transport.RaftBatch;

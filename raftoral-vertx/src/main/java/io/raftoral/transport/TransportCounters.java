@@ -1,11 +1,10 @@
-package io.raftoral.grpc.wire;
+package io.raftoral.transport;
 
-import io.raftoral.transport.NetworkTransportMetrics;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * The live counters behind {@link NetworkTransportMetrics}, shared by the gRPC and HTTP transports. Updated from
- * any event loop (sending and receiving run on different ones), read by {@link #snapshot()}.
+ * The live counters behind {@link NetworkTransportMetrics}, shared by the network transports (gRPC, HTTP). Updated
+ * from any event loop (sending and receiving run on different ones), read by {@link #snapshot()}.
  */
 public final class TransportCounters {
 
