@@ -9,6 +9,8 @@ import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.net.SocketAddress;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Objects;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -25,8 +27,9 @@ import org.slf4j.LoggerFactory;
  * and hops there. Inbound frames are handled on the event loop of their connection.
  *
  * @param <O> the protocol's options
+ * @param <P> the protocol's outbound state of one peer (a stream, a window of requests in flight, a backoff)
  */
-public abstract class NetworkTransport<O extends NetworkTransportOptions<O>> implements Transport {
+public abstract class NetworkTransport<O extends NetworkTransportOptions<O>, P> implements Transport {
 
   /** Logs under the concrete transport's name ({@code GrpcTransport}, {@code HttpTransport}). */
   protected final Logger log = LoggerFactory.getLogger(getClass());
@@ -39,6 +42,8 @@ public abstract class NetworkTransport<O extends NetworkTransportOptions<O>> imp
   protected final Context context;
   protected final TransportCounters counters = new TransportCounters();
   protected volatile boolean closed;
+  /** One entry per peer batches were sent to, made on its first batch; confined to {@link #context}. */
+  private final Map<Long, P> peerStates = new HashMap<>();
   private volatile Handler<RaftBatch> receiveHandler;
   private HttpServer ownServer;
 
@@ -99,7 +104,7 @@ public abstract class NetworkTransport<O extends NetworkTransportOptions<O>> imp
   }
 
   /** Starts the transport's own server (the options' host, port and TLS); completes once it accepts connections. */
-  public abstract Future<? extends NetworkTransport<O>> listen();
+  public abstract Future<? extends NetworkTransport<O, P>> listen();
 
   /** The port of {@link #listen()}'s server (useful with port 0), or -1 when not listening. */
   public int actualPort() {
@@ -174,10 +179,13 @@ public abstract class NetworkTransport<O extends NetworkTransportOptions<O>> imp
       SocketAddress address = peers.getOrNull(peer);
       if (address == null) {
         counters.droppedNoAddress.increment();
-        forgetPeer(peer);
+        P gone = peerStates.remove(peer);
+        if (gone != null) {
+          peerLeft(gone); // the peer left the directory: close what is kept for it instead of keeping it forever
+        }
         return;
       }
-      sendTo(peer, address, batch);
+      sendTo(peerStates.computeIfAbsent(peer, this::newPeerState), address, batch);
     } catch (RuntimeException e) {
       // Nothing may escape to the caller's event loop; a bug here must not stop the node either.
       counters.droppedUnreachable.increment();
@@ -185,11 +193,14 @@ public abstract class NetworkTransport<O extends NetworkTransportOptions<O>> imp
     }
   }
 
-  /** Sends {@code batch} to {@code peer} at {@code address}; runs on {@link #context}. */
-  protected abstract void sendTo(long peer, SocketAddress address, RaftBatch batch);
+  /** The state of a peer that gets its first batch; runs on {@link #context}. */
+  protected abstract P newPeerState(long peer);
 
-  /** {@code peer} left the directory: drop what is kept for it; runs on {@link #context}. */
-  protected abstract void forgetPeer(long peer);
+  /** Sends {@code batch} to the peer of {@code state} at {@code address}; runs on {@link #context}. */
+  protected abstract void sendTo(P state, SocketAddress address, RaftBatch batch);
+
+  /** The peer left the directory or the transport closes: end what {@code state} holds; runs on {@link #context}. */
+  protected void peerLeft(P state) {}
 
   /** True (and counted, logged) when a {@code bytes}-long frame is over {@code limit}, the option {@code name}. */
   protected boolean tooLargeToSend(long peer, int bytes, int limit, String name) {
@@ -206,11 +217,16 @@ public abstract class NetworkTransport<O extends NetworkTransportOptions<O>> imp
   @Override
   public Future<Void> close() {
     closed = true;
-    Future<?> outbound = closeOutbound();
+    Future<Void> peersLeft = Future.future(p -> context.runOnContext(v -> {
+      peerStates.values().forEach(this::peerLeft);
+      peerStates.clear();
+      p.complete();
+    }));
+    Future<?> outbound = peersLeft.compose(v -> closeClient());
     HttpServer s = ownServer;
     return Future.join(outbound, s == null ? Future.succeededFuture() : s.close()).mapEmpty();
   }
 
-  /** Ends every connection to peers and closes the protocol's client. */
-  protected abstract Future<?> closeOutbound();
+  /** Closes the protocol's client, once every peer's state was let go ({@link #peerLeft}). */
+  protected abstract Future<?> closeClient();
 }

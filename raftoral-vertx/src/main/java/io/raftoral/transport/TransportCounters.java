@@ -22,7 +22,7 @@ public final class TransportCounters {
 
   public NetworkTransportMetrics snapshot() {
     return new NetworkTransportMetrics(sent.sum(), droppedNoAddress.sum(), droppedBackPressure.sum(),
-        droppedUnreachable.sum(), droppedTooLarge.sum(), refusedByPeer.sum(), reconnects.sum(), received.sum(), rejectedMalformed.sum(),
-        rejectedMisaddressed.sum(), rejectedTooLarge.sum());
+        droppedUnreachable.sum(), droppedTooLarge.sum(), refusedByPeer.sum(), reconnects.sum(), received.sum(),
+        rejectedMalformed.sum(), rejectedMisaddressed.sum(), rejectedTooLarge.sum());
   }
 }

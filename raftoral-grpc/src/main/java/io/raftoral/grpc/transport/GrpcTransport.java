@@ -25,8 +25,6 @@ import io.vertx.grpc.server.GrpcServer;
 import io.vertx.grpc.server.GrpcServerOptions;
 import io.vertx.grpc.server.GrpcServerRequest;
 import io.vertx.grpc.server.GrpcServerResponse;
-import java.util.HashMap;
-import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -56,7 +54,7 @@ import java.util.Objects;
  * when the transport was constructed (a fresh event-loop context when constructed off Vert.x); {@link #send} may be
  * called from any thread and hops there. The receive handler runs on the event loop of the inbound connection.
  */
-public final class GrpcTransport extends NetworkTransport<GrpcTransportOptions> {
+public final class GrpcTransport extends NetworkTransport<GrpcTransportOptions, GrpcPeerStream> {
 
   /** Server side of {@code Send}: frames arrive as raw bytes so that decoding errors are ours to report. */
   static final ServiceMethod<Buffer, SendSummary> SEND_SERVER = ServiceMethod.server(
@@ -66,7 +64,6 @@ public final class GrpcTransport extends NetworkTransport<GrpcTransportOptions> 
   private static final int MAX_ANSWER_BYTES = 64 * 1024;
 
   private final GrpcClient client;
-  private final Map<Long, GrpcPeerStream> streams = new HashMap<>();
   private GrpcServer ownGrpcServer;
 
   /**
@@ -196,33 +193,27 @@ public final class GrpcTransport extends NetworkTransport<GrpcTransportOptions> 
 
   // ------------------------------------------------------------------------------------------------ sending
 
-  private GrpcPeerStream newStream(long peer) {
+  @Override
+  protected GrpcPeerStream newPeerState(long peer) {
     return new GrpcPeerStream(vertx, client, options, counters, nodeId, peer, () -> closed);
   }
 
   @Override
-  protected void forgetPeer(long peer) {
-    GrpcPeerStream forgotten = streams.remove(peer);
-    if (forgotten != null) {
-      forgotten.shutdown(); // the peer left the directory: close its stream instead of keeping it open forever
-    }
-  }
-
-  @Override
-  protected void sendTo(long peer, SocketAddress address, RaftBatch batch) {
+  protected void sendTo(GrpcPeerStream stream, SocketAddress address, RaftBatch batch) {
     var frame = WireCodec.toProto(batch);
-    if (!tooLargeToSend(peer, frame.getSerializedSize(), options.getMaxFrameBytes(), "maxFrameBytes")) {
-      streams.computeIfAbsent(peer, this::newStream).send(address, frame);
+    if (!tooLargeToSend(batch.toNode(), frame.getSerializedSize(), options.getMaxFrameBytes(), "maxFrameBytes")) {
+      stream.send(address, frame);
     }
   }
 
+  /** Half-closes the stream cleanly: nothing written is lost. */
   @Override
-  protected Future<?> closeOutbound() {
-    Future<Void> streamsClosed = Future.future(p -> context.runOnContext(v -> {
-      streams.values().forEach(GrpcPeerStream::shutdown);
-      streams.clear();
-      p.complete();
-    }));
-    return streamsClosed.compose(v -> client.close());
+  protected void peerLeft(GrpcPeerStream stream) {
+    stream.shutdown();
+  }
+
+  @Override
+  protected Future<?> closeClient() {
+    return client.close();
   }
 }

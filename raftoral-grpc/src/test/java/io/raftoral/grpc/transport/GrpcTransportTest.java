@@ -3,7 +3,6 @@ package io.raftoral.grpc.transport;
 import static io.raftoral.testkit.NetworkRaftCluster.join;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.raftoral.transport.NetworkTransport;
 import io.raftoral.transport.NetworkTransportMetrics;
 import io.raftoral.transport.PeerAddresses;
 import io.raftoral.transport.RaftBatch;
@@ -14,7 +13,6 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpVersion;
-import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.SocketAddress;
 import io.vertx.grpc.client.GrpcClient;
 import io.vertx.grpc.common.GrpcStatus;
@@ -38,20 +36,9 @@ class GrpcTransportTest extends NetworkTransportContractTest<GrpcTransportOption
       GrpcStatus.FAILED_PRECONDITION, Verdict.MISADDRESSED,
       GrpcStatus.RESOURCE_EXHAUSTED, Verdict.TOO_LARGE);
 
-  @Override
-  protected GrpcTransportOptions options() {
-    return new GrpcTransportOptions();
-  }
-
-  @Override
-  protected GrpcTransportOptions withMaxFrameBytes(GrpcTransportOptions options, int bytes) {
-    return options.setMaxFrameBytes(bytes);
-  }
-
-  @Override
-  protected NetworkTransport<GrpcTransportOptions> newTransport(Vertx vertx, long nodeId, PeerAddresses peers,
-      GrpcTransportOptions options) {
-    return new GrpcTransport(vertx, nodeId, peers, options);
+  GrpcTransportTest() {
+    super(GrpcTransportOptions::new, GrpcTransportOptions::new, GrpcTransportOptions::new, GrpcTransportOptions::setMaxFrameBytes,
+        GrpcTransport::new);
   }
 
   /** One {@code Send} call carrying {@code frame} as its only message; the answer is the call's status. */
@@ -74,16 +61,6 @@ class GrpcTransportTest extends NetworkTransportContractTest<GrpcTransportOption
         .setStreamWriteQueueBytes(4096).setMaxBatchesWhileConnecting(3).setConnectTimeoutMillis(500)
         .setReconnectInitialDelayMillis(10).setReconnectMaxDelayMillis(900).setStallTimeoutMillis(700)
         .setTls(fullySetTls());
-  }
-
-  @Override
-  protected GrpcTransportOptions fromJson(JsonObject json) {
-    return new GrpcTransportOptions(json);
-  }
-
-  @Override
-  protected GrpcTransportOptions copy(GrpcTransportOptions options) {
-    return new GrpcTransportOptions(options);
   }
 
   /**

@@ -21,9 +21,7 @@ import io.vertx.core.net.SocketAddress;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
-import java.util.HashMap;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 
@@ -34,7 +32,8 @@ import java.util.concurrent.TimeUnit;
  * {@code /raft/v1/batch}).
  *
  * <p><b>Endpoint.</b> {@code 204} when the batch was accepted; otherwise a JSON body {@code {"error", "message"}}
- * with {@code 400} (undecodable or invalid frame), {@code 413} (body over {@link HttpTransportOptions#getMaxBodyBytes()}),
+ * with {@code 400} (undecodable or invalid frame), {@code 413} (body over
+ * {@link HttpTransportOptions#getMaxBodyBytes()}),
  * {@code 415} (not {@code application/x-protobuf}), {@code 421} (addressed to another node: a stale address) or
  * {@code 503} (shutting down). Every refusal is counted and the server keeps serving.
  *
@@ -52,13 +51,12 @@ import java.util.concurrent.TimeUnit;
  * constructed (a fresh event-loop context when constructed off Vert.x); {@link #send} may be called from any thread
  * and hops there. The receive handler runs on the event loop of the inbound HTTP connection.
  */
-public final class HttpTransport extends NetworkTransport<HttpTransportOptions> {
+public final class HttpTransport extends NetworkTransport<HttpTransportOptions, HttpTransport.Peer> {
 
   /** The media type of a {@code raftoral.v1.RaftBatch} body. */
   public static final String CONTENT_TYPE = "application/x-protobuf";
 
   private final HttpClientAgent client;
-  private final Map<Long, Peer> peerStates = new HashMap<>();
   private Router ownRouter;
 
   /**
@@ -187,14 +185,14 @@ public final class HttpTransport extends NetworkTransport<HttpTransportOptions> 
 
   // ------------------------------------------------------------------------------------------------ sending
 
+  /** A peer that leaves the directory keeps nothing open: its in-flight requests still complete harmlessly. */
   @Override
-  protected void forgetPeer(long peerId) {
-    peerStates.remove(peerId); // the peer left the directory; its in-flight requests still complete harmlessly
+  protected Peer newPeerState(long peerId) {
+    return new Peer(peerId);
   }
 
   @Override
-  protected void sendTo(long peerId, SocketAddress address, RaftBatch batch) {
-    Peer peer = peerStates.computeIfAbsent(peerId, Peer::new);
+  protected void sendTo(Peer peer, SocketAddress address, RaftBatch batch) {
     if (System.nanoTime() < peer.unreachableUntilNanos) {
       counters.droppedUnreachable.increment();
       return;
@@ -204,18 +202,18 @@ public final class HttpTransport extends NetworkTransport<HttpTransportOptions> 
       return;
     }
     byte[] body = WireCodec.encode(batch);
-    if (!tooLargeToSend(peerId, body.length, options.getMaxBodyBytes(), "maxBodyBytes")) {
+    if (!tooLargeToSend(peer.id, body.length, options.getMaxBodyBytes(), "maxBodyBytes")) {
       peer.post(address, body);
     }
   }
 
   @Override
-  protected Future<?> closeOutbound() {
+  protected Future<?> closeClient() {
     return client.close();
   }
 
   /** Delivery state of one peer; confined to {@link #context}. */
-  private final class Peer {
+  final class Peer {
     private final long id;
     private int inFlight;
     private long unreachableUntilNanos;

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.raftoral.testkit.NetworkRaftCluster;
-import io.raftoral.transport.NetworkTransport;
 import io.raftoral.transport.NetworkTransportMetrics;
 import io.raftoral.transport.PeerAddresses;
 import io.raftoral.transport.RaftBatch;
@@ -45,20 +44,9 @@ class HttpTransportTest extends NetworkTransportContractTest<HttpTransportOption
   private static final Map<Integer, Verdict> VERDICTS = Map.of(204, Verdict.ACCEPTED, 400, Verdict.MALFORMED,
       421, Verdict.MISADDRESSED, 413, Verdict.TOO_LARGE);
 
-  @Override
-  protected HttpTransportOptions options() {
-    return new HttpTransportOptions();
-  }
-
-  @Override
-  protected HttpTransportOptions withMaxFrameBytes(HttpTransportOptions options, int bytes) {
-    return options.setMaxBodyBytes(bytes);
-  }
-
-  @Override
-  protected NetworkTransport<HttpTransportOptions> newTransport(Vertx vertx, long nodeId, PeerAddresses peers,
-      HttpTransportOptions options) {
-    return new HttpTransport(vertx, nodeId, peers, options);
+  HttpTransportTest() {
+    super(HttpTransportOptions::new, HttpTransportOptions::new, HttpTransportOptions::new, HttpTransportOptions::setMaxBodyBytes,
+        HttpTransport::new);
   }
 
   /** What the node answered to one request. */
@@ -102,16 +90,6 @@ class HttpTransportTest extends NetworkTransportContractTest<HttpTransportOption
         .setMaxBodyBytes(2048).setMaxInFlightPerPeer(3).setConnectionsPerPeer(2).setPipelining(false)
         .setConnectTimeoutMillis(500).setRequestTimeoutMillis(600).setReconnectInitialDelayMillis(10)
         .setReconnectMaxDelayMillis(900).setTls(fullySetTls());
-  }
-
-  @Override
-  protected HttpTransportOptions fromJson(JsonObject json) {
-    return new HttpTransportOptions(json);
-  }
-
-  @Override
-  protected HttpTransportOptions copy(HttpTransportOptions options) {
-    return new HttpTransportOptions(options);
   }
 
   /**
@@ -166,7 +144,8 @@ class HttpTransportTest extends NetworkTransportContractTest<HttpTransportOption
     Context ctx = vertx.getOrCreateContext();
     Router router = Router.router(vertx);
     router.get("/health").handler(rc -> rc.json(new JsonObject().put("status", "UP")));
-    HttpTransport transport = new HttpTransport(vertx, 1, new PeerAddresses(), new HttpTransportOptions()).mount(router);
+    HttpTransport transport = new HttpTransport(vertx, 1, new PeerAddresses(), new HttpTransportOptions())
+        .mount(router);
     List<RaftBatch> received = new ArrayList<>();
     transport.receiveHandler(received::add);
     HttpServer server = join(vertx.createHttpServer().requestHandler(router).listen(0, "127.0.0.1"));

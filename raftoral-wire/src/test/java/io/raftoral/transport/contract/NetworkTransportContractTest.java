@@ -37,8 +37,10 @@ import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import java.util.function.Function;
 import java.util.function.LongFunction;
 import java.util.function.Supplier;
+import java.util.function.UnaryOperator;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -50,13 +52,13 @@ import org.junit.jupiter.api.extension.ExtendWith;
 /**
  * The contract of a network transport ({@link NetworkTransport}) that carries the {@code raftoral.v1} wire schema
  * (which is why it lives here, beside {@link WireCodec}), run against each protocol by a small subclass in its module
- * (shared through this module's test jar): under a real 3-node Raft group (every node its own Vert.x, its own server on an ephemeral loopback
- * port, in-memory stores) it commits through every node, reconnects to a stopped and restarted peer (which catches
- * up), follows a peer to a new address, refuses bad frames (garbage, wrong schema, wrong recipient, oversized, empty)
- * with a clear answer while the node keeps serving, counts every dropped batch by reason without ever throwing, and
- * runs TLS / mutual TLS clusters that refuse clients without a trusted certificate. The subclass says how to build
- * its transport and its options, and how one raw frame is sent with its protocol; protocol-specific behaviour (back
- * pressure, shared servers, option validation) stays in the subclass.
+ * (shared through this module's test jar). Under a real 3-node Raft group (every node its own Vert.x, its own server
+ * on an ephemeral loopback port, in-memory stores) the transport commits through every node, reconnects to a stopped
+ * and restarted peer (which catches up), follows a peer to a new address, refuses bad frames (garbage, wrong schema,
+ * wrong recipient, oversized, empty) with a clear answer while the node keeps serving, counts every dropped batch by
+ * reason without ever throwing, and runs TLS / mutual TLS clusters that refuse clients without a trusted
+ * certificate. The subclass names its constructors and says how one raw frame is sent with its protocol;
+ * protocol-specific behaviour (back pressure, shared servers, option validation) stays in the subclass.
  *
  * @param <O> the transport's options
  */
@@ -74,7 +76,7 @@ public abstract class NetworkTransportContractTest<O extends NetworkTransportOpt
   private static final int TINY_FRAME_LIMIT = 1024;
   private static final int ENTRY_OVER_TINY_LIMIT = 2048;
 
-  /** Certificates for localhost: three nodes' and a stranger's. Generated once per class (RSA key generation is slow). */
+  /** Certificates for localhost: three nodes' and a stranger's, made once per class (RSA key generation is slow). */
   private static final List<SelfSignedCertificate> NODE_CERTS = new ArrayList<>();
   protected static SelfSignedCertificate strangerCert;
 
@@ -86,13 +88,51 @@ public abstract class NetworkTransportContractTest<O extends NetworkTransportOpt
   /** A raw frame's verdict and the peer's message (the protocol's status message or error body). */
   public record FrameAnswer(Verdict verdict, String message) {}
 
+  /** A protocol's transport constructor. */
+  @FunctionalInterface
+  public interface TransportConstructor<O extends NetworkTransportOptions<O>> {
+    NetworkTransport<O, ?> create(Vertx vertx, long nodeId, PeerAddresses peers, O options);
+  }
+
+  /** A protocol's setter of the largest frame sent or accepted. */
+  @FunctionalInterface
+  public interface FrameLimitSetter<O extends NetworkTransportOptions<O>> {
+    O set(O options, int maxFrameBytes);
+  }
+
+  private final Supplier<O> defaults;
+  private final Function<JsonObject, O> fromJson;
+  private final UnaryOperator<O> copy;
+  private final FrameLimitSetter<O> frameLimit;
+  private final TransportConstructor<O> constructor;
+
+  /**
+   * The protocol's constructors of default options, of options from JSON and of a copy of options, its frame limit
+   * setter, and its transport constructor
+   * ({@code super(FooOptions::new, FooOptions::new, FooOptions::new, FooOptions::setMaxFrameBytes, Foo::new)}).
+   */
+  protected NetworkTransportContractTest(Supplier<O> defaults, Function<JsonObject, O> fromJson, UnaryOperator<O> copy,
+      FrameLimitSetter<O> frameLimit, TransportConstructor<O> constructor) {
+    this.defaults = defaults;
+    this.fromJson = fromJson;
+    this.copy = copy;
+    this.frameLimit = frameLimit;
+    this.constructor = constructor;
+  }
+
   /** Options with every default. */
-  protected abstract O options();
+  protected final O options() {
+    return defaults.get();
+  }
+
+  protected final NetworkTransport<O, ?> newTransport(Vertx vertx, long nodeId, PeerAddresses peers, O options) {
+    return constructor.create(vertx, nodeId, peers, options);
+  }
 
   /** {@code options} with the largest frame sent or accepted set to {@code bytes}. */
-  protected abstract O withMaxFrameBytes(O options, int bytes);
-
-  protected abstract NetworkTransport<O> newTransport(Vertx vertx, long nodeId, PeerAddresses peers, O options);
+  private O withMaxFrameBytes(O options, int bytes) {
+    return frameLimit.set(options, bytes);
+  }
 
   /**
    * Sends {@code frame} as one raw request of the protocol to the transport listening on loopback {@code port}, with a
@@ -103,10 +143,6 @@ public abstract class NetworkTransportContractTest<O extends NetworkTransportOpt
 
   /** Options with every setting changed from its default. */
   protected abstract O fullySetOptions();
-
-  protected abstract O fromJson(JsonObject json);
-
-  protected abstract O copy(O options);
 
   @BeforeAll
   static void generateCertificates() {
@@ -135,7 +171,7 @@ public abstract class NetworkTransportContractTest<O extends NetworkTransportOpt
   /** A 3-node cluster whose node {@code id} uses {@code options.apply(id)}, with a leader of {@link #GROUP}. */
   protected NetworkRaftCluster threeNodes(Vertx vertx, LongFunction<O> options) throws Exception {
     cluster = new NetworkRaftCluster(vertx, (vx, id, peers, port) -> {
-      NetworkTransport<O> t = newTransport(vx, id, peers, options.apply(id).setHost("127.0.0.1").setPort(port));
+      NetworkTransport<O, ?> t = newTransport(vx, id, peers, options.apply(id).setHost("127.0.0.1").setPort(port));
       return t.listen().map(x -> new NetworkRaftCluster.Bound(t, t.actualPort()));
     }, RaftPreset.TESTING.tickMillis());
     join(cluster.startNodes(1, 2, 3));
@@ -155,8 +191,8 @@ public abstract class NetworkTransportContractTest<O extends NetworkTransportOpt
         "every replica applying every node's proposal"));
   }
 
-  protected static NetworkTransport<?> transport(NetworkRaftCluster c, long id) {
-    return (NetworkTransport<?>) c.node(id).transport;
+  protected static NetworkTransport<?, ?> transport(NetworkRaftCluster c, long id) {
+    return (NetworkTransport<?, ?>) c.node(id).transport;
   }
 
   /** A heartbeat batch from {@code from} to {@code to}. */
@@ -281,7 +317,7 @@ public abstract class NetworkTransportContractTest<O extends NetworkTransportOpt
     int deadPort = closed.actualPort();
     join(closed.close());
     PeerAddresses peers = new PeerAddresses().put(2, "localhost:" + deadPort).put(3, "localhost:" + deadPort);
-    NetworkTransport<O> sender = newTransport(vertx, 1, peers, withMaxFrameBytes(options(), TINY_FRAME_LIMIT));
+    NetworkTransport<O, ?> sender = newTransport(vertx, 1, peers, withMaxFrameBytes(options(), TINY_FRAME_LIMIT));
     RaftBatch small = heartbeat(1, 2);
     sender.send(new RaftBatch(1, 9, List.of()));
     sender.send(append(1, 3, ENTRY_OVER_TINY_LIMIT));
@@ -381,9 +417,9 @@ public abstract class NetworkTransportContractTest<O extends NetworkTransportOpt
     O o = fullySetOptions();
     JsonObject json = o.toJson();
     assertThat(json).isNotEqualTo(options().toJson());
-    assertThat(fromJson(json).toJson()).isEqualTo(json);
-    assertThat(copy(o).toJson()).isEqualTo(json);
-    assertThat(fromJson(new JsonObject()).toJson()).isEqualTo(options().toJson());
+    assertThat(fromJson.apply(json).toJson()).isEqualTo(json);
+    assertThat(copy.apply(o).toJson()).isEqualTo(json);
+    assertThat(fromJson.apply(new JsonObject()).toJson()).isEqualTo(options().toJson());
     assertThat(json.getJsonObject("tls").getJsonArray("trustedCaPaths").getList()).containsExactly("ca.pem");
     assertThatThrownBy(() -> options().setPort(70_000)).isInstanceOf(IllegalArgumentException.class);
   }
