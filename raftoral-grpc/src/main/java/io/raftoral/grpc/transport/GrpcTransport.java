@@ -1,28 +1,21 @@
 package io.raftoral.grpc.transport;
 
-import io.raftoral.grpc.wire.MalformedFrameException;
-import io.raftoral.grpc.wire.TransportCounters;
-import io.raftoral.grpc.wire.WireCodec;
-import io.raftoral.grpc.wire.v1.RaftTransportGrpcClient;
-import io.raftoral.grpc.wire.v1.RaftTransportGrpcService;
-import io.raftoral.grpc.wire.v1.SendSummary;
-import io.raftoral.transport.NetworkTransportMetrics;
+import io.raftoral.grpc.transport.v1.RaftTransportGrpcService;
+import io.raftoral.grpc.transport.v1.SendSummary;
+import io.raftoral.transport.NetworkTransport;
 import io.raftoral.transport.PeerAddresses;
 import io.raftoral.transport.RaftBatch;
-import io.raftoral.transport.Transport;
-import io.vertx.core.Context;
+import io.raftoral.wire.MalformedFrameException;
+import io.raftoral.wire.WireCodec;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClientOptions;
-import io.vertx.core.http.HttpServer;
-import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.core.net.SocketAddress;
 import io.vertx.grpc.client.GrpcClient;
 import io.vertx.grpc.client.GrpcClientOptions;
-import io.vertx.grpc.client.GrpcClientRequest;
 import io.vertx.grpc.common.GrpcMessageDecoder;
 import io.vertx.grpc.common.GrpcMessageEncoder;
 import io.vertx.grpc.common.GrpcStatus;
@@ -32,15 +25,7 @@ import io.vertx.grpc.server.GrpcServer;
 import io.vertx.grpc.server.GrpcServerOptions;
 import io.vertx.grpc.server.GrpcServerRequest;
 import io.vertx.grpc.server.GrpcServerResponse;
-import java.util.ArrayDeque;
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.List;
-import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.ThreadLocalRandom;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The node-to-node Raft transport over gRPC (service {@code raftoral.v1.RaftTransport}, client-streaming RPC
@@ -69,28 +54,16 @@ import org.slf4j.LoggerFactory;
  * when the transport was constructed (a fresh event-loop context when constructed off Vert.x); {@link #send} may be
  * called from any thread and hops there. The receive handler runs on the event loop of the inbound connection.
  */
-public final class GrpcTransport implements Transport {
-
-  private static final Logger LOG = LoggerFactory.getLogger(GrpcTransport.class);
+public final class GrpcTransport extends NetworkTransport<GrpcTransportOptions, GrpcPeerStream> {
 
   /** Server side of {@code Send}: frames arrive as raw bytes so that decoding errors are ours to report. */
   static final ServiceMethod<Buffer, SendSummary> SEND_SERVER = ServiceMethod.server(
       RaftTransportGrpcService.SERVICE_NAME, "Send", GrpcMessageEncoder.encoder(), GrpcMessageDecoder.IDENTITY);
 
-  /** A stream that lived at least this long resets the backoff: its failure is a new incident, not a retry. */
-  private static final long HEALTHY_STREAM_NANOS = 1_000_000_000L;
+  /** Largest message the client decodes: only the one {@link SendSummary} per stream comes back. */
+  private static final int MAX_ANSWER_BYTES = 64 * 1024;
 
-  private final Vertx vertx;
-  private final long nodeId;
-  private final PeerAddresses peers;
-  private final GrpcTransportOptions options;
-  private final Context context;
   private final GrpcClient client;
-  private final TransportCounters counters = new TransportCounters();
-  private final Map<Long, PeerStream> streams = new HashMap<>();
-  private volatile Handler<RaftBatch> receiveHandler;
-  private volatile boolean closed;
-  private HttpServer ownServer;
   private GrpcServer ownGrpcServer;
 
   /**
@@ -98,37 +71,16 @@ public final class GrpcTransport implements Transport {
    * so later updates apply). Nothing listens until {@link #listen()} or {@link #bind(GrpcServer)}.
    */
   public GrpcTransport(Vertx vertx, long nodeId, PeerAddresses peers, GrpcTransportOptions options) {
-    if (nodeId <= 0) {
-      throw new IllegalArgumentException("nodeId must be > 0, was " + nodeId);
-    }
-    this.vertx = Objects.requireNonNull(vertx, "vertx");
-    this.nodeId = nodeId;
-    this.peers = Objects.requireNonNull(peers, "peers");
-    this.options = new GrpcTransportOptions(Objects.requireNonNull(options, "options"));
-    this.options.getTls().validate();
-    this.context = vertx.getOrCreateContext();
-    HttpClientOptions http = new HttpClientOptions()
+    super(vertx, nodeId, peers, new GrpcTransportOptions(Objects.requireNonNull(options, "options")));
+    HttpClientOptions http = clientOptions()
         // gRPC is HTTP/2; without TLS, speak it directly (prior knowledge) instead of an HTTP/1.1 upgrade.
         .setProtocolVersion(HttpVersion.HTTP_2)
-        .setHttp2ClearTextUpgrade(false)
-        .setConnectTimeout((int) this.options.getConnectTimeoutMillis())
-        .setTcpNoDelay(true);
-    this.options.getTls().applyTo(http);
-    this.client = GrpcClient.client(vertx, new GrpcClientOptions().setMaxMessageSize(64 * 1024), http);
-  }
-
-  @Override
-  public long nodeId() {
-    return nodeId;
+        .setHttp2ClearTextUpgrade(false);
+    this.client = GrpcClient.client(vertx, new GrpcClientOptions().setMaxMessageSize(MAX_ANSWER_BYTES), http);
   }
 
   public GrpcTransportOptions options() {
     return new GrpcTransportOptions(options);
-  }
-
-  /** The peer directory this transport reads (shared with whoever maintains it). */
-  public PeerAddresses peers() {
-    return peers;
   }
 
   // ------------------------------------------------------------------------------------------------ serving
@@ -137,17 +89,12 @@ public final class GrpcTransport implements Transport {
    * Starts a dedicated server on {@link GrpcTransportOptions#getHost()}:{@link GrpcTransportOptions#getPort()},
    * with the options' TLS. Completes (on the caller's context) once it accepts connections.
    */
+  @Override
   public Future<GrpcTransport> listen() {
     GrpcServer grpc = GrpcServer.server(vertx, new GrpcServerOptions().setMaxMessageSize(options.getMaxFrameBytes()));
     bind(grpc);
-    HttpServerOptions http = new HttpServerOptions().setTcpNoDelay(true);
-    options.getTls().applyTo(http);
-    HttpServer server = vertx.createHttpServer(http).requestHandler(grpc);
-    return server.listen(options.getPort(), options.getHost()).map(s -> {
-      ownServer = s;
+    return startServer(grpc, "gRPC Raft transport").map(s -> {
       ownGrpcServer = grpc;
-      LOG.info("node {}: gRPC Raft transport listening on {}:{}{}", nodeId, options.getHost(), s.actualPort(),
-          options.getTls().isEnabled() ? (options.getTls().isMutual() ? " (mutual TLS)" : " (TLS)") : "");
       return this;
     });
   }
@@ -158,12 +105,6 @@ public final class GrpcTransport implements Transport {
    */
   public GrpcServer grpcServer() {
     return ownGrpcServer;
-  }
-
-  /** The port of {@link #listen()}'s server (useful with port 0), or -1 when not listening. */
-  public int actualPort() {
-    HttpServer s = ownServer;
-    return s == null ? -1 : s.actualPort();
   }
 
   /**
@@ -182,7 +123,7 @@ public final class GrpcTransport implements Transport {
    */
   @Override
   public void receiveHandler(Handler<RaftBatch> handler) {
-    this.receiveHandler = handler;
+    super.receiveHandler(handler);
   }
 
   /** One inbound stream from a peer: runs on the connection's event loop. */
@@ -196,7 +137,7 @@ public final class GrpcTransport implements Transport {
       }
       if (closed) {
         finished[0] = true;
-        refuse(call, GrpcStatus.UNAVAILABLE, "node " + nodeId + " is shutting down");
+        refuse(call, GrpcStatus.UNAVAILABLE, shuttingDown());
         return;
       }
       RaftBatch batch;
@@ -204,25 +145,17 @@ public final class GrpcTransport implements Transport {
         batch = WireCodec.decode(frame.getBytes());
       } catch (MalformedFrameException e) {
         finished[0] = true;
-        counters.rejectedMalformed.increment();
-        LOG.warn("node {}: refused a malformed Raft frame from {}: {}", nodeId, remote(call), e.getMessage());
-        refuse(call, GrpcStatus.INVALID_ARGUMENT, "malformed raftoral.v1.RaftBatch: " + e.getMessage());
+        refuse(call, GrpcStatus.INVALID_ARGUMENT, malformed(remote(call), e.getMessage()));
         return;
       }
-      if (batch.toNode() != nodeId) {
+      String wrongNode = misaddressed(batch, remote(call));
+      if (wrongNode != null) {
         finished[0] = true;
-        counters.rejectedMisaddressed.increment();
-        LOG.warn("node {}: refused a batch for node {} from node {} ({}): stale peer address?", nodeId,
-            batch.toNode(), batch.fromNode(), remote(call));
-        refuse(call, GrpcStatus.FAILED_PRECONDITION, "this is node " + nodeId + ", not node " + batch.toNode());
+        refuse(call, GrpcStatus.FAILED_PRECONDITION, wrongNode);
         return;
       }
-      counters.received.increment();
       accepted[0]++;
-      Handler<RaftBatch> h = receiveHandler;
-      if (h != null) {
-        h.handle(batch);
-      }
+      deliver(batch);
     });
     call.invalidMessageHandler(invalid -> {
       if (finished[0]) {
@@ -230,8 +163,7 @@ public final class GrpcTransport implements Transport {
       }
       finished[0] = true;
       if (invalid instanceof MessageSizeOverflowException) {
-        counters.rejectedTooLarge.increment();
-        LOG.warn("node {}: refused a Raft frame over {} bytes from {}", nodeId, options.getMaxFrameBytes(), remote(call));
+        rejectedTooLarge(remote(call), options.getMaxFrameBytes());
         refuse(call, GrpcStatus.RESOURCE_EXHAUSTED, "frame larger than " + options.getMaxFrameBytes() + " bytes");
       } else {
         counters.rejectedMalformed.increment();
@@ -261,258 +193,27 @@ public final class GrpcTransport implements Transport {
 
   // ------------------------------------------------------------------------------------------------ sending
 
-  /** Sends {@code batch} to its peer; never throws, never blocks (see the class comment for what is dropped). */
   @Override
-  public void send(RaftBatch batch) {
-    if (closed || batch == null) {
-      return;
-    }
-    if (Vertx.currentContext() == context) {
-      sendOnContext(batch);
-    } else {
-      context.runOnContext(v -> sendOnContext(batch));
-    }
-  }
-
-  private void sendOnContext(RaftBatch batch) {
-    if (closed) {
-      return;
-    }
-    try {
-      long peer = batch.toNode();
-      SocketAddress address = peers.getOrNull(peer);
-      if (address == null) {
-        counters.droppedNoAddress.increment();
-        PeerStream forgotten = streams.remove(peer);
-        if (forgotten != null) {
-          forgotten.shutdown(); // the peer left the directory: close its stream instead of keeping it open forever
-        }
-        return;
-      }
-      io.raftoral.grpc.wire.v1.RaftBatch frame = WireCodec.toProto(batch);
-      int size = frame.getSerializedSize();
-      if (size > options.getMaxFrameBytes()) {
-        counters.droppedTooLarge.increment();
-        LOG.warn("node {}: dropped a {}-byte batch to node {}: over maxFrameBytes {}", nodeId, size, peer,
-            options.getMaxFrameBytes());
-        return;
-      }
-      streams.computeIfAbsent(peer, PeerStream::new).send(address, frame);
-    } catch (RuntimeException e) {
-      // Nothing may escape to the caller's event loop; a bug here must not stop the node either.
-      counters.droppedUnreachable.increment();
-      LOG.error("node {}: failed to send a batch to node {}", nodeId, batch.toNode(), e);
-    }
-  }
-
-  /** Counters since creation; callable from any thread. */
-  public NetworkTransportMetrics metrics() {
-    return counters.snapshot();
+  protected GrpcPeerStream newPeerState(long peer) {
+    return new GrpcPeerStream(vertx, client, options, counters, nodeId, peer, () -> closed);
   }
 
   @Override
-  public Future<Void> close() {
-    closed = true;
-    List<Future<?>> all = new ArrayList<>();
-    Future<Void> streamsClosed = Future.future(p -> context.runOnContext(v -> {
-      streams.values().forEach(s -> s.shutdown());
-      streams.clear();
-      p.complete();
-    }));
-    all.add(streamsClosed.compose(v -> client.close()));
-    if (ownServer != null) {
-      all.add(ownServer.close());
+  protected void sendTo(GrpcPeerStream stream, SocketAddress address, RaftBatch batch) {
+    var frame = WireCodec.toProto(batch);
+    if (!tooLargeToSend(batch.toNode(), frame.getSerializedSize(), options.getMaxFrameBytes(), "maxFrameBytes")) {
+      stream.send(address, frame);
     }
-    return Future.join(all).mapEmpty();
   }
 
-  private enum State { IDLE, CONNECTING, OPEN, BACKOFF }
+  /** Half-closes the stream cleanly: nothing written is lost. */
+  @Override
+  protected void peerLeft(GrpcPeerStream stream) {
+    stream.shutdown();
+  }
 
-  /** The outbound stream to one peer; confined to {@link #context}. */
-  private final class PeerStream {
-    private final long peer;
-    private State state = State.IDLE;
-    private SocketAddress address;
-    private GrpcClientRequest<io.raftoral.grpc.wire.v1.RaftBatch, SendSummary> request;
-    private final ArrayDeque<io.raftoral.grpc.wire.v1.RaftBatch> whileConnecting = new ArrayDeque<>();
-    /** Incremented whenever the stream is replaced, so callbacks of an old stream are recognized and ignored. */
-    private int generation;
-    private long openedAtNanos;
-    private long fullSinceNanos;
-    private long backoffMillis;
-    private long backoffTimer = -1;
-    private boolean reportedDown;
-
-    PeerStream(long peer) {
-      this.peer = peer;
-      this.backoffMillis = options.getReconnectInitialDelayMillis();
-    }
-
-    void send(SocketAddress current, io.raftoral.grpc.wire.v1.RaftBatch frame) {
-      if (state != State.IDLE && !current.equals(address)) {
-        LOG.info("node {}: node {} moved from {} to {}; reconnecting", nodeId, peer, address, current);
-        replace();
-        backoffMillis = options.getReconnectInitialDelayMillis();
-        state = State.IDLE;
-      }
-      switch (state) {
-        case OPEN -> write(frame);
-        case CONNECTING -> {
-          if (whileConnecting.size() < options.getMaxBatchesWhileConnecting()) {
-            whileConnecting.add(frame);
-          } else {
-            counters.droppedBackPressure.increment();
-          }
-        }
-        case BACKOFF -> counters.droppedUnreachable.increment();
-        case IDLE -> {
-          connect(current);
-          if (options.getMaxBatchesWhileConnecting() > 0) {
-            whileConnecting.add(frame);
-          } else {
-            counters.droppedBackPressure.increment();
-          }
-        }
-      }
-    }
-
-    private void write(io.raftoral.grpc.wire.v1.RaftBatch frame) {
-      if (request.writeQueueFull()) {
-        counters.droppedBackPressure.increment();
-        long now = System.nanoTime();
-        if (fullSinceNanos == 0) {
-          fullSinceNanos = now;
-        } else if (now - fullSinceNanos > options.getStallTimeoutMillis() * 1_000_000L) {
-          broken(generation, "the stream stayed full for " + options.getStallTimeoutMillis() + " ms");
-        }
-        return;
-      }
-      request.write(frame);
-      counters.sent.increment();
-    }
-
-    private void connect(SocketAddress target) {
-      state = State.CONNECTING;
-      address = target;
-      int gen = ++generation;
-      client.request(target, RaftTransportGrpcClient.Send).onComplete(ar -> {
-        if (gen != generation || closed) {
-          if (ar.succeeded()) {
-            ar.result().cancel();
-          }
-          return;
-        }
-        if (ar.failed()) {
-          broken(gen, String.valueOf(ar.cause()));
-          return;
-        }
-        opened(gen, ar.result());
-      });
-    }
-
-    private void opened(int gen, GrpcClientRequest<io.raftoral.grpc.wire.v1.RaftBatch, SendSummary> req) {
-      request = req;
-      state = State.OPEN;
-      openedAtNanos = System.nanoTime();
-      fullSinceNanos = 0;
-      if (reportedDown) {
-        reportedDown = false;
-        counters.reconnects.increment();
-        LOG.info("node {}: stream to node {} at {} re-established", nodeId, peer, address);
-      }
-      req.setWriteQueueMaxSize(options.getStreamWriteQueueBytes());
-      req.drainHandler(v -> {
-        if (gen == generation) {
-          fullSinceNanos = 0;
-        }
-      });
-      req.exceptionHandler(e -> broken(gen, String.valueOf(e)));
-      req.response().onComplete(ar -> {
-        if (ar.failed()) {
-          broken(gen, String.valueOf(ar.cause()));
-        } else {
-          // The peer ended the call: an error status (it refused a frame), or it is shutting down.
-          var response = ar.result();
-          response.end().onComplete(end -> {
-            if (gen == generation && response.status() != GrpcStatus.OK && response.status() != GrpcStatus.UNAVAILABLE) {
-              counters.refusedByPeer.increment();
-              LOG.warn("node {}: node {} at {} refused our stream: {} {}", nodeId, peer, address, response.status(),
-                  response.statusMessage());
-            }
-            broken(gen, "the peer ended the stream: " + response.status()
-                + (response.statusMessage() == null ? "" : " " + response.statusMessage()));
-          });
-        }
-      });
-      io.raftoral.grpc.wire.v1.RaftBatch frame;
-      while (state == State.OPEN && (frame = whileConnecting.poll()) != null) {
-        write(frame);
-      }
-    }
-
-    /** The stream of generation {@code gen} failed: drop it, back off, and let the next batch reconnect. */
-    private void broken(int gen, String why) {
-      if (gen != generation || closed) {
-        return;
-      }
-      boolean wasHealthy = state == State.OPEN && System.nanoTime() - openedAtNanos > HEALTHY_STREAM_NANOS;
-      replace();
-      if (wasHealthy) {
-        backoffMillis = options.getReconnectInitialDelayMillis();
-      }
-      if (!reportedDown) {
-        reportedDown = true;
-        LOG.info("node {}: stream to node {} at {} lost ({}); reconnecting with backoff", nodeId, peer, address, why);
-      } else {
-        LOG.debug("node {}: stream to node {} at {} failed again: {}", nodeId, peer, address, why);
-      }
-      state = State.BACKOFF;
-      long delay = backoffMillis / 2 + ThreadLocalRandom.current().nextLong(backoffMillis / 2 + 1);
-      backoffMillis = Math.min(options.getReconnectMaxDelayMillis(), backoffMillis * 2);
-      backoffTimer = vertx.setTimer(Math.max(1, delay), id -> {
-        backoffTimer = -1;
-        if (state == State.BACKOFF) {
-          state = State.IDLE; // the next batch for this peer reconnects
-        }
-      });
-    }
-
-    /** Abandons the current stream (if any) and what waits for it. */
-    private void replace() {
-      generation++;
-      GrpcClientRequest<?, ?> r = request;
-      request = null;
-      if (r != null) {
-        try {
-          r.cancel();
-        } catch (RuntimeException ignored) {
-          // already reset by the peer
-        }
-      }
-      counters.droppedUnreachable.add(whileConnecting.size());
-      whileConnecting.clear();
-      if (backoffTimer >= 0) {
-        vertx.cancelTimer(backoffTimer);
-        backoffTimer = -1;
-      }
-    }
-
-    void shutdown() {
-      GrpcClientRequest<?, ?> r = request;
-      generation++;
-      request = null;
-      if (r != null) {
-        try {
-          // A clean half-close: the peer answers with its summary; nothing is lost that was written.
-          r.end();
-        } catch (RuntimeException alreadyReset) {
-          // the peer or the connection went away first: nothing left to close
-        }
-      }
-      whileConnecting.clear();
-      if (backoffTimer >= 0) {
-        vertx.cancelTimer(backoffTimer);
-      }
-    }
+  @Override
+  protected Future<?> closeClient() {
+    return client.close();
   }
 }

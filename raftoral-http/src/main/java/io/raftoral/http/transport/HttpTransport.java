@@ -1,13 +1,11 @@
 package io.raftoral.http.transport;
 
-import io.raftoral.grpc.wire.MalformedFrameException;
-import io.raftoral.grpc.wire.TransportCounters;
-import io.raftoral.grpc.wire.WireCodec;
-import io.raftoral.transport.NetworkTransportMetrics;
+import io.raftoral.transport.NetworkTransport;
 import io.raftoral.transport.PeerAddresses;
+import io.raftoral.transport.PeerBackoff;
 import io.raftoral.transport.RaftBatch;
-import io.raftoral.transport.Transport;
-import io.vertx.core.Context;
+import io.raftoral.wire.MalformedFrameException;
+import io.raftoral.wire.WireCodec;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
@@ -16,8 +14,6 @@ import io.vertx.core.http.HttpClientAgent;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
-import io.vertx.core.http.HttpServer;
-import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.JsonObject;
@@ -25,14 +21,9 @@ import io.vertx.core.net.SocketAddress;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.List;
-import java.util.Map;
+import java.util.Locale;
 import java.util.Objects;
-import java.util.concurrent.ThreadLocalRandom;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The node-to-node Raft transport over plain HTTP: every batch is one {@code POST} of a {@code raftoral.v1.RaftBatch}
@@ -41,7 +32,8 @@ import org.slf4j.LoggerFactory;
  * {@code /raft/v1/batch}).
  *
  * <p><b>Endpoint.</b> {@code 204} when the batch was accepted; otherwise a JSON body {@code {"error", "message"}}
- * with {@code 400} (undecodable or invalid frame), {@code 413} (body over {@link HttpTransportOptions#getMaxBodyBytes()}),
+ * with {@code 400} (undecodable or invalid frame), {@code 413} (body over
+ * {@link HttpTransportOptions#getMaxBodyBytes()}),
  * {@code 415} (not {@code application/x-protobuf}), {@code 421} (addressed to another node: a stale address) or
  * {@code 503} (shutting down). Every refusal is counted and the server keeps serving.
  *
@@ -59,24 +51,12 @@ import org.slf4j.LoggerFactory;
  * constructed (a fresh event-loop context when constructed off Vert.x); {@link #send} may be called from any thread
  * and hops there. The receive handler runs on the event loop of the inbound HTTP connection.
  */
-public final class HttpTransport implements Transport {
-
-  private static final Logger LOG = LoggerFactory.getLogger(HttpTransport.class);
+public final class HttpTransport extends NetworkTransport<HttpTransportOptions, HttpTransport.Peer> {
 
   /** The media type of a {@code raftoral.v1.RaftBatch} body. */
   public static final String CONTENT_TYPE = "application/x-protobuf";
 
-  private final Vertx vertx;
-  private final long nodeId;
-  private final PeerAddresses peers;
-  private final HttpTransportOptions options;
-  private final Context context;
   private final HttpClientAgent client;
-  private final TransportCounters counters = new TransportCounters();
-  private final Map<Long, Peer> peerStates = new HashMap<>();
-  private volatile Handler<RaftBatch> receiveHandler;
-  private volatile boolean closed;
-  private HttpServer ownServer;
   private Router ownRouter;
 
   /**
@@ -84,36 +64,16 @@ public final class HttpTransport implements Transport {
    * later updates apply). Nothing is served until {@link #mount(Router)} or {@link #listen()}.
    */
   public HttpTransport(Vertx vertx, long nodeId, PeerAddresses peers, HttpTransportOptions options) {
-    if (nodeId <= 0) {
-      throw new IllegalArgumentException("nodeId must be > 0, was " + nodeId);
-    }
-    this.vertx = Objects.requireNonNull(vertx, "vertx");
-    this.nodeId = nodeId;
-    this.peers = Objects.requireNonNull(peers, "peers");
-    this.options = new HttpTransportOptions(Objects.requireNonNull(options, "options"));
-    this.options.getTls().validate();
-    this.context = vertx.getOrCreateContext();
-    HttpClientOptions http = new HttpClientOptions()
+    super(vertx, nodeId, peers, new HttpTransportOptions(Objects.requireNonNull(options, "options")));
+    HttpClientOptions http = clientOptions()
         .setKeepAlive(true)
         .setPipelining(this.options.isPipelining())
-        .setPipeliningLimit(this.options.getMaxInFlightPerPeer())
-        .setConnectTimeout((int) this.options.getConnectTimeoutMillis())
-        .setTcpNoDelay(true);
-    this.options.getTls().applyTo(http);
+        .setPipeliningLimit(this.options.getMaxInFlightPerPeer());
     this.client = vertx.createHttpClient(http, new PoolOptions().setHttp1MaxSize(this.options.getConnectionsPerPeer()));
-  }
-
-  @Override
-  public long nodeId() {
-    return nodeId;
   }
 
   public HttpTransportOptions options() {
     return new HttpTransportOptions(options);
-  }
-
-  public PeerAddresses peers() {
-    return peers;
   }
 
   // ------------------------------------------------------------------------------------------------ serving
@@ -144,16 +104,12 @@ public final class HttpTransport implements Transport {
    * the options' TLS, serving a new router with the Raft endpoint mounted ({@link #router()}: add more routes to it).
    * Completes once the server accepts connections.
    */
+  @Override
   public Future<HttpTransport> listen() {
     Router router = Router.router(vertx);
     mount(router);
-    HttpServerOptions http = new HttpServerOptions().setTcpNoDelay(true);
-    options.getTls().applyTo(http);
-    return vertx.createHttpServer(http).requestHandler(router).listen(options.getPort(), options.getHost()).map(s -> {
-      ownServer = s;
+    return startServer(router, "HTTP Raft transport (" + options.getPath() + ")").map(s -> {
       ownRouter = router;
-      LOG.info("node {}: HTTP Raft transport listening on {}:{}{}{}", nodeId, options.getHost(), s.actualPort(),
-          options.getPath(), options.getTls().isEnabled() ? (options.getTls().isMutual() ? " (mutual TLS)" : " (TLS)") : "");
       return this;
     });
   }
@@ -163,28 +119,22 @@ public final class HttpTransport implements Transport {
     return ownRouter;
   }
 
-  /** The port of {@link #listen()}'s server (useful with port 0), or -1 when not listening. */
-  public int actualPort() {
-    HttpServer s = ownServer;
-    return s == null ? -1 : s.actualPort();
-  }
-
   /**
    * Sets the handler of accepted inbound batches (decoded, checked, addressed to this node). It runs on the event loop
    * of the inbound HTTP connection, before the {@code 204} is sent, so it must not block.
    */
   @Override
   public void receiveHandler(Handler<RaftBatch> handler) {
-    this.receiveHandler = handler;
+    super.receiveHandler(handler);
   }
 
   private void checkRequest(RoutingContext ctx) {
     if (closed) {
-      respondError(ctx, 503, "unavailable", "node " + nodeId + " is shutting down");
+      respondError(ctx, 503, "unavailable", shuttingDown());
       return;
     }
     String type = ctx.request().getHeader(HttpHeaders.CONTENT_TYPE);
-    if (type == null || !type.toLowerCase(java.util.Locale.ROOT).startsWith(CONTENT_TYPE)) {
+    if (type == null || !type.toLowerCase(Locale.ROOT).startsWith(CONTENT_TYPE)) {
       counters.rejectedMalformed.increment();
       respondError(ctx, 415, "unsupported_media_type",
           "the Raft endpoint takes " + CONTENT_TYPE + " (a raftoral.v1.RaftBatch), not " + type);
@@ -199,25 +149,16 @@ public final class HttpTransport implements Transport {
     try {
       batch = WireCodec.decode(body == null ? new byte[0] : body.getBytes());
     } catch (MalformedFrameException e) {
-      counters.rejectedMalformed.increment();
-      LOG.warn("node {}: refused a malformed Raft frame from {}: {}", nodeId, ctx.request().remoteAddress(),
-          e.getMessage());
-      respondError(ctx, 400, "malformed_frame", "malformed raftoral.v1.RaftBatch: " + e.getMessage());
+      respondError(ctx, 400, "malformed_frame", malformed(ctx.request().remoteAddress(), e.getMessage()));
       return;
     }
-    if (batch.toNode() != nodeId) {
-      counters.rejectedMisaddressed.increment();
-      LOG.warn("node {}: refused a batch for node {} from node {} ({}): stale peer address?", nodeId, batch.toNode(),
-          batch.fromNode(), ctx.request().remoteAddress());
+    String wrongNode = misaddressed(batch, ctx.request().remoteAddress());
+    if (wrongNode != null) {
       // 421 Misdirected Request: the sender's directory sends node-N traffic to the wrong server.
-      respondError(ctx, 421, "misdirected", "this is node " + nodeId + ", not node " + batch.toNode());
+      respondError(ctx, 421, "misdirected", wrongNode);
       return;
     }
-    counters.received.increment();
-    Handler<RaftBatch> h = receiveHandler;
-    if (h != null) {
-      h.handle(batch);
-    }
+    deliver(batch);
     ctx.response().setStatusCode(204).end();
   }
 
@@ -226,15 +167,13 @@ public final class HttpTransport implements Transport {
       return;
     }
     if (ctx.statusCode() == 413) {
-      counters.rejectedTooLarge.increment();
-      LOG.warn("node {}: refused a Raft request body over {} bytes from {}", nodeId, options.getMaxBodyBytes(),
-          ctx.request().remoteAddress());
+      rejectedTooLarge(ctx.request().remoteAddress(), options.getMaxBodyBytes());
       respondError(ctx, 413, "frame_too_large", "request body larger than " + options.getMaxBodyBytes() + " bytes");
     } else if (ctx.statusCode() >= 400 && ctx.statusCode() < 500) {
       counters.rejectedMalformed.increment();
       respondError(ctx, ctx.statusCode(), "bad_request", "the request could not be read");
     } else {
-      LOG.error("node {}: failed to handle a Raft request", nodeId, ctx.failure());
+      log.error("node {}: failed to handle a Raft request", nodeId, ctx.failure());
       respondError(ctx, 500, "internal", "the node failed to handle the request");
     }
   }
@@ -246,78 +185,39 @@ public final class HttpTransport implements Transport {
 
   // ------------------------------------------------------------------------------------------------ sending
 
-  /** Sends {@code batch} to its peer; never throws, never blocks (see the class comment for what is dropped). */
+  /** A peer that leaves the directory keeps nothing open: its in-flight requests still complete harmlessly. */
   @Override
-  public void send(RaftBatch batch) {
-    if (closed || batch == null) {
-      return;
-    }
-    if (Vertx.currentContext() == context) {
-      sendOnContext(batch);
-    } else {
-      context.runOnContext(v -> sendOnContext(batch));
-    }
+  protected Peer newPeerState(long peerId) {
+    return new Peer(peerId);
   }
 
-  private void sendOnContext(RaftBatch batch) {
-    if (closed) {
-      return;
-    }
-    try {
-      long peerId = batch.toNode();
-      SocketAddress address = peers.getOrNull(peerId);
-      if (address == null) {
-        counters.droppedNoAddress.increment();
-        peerStates.remove(peerId); // the peer left the directory; its in-flight requests still complete harmlessly
-        return;
-      }
-      Peer peer = peerStates.computeIfAbsent(peerId, Peer::new);
-      if (System.nanoTime() < peer.unreachableUntilNanos) {
-        counters.droppedUnreachable.increment();
-        return;
-      }
-      if (peer.inFlight >= options.getMaxInFlightPerPeer()) {
-        counters.droppedBackPressure.increment();
-        return;
-      }
-      byte[] body = WireCodec.encode(batch);
-      if (body.length > options.getMaxBodyBytes()) {
-        counters.droppedTooLarge.increment();
-        LOG.warn("node {}: dropped a {}-byte batch to node {}: over maxBodyBytes {}", nodeId, body.length, peerId,
-            options.getMaxBodyBytes());
-        return;
-      }
-      peer.post(address, body);
-    } catch (RuntimeException e) {
-      // Nothing may escape to the caller's event loop; a bug here must not stop the node either.
+  @Override
+  protected void sendTo(Peer peer, SocketAddress address, RaftBatch batch) {
+    if (System.nanoTime() < peer.unreachableUntilNanos) {
       counters.droppedUnreachable.increment();
-      LOG.error("node {}: failed to send a batch to node {}", nodeId, batch.toNode(), e);
+      return;
     }
-  }
-
-  /** Counters since creation; callable from any thread. */
-  public NetworkTransportMetrics metrics() {
-    return counters.snapshot();
+    if (peer.inFlight >= options.getMaxInFlightPerPeer()) {
+      counters.droppedBackPressure.increment();
+      return;
+    }
+    byte[] body = WireCodec.encode(batch);
+    if (!tooLargeToSend(peer.id, body.length, options.getMaxBodyBytes(), "maxBodyBytes")) {
+      peer.post(address, body);
+    }
   }
 
   @Override
-  public Future<Void> close() {
-    closed = true;
-    List<Future<?>> all = new ArrayList<>();
-    all.add(client.close());
-    if (ownServer != null) {
-      all.add(ownServer.close());
-    }
-    return Future.join(all).mapEmpty();
+  protected Future<?> closeClient() {
+    return client.close();
   }
 
   /** Delivery state of one peer; confined to {@link #context}. */
-  private final class Peer {
+  final class Peer {
     private final long id;
     private int inFlight;
     private long unreachableUntilNanos;
-    private long backoffMillis = options.getReconnectInitialDelayMillis();
-    private boolean reportedDown;
+    private final PeerBackoff backoff = new PeerBackoff(options);
     private String lastRefusal;
 
     Peer(long id) {
@@ -364,16 +264,15 @@ public final class HttpTransport implements Transport {
       String refusal = status + " " + answer.toString();
       if (!refusal.equals(lastRefusal)) {
         lastRefusal = refusal;
-        LOG.warn("node {}: node {} at {} refused a batch: {}", nodeId, id, address, refusal);
+        log.warn("node {}: node {} at {} refused a batch: {}", nodeId, id, address, refusal);
       }
     }
 
     private void reachable(SocketAddress address) {
-      backoffMillis = options.getReconnectInitialDelayMillis();
-      if (reportedDown) {
-        reportedDown = false;
+      backoff.reset();
+      if (backoff.markUp()) {
         counters.reconnects.increment();
-        LOG.info("node {}: node {} at {} reachable again", nodeId, id, address);
+        log.info("node {}: node {} at {} reachable again", nodeId, id, address);
       }
     }
 
@@ -382,12 +281,9 @@ public final class HttpTransport implements Transport {
       if (now < unreachableUntilNanos) {
         return; // a request that was in flight when this incident began: no reason to back off further
       }
-      long delay = backoffMillis / 2 + ThreadLocalRandom.current().nextLong(backoffMillis / 2 + 1);
-      unreachableUntilNanos = now + delay * 1_000_000L;
-      backoffMillis = Math.min(options.getReconnectMaxDelayMillis(), backoffMillis * 2);
-      if (!reportedDown) {
-        reportedDown = true;
-        LOG.info("node {}: node {} at {} unreachable ({}); retrying with backoff", nodeId, id, address,
+      unreachableUntilNanos = now + TimeUnit.MILLISECONDS.toNanos(backoff.nextDelayMillis());
+      if (backoff.markDown()) {
+        log.info("node {}: node {} at {} unreachable ({}); retrying with backoff", nodeId, id, address,
             String.valueOf(cause));
       }
     }

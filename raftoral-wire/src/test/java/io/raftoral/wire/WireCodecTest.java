@@ -1,10 +1,10 @@
-package io.raftoral.grpc.wire;
+package io.raftoral.wire;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.google.protobuf.ByteString;
-import io.raftoral.grpc.wire.v1.RaftEnvelope;
+import io.raftoral.wire.v1.RaftEnvelope;
 import io.raftoral.raft.ConfigChange;
 import io.raftoral.raft.Entry;
 import io.raftoral.raft.EntryType;
@@ -112,18 +112,18 @@ class WireCodecTest {
   @Test
   void hardStateRoundTrips() throws Exception {
     HardState h = new HardState(12, 3, 99);
-    assertThat(WireCodec.fromProto(io.raftoral.grpc.wire.v1.HardState.parseFrom(WireCodec.toProto(h).toByteArray())))
+    assertThat(WireCodec.fromProto(io.raftoral.wire.v1.HardState.parseFrom(WireCodec.toProto(h).toByteArray())))
         .isEqualTo(h);
-    assertThatThrownBy(() -> WireCodec.fromProto(io.raftoral.grpc.wire.v1.HardState.newBuilder().setTerm(-1).build()))
+    assertThatThrownBy(() -> WireCodec.fromProto(io.raftoral.wire.v1.HardState.newBuilder().setTerm(-1).build()))
         .isInstanceOf(MalformedFrameException.class).hasMessageContaining("term out of range");
   }
 
-  private static io.raftoral.grpc.wire.v1.RaftBatch.Builder valid() {
+  private static io.raftoral.wire.v1.RaftBatch.Builder valid() {
     return WireCodec.toProto(new RaftBatch(2, 3, List.of(new io.raftoral.transport.RaftEnvelope(5,
         everyField(MessageType.APPEND))))).toBuilder();
   }
 
-  private static void assertRefused(io.raftoral.grpc.wire.v1.RaftBatch.Builder frame, String reason) {
+  private static void assertRefused(io.raftoral.wire.v1.RaftBatch.Builder frame, String reason) {
     assertThatThrownBy(() -> WireCodec.decode(frame.build().toByteArray()))
         .isInstanceOf(MalformedFrameException.class)
         .hasMessageContaining(reason);
@@ -138,9 +138,9 @@ class WireCodecTest {
     assertRefused(valid().setEnvelopes(0, valid().getEnvelopes(0).toBuilder().setClusterId(-5)),
         "envelope 0 cluster_id out of range");
     assertRefused(valid().setEnvelopes(0, RaftEnvelope.newBuilder().setClusterId(1)), "envelope 0: no message");
-    io.raftoral.grpc.wire.v1.RaftMessage m = valid().getEnvelopes(0).getMessage();
+    io.raftoral.wire.v1.RaftMessage m = valid().getEnvelopes(0).getMessage();
     assertRefused(withMessage(m.toBuilder().setTypeValue(99)), "unknown message type 99");
-    assertRefused(withMessage(m.toBuilder().setType(io.raftoral.grpc.wire.v1.MessageType.MESSAGE_TYPE_UNSPECIFIED)),
+    assertRefused(withMessage(m.toBuilder().setType(io.raftoral.wire.v1.MessageType.MESSAGE_TYPE_UNSPECIFIED)),
         "unknown message type 0");
     assertRefused(withMessage(m.toBuilder().setTerm(-1)), "term out of range");
     assertRefused(withMessage(m.toBuilder().setCommit(Long.MIN_VALUE)), "commit out of range");
@@ -150,22 +150,22 @@ class WireCodecTest {
     assertRefused(withMessage(m.toBuilder().setEntries(0, m.getEntries(0).toBuilder().setTypeValue(7))),
         "unknown entry type 7");
     assertRefused(withMessage(m.toBuilder().setEntries(0, m.getEntries(0).toBuilder()
-            .setType(io.raftoral.grpc.wire.v1.EntryType.ENTRY_TYPE_CONFIG_CHANGE).setData(ByteString.copyFromUtf8("x")))),
+            .setType(io.raftoral.wire.v1.EntryType.ENTRY_TYPE_CONFIG_CHANGE).setData(ByteString.copyFromUtf8("x")))),
         "configuration change payload");
     assertRefused(withMessage(m.toBuilder().setSnapshot(m.getSnapshot().toBuilder().setMembership(
-            io.raftoral.grpc.wire.v1.Membership.newBuilder().addVoters(1).addLearners(1)))),
+            io.raftoral.wire.v1.Membership.newBuilder().addVoters(1).addLearners(1)))),
         "is both voter and learner");
     assertRefused(withMessage(m.toBuilder().setSnapshot(m.getSnapshot().toBuilder().setMembership(
-            io.raftoral.grpc.wire.v1.Membership.newBuilder().addVoters(1).addVoters(1)))),
+            io.raftoral.wire.v1.Membership.newBuilder().addVoters(1).addVoters(1)))),
         "listed twice");
     assertRefused(withMessage(m.toBuilder().setSnapshot(m.getSnapshot().toBuilder().setMembership(
-            io.raftoral.grpc.wire.v1.Membership.newBuilder().addVoters(0)))),
+            io.raftoral.wire.v1.Membership.newBuilder().addVoters(0)))),
         "voters must be a node id > 0");
-    assertRefused(withMessage(m.toBuilder().setType(io.raftoral.grpc.wire.v1.MessageType.MESSAGE_TYPE_SNAPSHOT)
+    assertRefused(withMessage(m.toBuilder().setType(io.raftoral.wire.v1.MessageType.MESSAGE_TYPE_SNAPSHOT)
         .clearSnapshot()), "SNAPSHOT message without a snapshot");
   }
 
-  private static io.raftoral.grpc.wire.v1.RaftBatch.Builder withMessage(io.raftoral.grpc.wire.v1.RaftMessage.Builder m) {
+  private static io.raftoral.wire.v1.RaftBatch.Builder withMessage(io.raftoral.wire.v1.RaftMessage.Builder m) {
     return valid().setEnvelopes(0, RaftEnvelope.newBuilder().setClusterId(5).setMessage(m));
   }
 

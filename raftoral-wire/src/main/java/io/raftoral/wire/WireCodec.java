@@ -1,4 +1,4 @@
-package io.raftoral.grpc.wire;
+package io.raftoral.wire;
 
 import com.google.protobuf.ByteString;
 import com.google.protobuf.CodedInputStream;
@@ -42,13 +42,13 @@ public final class WireCodec {
   // ------------------------------------------------------------------------------------------------ encode
 
   /** The protobuf form of {@code batch}, stamped with {@link #SCHEMA_VERSION}. */
-  public static io.raftoral.grpc.wire.v1.RaftBatch toProto(RaftBatch batch) {
-    io.raftoral.grpc.wire.v1.RaftBatch.Builder b = io.raftoral.grpc.wire.v1.RaftBatch.newBuilder()
+  public static io.raftoral.wire.v1.RaftBatch toProto(RaftBatch batch) {
+    io.raftoral.wire.v1.RaftBatch.Builder b = io.raftoral.wire.v1.RaftBatch.newBuilder()
         .setSchemaVersion(SCHEMA_VERSION)
         .setFromNode(batch.fromNode())
         .setToNode(batch.toNode());
     for (RaftEnvelope env : batch.envelopes()) {
-      b.addEnvelopes(io.raftoral.grpc.wire.v1.RaftEnvelope.newBuilder()
+      b.addEnvelopes(io.raftoral.wire.v1.RaftEnvelope.newBuilder()
           .setClusterId(env.clusterId())
           .setMessage(toProto(env.message())));
     }
@@ -60,8 +60,8 @@ public final class WireCodec {
     return toProto(batch).toByteArray();
   }
 
-  public static io.raftoral.grpc.wire.v1.RaftMessage toProto(Message m) {
-    io.raftoral.grpc.wire.v1.RaftMessage.Builder b = io.raftoral.grpc.wire.v1.RaftMessage.newBuilder()
+  public static io.raftoral.wire.v1.RaftMessage toProto(Message m) {
+    io.raftoral.wire.v1.RaftMessage.Builder b = io.raftoral.wire.v1.RaftMessage.newBuilder()
         .setType(toProto(m.type()))
         .setFrom(m.from())
         .setTo(m.to())
@@ -81,8 +81,8 @@ public final class WireCodec {
     return b.build();
   }
 
-  public static io.raftoral.grpc.wire.v1.Entry toProto(Entry e) {
-    return io.raftoral.grpc.wire.v1.Entry.newBuilder()
+  public static io.raftoral.wire.v1.Entry toProto(Entry e) {
+    return io.raftoral.wire.v1.Entry.newBuilder()
         .setIndex(e.index())
         .setTerm(e.term())
         .setType(toProto(e.type()))
@@ -90,8 +90,8 @@ public final class WireCodec {
         .build();
   }
 
-  public static io.raftoral.grpc.wire.v1.Snapshot toProto(Snapshot s) {
-    return io.raftoral.grpc.wire.v1.Snapshot.newBuilder()
+  public static io.raftoral.wire.v1.Snapshot toProto(Snapshot s) {
+    return io.raftoral.wire.v1.Snapshot.newBuilder()
         .setIndex(s.index())
         .setTerm(s.term())
         .setMembership(toProto(s.membership()))
@@ -99,43 +99,43 @@ public final class WireCodec {
         .build();
   }
 
-  public static io.raftoral.grpc.wire.v1.Membership toProto(Membership m) {
-    return io.raftoral.grpc.wire.v1.Membership.newBuilder()
+  public static io.raftoral.wire.v1.Membership toProto(Membership m) {
+    return io.raftoral.wire.v1.Membership.newBuilder()
         .addAllVoters(m.voters())
         .addAllLearners(m.learners())
         .build();
   }
 
-  public static io.raftoral.grpc.wire.v1.HardState toProto(HardState h) {
-    return io.raftoral.grpc.wire.v1.HardState.newBuilder()
+  public static io.raftoral.wire.v1.HardState toProto(HardState h) {
+    return io.raftoral.wire.v1.HardState.newBuilder()
         .setTerm(h.term())
         .setVote(h.vote())
         .setCommit(h.commit())
         .build();
   }
 
-  static io.raftoral.grpc.wire.v1.MessageType toProto(MessageType t) {
+  static io.raftoral.wire.v1.MessageType toProto(MessageType t) {
     return switch (t) {
-      case PRE_VOTE -> io.raftoral.grpc.wire.v1.MessageType.MESSAGE_TYPE_PRE_VOTE;
-      case PRE_VOTE_RESPONSE -> io.raftoral.grpc.wire.v1.MessageType.MESSAGE_TYPE_PRE_VOTE_RESPONSE;
-      case VOTE -> io.raftoral.grpc.wire.v1.MessageType.MESSAGE_TYPE_VOTE;
-      case VOTE_RESPONSE -> io.raftoral.grpc.wire.v1.MessageType.MESSAGE_TYPE_VOTE_RESPONSE;
-      case APPEND -> io.raftoral.grpc.wire.v1.MessageType.MESSAGE_TYPE_APPEND;
-      case APPEND_RESPONSE -> io.raftoral.grpc.wire.v1.MessageType.MESSAGE_TYPE_APPEND_RESPONSE;
-      case HEARTBEAT -> io.raftoral.grpc.wire.v1.MessageType.MESSAGE_TYPE_HEARTBEAT;
-      case HEARTBEAT_RESPONSE -> io.raftoral.grpc.wire.v1.MessageType.MESSAGE_TYPE_HEARTBEAT_RESPONSE;
-      case SNAPSHOT -> io.raftoral.grpc.wire.v1.MessageType.MESSAGE_TYPE_SNAPSHOT;
-      case TIMEOUT_NOW -> io.raftoral.grpc.wire.v1.MessageType.MESSAGE_TYPE_TIMEOUT_NOW;
-      case PROPOSE -> io.raftoral.grpc.wire.v1.MessageType.MESSAGE_TYPE_PROPOSE;
-      case READ_INDEX -> io.raftoral.grpc.wire.v1.MessageType.MESSAGE_TYPE_READ_INDEX;
-      case READ_INDEX_RESPONSE -> io.raftoral.grpc.wire.v1.MessageType.MESSAGE_TYPE_READ_INDEX_RESPONSE;
+      case PRE_VOTE -> io.raftoral.wire.v1.MessageType.MESSAGE_TYPE_PRE_VOTE;
+      case PRE_VOTE_RESPONSE -> io.raftoral.wire.v1.MessageType.MESSAGE_TYPE_PRE_VOTE_RESPONSE;
+      case VOTE -> io.raftoral.wire.v1.MessageType.MESSAGE_TYPE_VOTE;
+      case VOTE_RESPONSE -> io.raftoral.wire.v1.MessageType.MESSAGE_TYPE_VOTE_RESPONSE;
+      case APPEND -> io.raftoral.wire.v1.MessageType.MESSAGE_TYPE_APPEND;
+      case APPEND_RESPONSE -> io.raftoral.wire.v1.MessageType.MESSAGE_TYPE_APPEND_RESPONSE;
+      case HEARTBEAT -> io.raftoral.wire.v1.MessageType.MESSAGE_TYPE_HEARTBEAT;
+      case HEARTBEAT_RESPONSE -> io.raftoral.wire.v1.MessageType.MESSAGE_TYPE_HEARTBEAT_RESPONSE;
+      case SNAPSHOT -> io.raftoral.wire.v1.MessageType.MESSAGE_TYPE_SNAPSHOT;
+      case TIMEOUT_NOW -> io.raftoral.wire.v1.MessageType.MESSAGE_TYPE_TIMEOUT_NOW;
+      case PROPOSE -> io.raftoral.wire.v1.MessageType.MESSAGE_TYPE_PROPOSE;
+      case READ_INDEX -> io.raftoral.wire.v1.MessageType.MESSAGE_TYPE_READ_INDEX;
+      case READ_INDEX_RESPONSE -> io.raftoral.wire.v1.MessageType.MESSAGE_TYPE_READ_INDEX_RESPONSE;
     };
   }
 
-  static io.raftoral.grpc.wire.v1.EntryType toProto(EntryType t) {
+  static io.raftoral.wire.v1.EntryType toProto(EntryType t) {
     return switch (t) {
-      case NORMAL -> io.raftoral.grpc.wire.v1.EntryType.ENTRY_TYPE_NORMAL;
-      case CONFIG_CHANGE -> io.raftoral.grpc.wire.v1.EntryType.ENTRY_TYPE_CONFIG_CHANGE;
+      case NORMAL -> io.raftoral.wire.v1.EntryType.ENTRY_TYPE_NORMAL;
+      case CONFIG_CHANGE -> io.raftoral.wire.v1.EntryType.ENTRY_TYPE_CONFIG_CHANGE;
     };
   }
 
@@ -160,10 +160,10 @@ public final class WireCodec {
 
   /** Decodes the frame in {@code frame[offset, offset + length)}; see {@link #decode(byte[])}. */
   public static RaftBatch decode(byte[] frame, int offset, int length) throws MalformedFrameException {
-    io.raftoral.grpc.wire.v1.RaftBatch proto;
+    io.raftoral.wire.v1.RaftBatch proto;
     try {
       CodedInputStream in = CodedInputStream.newInstance(frame, offset, length);
-      proto = io.raftoral.grpc.wire.v1.RaftBatch.parseFrom(in);
+      proto = io.raftoral.wire.v1.RaftBatch.parseFrom(in);
       // parseFrom(CodedInputStream) stops at an end-group tag without complaint; a frame must be one whole message.
       if (!in.isAtEnd()) {
         throw new MalformedFrameException("not a raftoral.v1.RaftBatch: trailing bytes after the message");
@@ -181,7 +181,7 @@ public final class WireCodec {
    *
    * @throws MalformedFrameException when it is not a valid batch of {@link #SCHEMA_VERSION}
    */
-  public static RaftBatch fromProto(io.raftoral.grpc.wire.v1.RaftBatch p) throws MalformedFrameException {
+  public static RaftBatch fromProto(io.raftoral.wire.v1.RaftBatch p) throws MalformedFrameException {
     if (p.getSchemaVersion() != SCHEMA_VERSION) {
       throw new MalformedFrameException("unsupported schema version " + Integer.toUnsignedString(p.getSchemaVersion())
           + " (this node speaks raftoral.v1 schema version " + SCHEMA_VERSION + ")");
@@ -190,7 +190,7 @@ public final class WireCodec {
     long to = positive(p.getToNode(), "batch to_node");
     List<RaftEnvelope> envelopes = new ArrayList<>(p.getEnvelopesCount());
     for (int i = 0; i < p.getEnvelopesCount(); i++) {
-      io.raftoral.grpc.wire.v1.RaftEnvelope env = p.getEnvelopes(i);
+      io.raftoral.wire.v1.RaftEnvelope env = p.getEnvelopes(i);
       String where = "envelope " + i;
       long clusterId = nonNegative(env.getClusterId(), where + " cluster_id");
       if (!env.hasMessage()) {
@@ -206,7 +206,7 @@ public final class WireCodec {
   }
 
   /** Validates and converts a decoded protobuf message; {@code where} prefixes error messages. */
-  public static Message fromProto(io.raftoral.grpc.wire.v1.RaftMessage p, String where)
+  public static Message fromProto(io.raftoral.wire.v1.RaftMessage p, String where)
       throws MalformedFrameException {
     MessageType type = fromProto(p.getType(), p.getTypeValue(), where);
     long from = positive(p.getFrom(), where + " from");
@@ -236,7 +236,7 @@ public final class WireCodec {
     }
   }
 
-  public static Entry fromProto(io.raftoral.grpc.wire.v1.Entry p, String where) throws MalformedFrameException {
+  public static Entry fromProto(io.raftoral.wire.v1.Entry p, String where) throws MalformedFrameException {
     EntryType type = switch (p.getType()) {
       case ENTRY_TYPE_NORMAL -> EntryType.NORMAL;
       case ENTRY_TYPE_CONFIG_CHANGE -> EntryType.CONFIG_CHANGE;
@@ -260,7 +260,7 @@ public final class WireCodec {
     }
   }
 
-  public static Snapshot fromProto(io.raftoral.grpc.wire.v1.Snapshot p, String where) throws MalformedFrameException {
+  public static Snapshot fromProto(io.raftoral.wire.v1.Snapshot p, String where) throws MalformedFrameException {
     long index = nonNegative(p.getIndex(), where + " index");
     long term = nonNegative(p.getTerm(), where + " term");
     Membership membership = fromProto(p.getMembership(), where + " membership");
@@ -271,7 +271,7 @@ public final class WireCodec {
     }
   }
 
-  public static Membership fromProto(io.raftoral.grpc.wire.v1.Membership p, String where)
+  public static Membership fromProto(io.raftoral.wire.v1.Membership p, String where)
       throws MalformedFrameException {
     Set<Long> voters = ids(p.getVotersList(), where + " voters");
     Set<Long> learners = ids(p.getLearnersList(), where + " learners");
@@ -282,7 +282,7 @@ public final class WireCodec {
     }
   }
 
-  public static HardState fromProto(io.raftoral.grpc.wire.v1.HardState p) throws MalformedFrameException {
+  public static HardState fromProto(io.raftoral.wire.v1.HardState p) throws MalformedFrameException {
     return new HardState(nonNegative(p.getTerm(), "hard state term"), nonNegative(p.getVote(), "hard state vote"),
         nonNegative(p.getCommit(), "hard state commit"));
   }
@@ -297,7 +297,7 @@ public final class WireCodec {
     return out;
   }
 
-  private static MessageType fromProto(io.raftoral.grpc.wire.v1.MessageType t, int raw, String where)
+  private static MessageType fromProto(io.raftoral.wire.v1.MessageType t, int raw, String where)
       throws MalformedFrameException {
     return switch (t) {
       case MESSAGE_TYPE_PRE_VOTE -> MessageType.PRE_VOTE;

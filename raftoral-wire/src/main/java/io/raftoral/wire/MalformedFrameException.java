@@ -1,4 +1,4 @@
-package io.raftoral.grpc.wire;
+package io.raftoral.wire;
 
 /**
  * Bytes received from the network are not a valid Raft frame of a schema version this node speaks: undecodable

@@ -1,11 +1,10 @@
-package io.raftoral.grpc.wire;
+package io.raftoral.transport;
 
-import io.raftoral.transport.NetworkTransportMetrics;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * The live counters behind {@link NetworkTransportMetrics}, shared by the gRPC and HTTP transports. Updated from
- * any event loop (sending and receiving run on different ones), read by {@link #snapshot()}.
+ * The live counters behind {@link NetworkTransportMetrics}, shared by the network transports (gRPC, HTTP). Updated
+ * from any event loop (sending and receiving run on different ones), read by {@link #snapshot()}.
  */
 public final class TransportCounters {
 
@@ -23,7 +22,7 @@ public final class TransportCounters {
 
   public NetworkTransportMetrics snapshot() {
     return new NetworkTransportMetrics(sent.sum(), droppedNoAddress.sum(), droppedBackPressure.sum(),
-        droppedUnreachable.sum(), droppedTooLarge.sum(), refusedByPeer.sum(), reconnects.sum(), received.sum(), rejectedMalformed.sum(),
-        rejectedMisaddressed.sum(), rejectedTooLarge.sum());
+        droppedUnreachable.sum(), droppedTooLarge.sum(), refusedByPeer.sum(), reconnects.sum(), received.sum(),
+        rejectedMalformed.sum(), rejectedMisaddressed.sum(), rejectedTooLarge.sum());
   }
 }
