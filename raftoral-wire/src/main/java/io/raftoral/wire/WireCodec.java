@@ -14,6 +14,8 @@ import io.raftoral.raft.MessageType;
 import io.raftoral.raft.Snapshot;
 import io.raftoral.transport.RaftBatch;
 import io.raftoral.transport.RaftEnvelope;
+import io.raftoral.wire.v1.RaftMessage;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -60,8 +62,8 @@ public final class WireCodec {
     return toProto(batch).toByteArray();
   }
 
-  public static io.raftoral.wire.v1.RaftMessage toProto(Message m) {
-    io.raftoral.wire.v1.RaftMessage.Builder b = io.raftoral.wire.v1.RaftMessage.newBuilder()
+  public static RaftMessage toProto(Message m) {
+    RaftMessage.Builder b = RaftMessage.newBuilder()
         .setType(toProto(m.type()))
         .setFrom(m.from())
         .setTo(m.to())
@@ -170,7 +172,7 @@ public final class WireCodec {
       }
     } catch (InvalidProtocolBufferException e) {
       throw new MalformedFrameException("not a raftoral.v1.RaftBatch protobuf: " + e.getMessage());
-    } catch (java.io.IOException | RuntimeException e) {
+    } catch (IOException | RuntimeException e) {
       throw new MalformedFrameException("not a raftoral.v1.RaftBatch protobuf: " + e, e);
     }
     return fromProto(proto);
@@ -206,7 +208,7 @@ public final class WireCodec {
   }
 
   /** Validates and converts a decoded protobuf message; {@code where} prefixes error messages. */
-  public static Message fromProto(io.raftoral.wire.v1.RaftMessage p, String where)
+  public static Message fromProto(RaftMessage p, String where)
       throws MalformedFrameException {
     MessageType type = fromProto(p.getType(), p.getTypeValue(), where);
     long from = positive(p.getFrom(), where + " from");

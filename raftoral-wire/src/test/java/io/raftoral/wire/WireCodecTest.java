@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.google.protobuf.ByteString;
-import io.raftoral.wire.v1.RaftEnvelope;
 import io.raftoral.raft.ConfigChange;
 import io.raftoral.raft.Entry;
 import io.raftoral.raft.EntryType;
@@ -14,8 +13,12 @@ import io.raftoral.raft.Message;
 import io.raftoral.raft.MessageType;
 import io.raftoral.raft.Snapshot;
 import io.raftoral.transport.RaftBatch;
+import io.raftoral.wire.v1.RaftEnvelope;
+import io.raftoral.wire.v1.RaftMessage;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Random;
 import java.util.Set;
@@ -99,7 +102,7 @@ class WireCodecTest {
 
   @Test
   void everyMessageAndEntryTypeHasItsOwnWireValue() {
-    Set<Integer> messageValues = new java.util.HashSet<>();
+    Set<Integer> messageValues = new HashSet<>();
     for (MessageType t : MessageType.values()) {
       assertThat(messageValues.add(WireCodec.toProto(t).getNumber())).as(t.name()).isTrue();
       assertThat(WireCodec.toProto(t).getNumber()).isPositive();
@@ -138,7 +141,7 @@ class WireCodecTest {
     assertRefused(valid().setEnvelopes(0, valid().getEnvelopes(0).toBuilder().setClusterId(-5)),
         "envelope 0 cluster_id out of range");
     assertRefused(valid().setEnvelopes(0, RaftEnvelope.newBuilder().setClusterId(1)), "envelope 0: no message");
-    io.raftoral.wire.v1.RaftMessage m = valid().getEnvelopes(0).getMessage();
+    RaftMessage m = valid().getEnvelopes(0).getMessage();
     assertRefused(withMessage(m.toBuilder().setTypeValue(99)), "unknown message type 99");
     assertRefused(withMessage(m.toBuilder().setType(io.raftoral.wire.v1.MessageType.MESSAGE_TYPE_UNSPECIFIED)),
         "unknown message type 0");
@@ -165,7 +168,7 @@ class WireCodecTest {
         .clearSnapshot()), "SNAPSHOT message without a snapshot");
   }
 
-  private static io.raftoral.wire.v1.RaftBatch.Builder withMessage(io.raftoral.wire.v1.RaftMessage.Builder m) {
+  private static io.raftoral.wire.v1.RaftBatch.Builder withMessage(RaftMessage.Builder m) {
     return valid().setEnvelopes(0, RaftEnvelope.newBuilder().setClusterId(5).setMessage(m));
   }
 
@@ -177,9 +180,9 @@ class WireCodecTest {
         .isInstanceOf(MalformedFrameException.class).hasMessageContaining("unsupported schema version 0");
     assertThatThrownBy(() -> WireCodec.decode(null)).isInstanceOf(MalformedFrameException.class);
     byte[] frame = WireCodec.encode(new RaftBatch(2, 3, List.of()));
-    byte[] truncated = java.util.Arrays.copyOf(valid().build().toByteArray(), 20);
+    byte[] truncated = Arrays.copyOf(valid().build().toByteArray(), 20);
     assertThatThrownBy(() -> WireCodec.decode(truncated)).isInstanceOf(MalformedFrameException.class);
-    byte[] withEndGroup = java.util.Arrays.copyOf(frame, frame.length + 1);
+    byte[] withEndGroup = Arrays.copyOf(frame, frame.length + 1);
     withEndGroup[frame.length] = 0x0C; // end-group tag of field 1
     assertThatThrownBy(() -> WireCodec.decode(withEndGroup)).isInstanceOf(MalformedFrameException.class);
   }
@@ -208,7 +211,7 @@ class WireCodecTest {
             input[random.nextInt(input.length)] = (byte) random.nextInt(256);
           }
         }
-        case 2 -> input = java.util.Arrays.copyOf(template, random.nextInt(template.length + 1));
+        case 2 -> input = Arrays.copyOf(template, random.nextInt(template.length + 1));
         default -> {
           int at = random.nextInt(template.length);
           byte[] junk = new byte[1 + random.nextInt(8)];
