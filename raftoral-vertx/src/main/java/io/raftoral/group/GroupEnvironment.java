@@ -2,6 +2,7 @@ package io.raftoral.group;
 
 import io.raftoral.storage.LogStore;
 import io.raftoral.transport.RaftEnvelope;
+import java.util.List;
 
 /** What a Raft group needs from the node that hosts it. */
 public interface GroupEnvironment {
@@ -10,8 +11,11 @@ public interface GroupEnvironment {
 
   LogStore store();
 
-  /** Queues an outbound message; the host batches messages per peer across groups. Callable from any thread. */
-  void send(RaftEnvelope envelope);
+  /**
+   * Sends the outbound messages of one Ready; the host batches them per peer (with whatever other groups queued
+   * meanwhile). Callable from any thread.
+   */
+  void send(List<RaftEnvelope> envelopes);
 
   /** The group is up and wants ticks and inbound messages. */
   void attach(HostedGroup group);

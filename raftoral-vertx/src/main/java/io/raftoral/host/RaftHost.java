@@ -225,8 +225,8 @@ public final class RaftHost extends VerticleBase {
     }
 
     @Override
-    public void send(RaftEnvelope envelope) {
-      outbox.send(envelope);
+    public void send(List<RaftEnvelope> envelopes) {
+      outbox.send(envelopes);
     }
 
     @Override

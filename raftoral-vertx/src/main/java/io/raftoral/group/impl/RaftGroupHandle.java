@@ -8,7 +8,9 @@ import io.raftoral.raft.ConfigChange;
 import io.raftoral.raft.RaftStatus;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.Context;
+import io.vertx.core.Handler;
 import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.function.Consumer;
@@ -119,7 +121,7 @@ final class RaftGroupHandle<C, R> implements RaftGroup<C, R> {
         promise.fail(new IllegalStateException("group " + group.groupId() + " is not started"));
         return promise.future();
       }
-      group.context().runOnContext(v -> {
+      Handler<Void> run = v -> {
         if (group.isStopped()) {
           promise.tryFail(group.stoppedFailure());
           return;
@@ -130,7 +132,13 @@ final class RaftGroupHandle<C, R> implements RaftGroup<C, R> {
         } catch (RuntimeException e) {
           promise.tryFail(e);
         }
-      });
+      };
+      if (Vertx.currentContext() == group.context()) {
+        // Already on the group's event loop (a workflow step continuing after an apply): no extra turn.
+        run.handle(null);
+      } else {
+        group.context().runOnContext(run);
+      }
       return promise.future();
     });
   }

@@ -66,6 +66,8 @@ public final class RaftGroupVerticle<C, R> extends VerticleBase implements Hoste
   private GroupStore store;
   private MessageConsumer<GroupDelivery> consumer;
   private boolean persisting;
+  /** Whether {@link #processReady()} is on the stack: a Ready is handed out at most once before its advance. */
+  private boolean inReadyLoop;
   private boolean stopped;
   private long appliedIndex;
   private long snapshotIndex;
@@ -199,11 +201,30 @@ public final class RaftGroupVerticle<C, R> extends VerticleBase implements Hoste
   // ---------------------------------------------------------------------------------------------------------------
 
   void processReady() {
+    if (inReadyLoop) {
+      // Called back from inside the loop (a caller answered by an apply proposed again on this thread): the
+      // running loop picks the new work up after advancing the current Ready, which must come first.
+      return;
+    }
+    inReadyLoop = true;
+    try {
+      processReadies();
+    } finally {
+      inReadyLoop = false;
+    }
+  }
+
+  private void processReadies() {
     while (!persisting && !stopped && core.hasReady()) {
       Ready rd = core.ready();
       if (rd.softState() != null) {
         softStates.onSoftState(rd.softState());
         refreshStatus();
+      }
+      boolean nothingToWrite = rd.entries().isEmpty() && rd.snapshot() == null;
+      if (nothingToWrite) {
+        // No local write runs in parallel with these messages: answer the callers first, then send.
+        apply(rd.committedEntries());
       }
       send(rd.messages());
       if (rd.snapshot() != null) {
@@ -212,7 +233,9 @@ public final class RaftGroupVerticle<C, R> extends VerticleBase implements Hoste
         snapshotIndex = rd.snapshot().index();
         events.membershipChanged(rd.snapshot().membership(), rd.snapshot().index());
       }
-      apply(rd.committedEntries());
+      if (!nothingToWrite) {
+        apply(rd.committedEntries());
+      }
       if (rd.mustPersist() && !rd.mustSync()) {
         // Only the commit index changed: write it lazily, in order with later writes, without waiting.
         store.writeLazily(rd);
@@ -243,9 +266,14 @@ public final class RaftGroupVerticle<C, R> extends VerticleBase implements Hoste
   }
 
   private void send(List<Message> messages) {
-    for (Message m : messages) {
-      env.send(new RaftEnvelope(groupId, m));
+    if (messages.isEmpty()) {
+      return;
     }
+    List<RaftEnvelope> envelopes = new ArrayList<>(messages.size());
+    for (Message m : messages) {
+      envelopes.add(new RaftEnvelope(groupId, m));
+    }
+    env.send(envelopes);
   }
 
   private void apply(List<Entry> entries) {
