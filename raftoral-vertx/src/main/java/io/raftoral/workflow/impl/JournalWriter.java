@@ -183,7 +183,8 @@ final class JournalWriter {
     }
     if (ready.size() == 1) {
       Slot slot = ready.get(0);
-      Bridge.future(rt.group().propose(command(slot)), rt.context()).onComplete(ar -> onProposed(slot, ar.map(c -> c.result())));
+      Bridge.future(rt.group().propose(command(slot)), rt.context())
+          .onComplete(ar -> onProposed(slot, ar.map(c -> c.result())));
       return;
     }
     List<WorkflowCommand> parts = new ArrayList<>(ready.size());
