@@ -33,7 +33,12 @@ class DurableTimerScaleTest {
 
   private static final int DEFAULT_COUNT = 100_000;
   /** Starts in flight at once. */
-  private static final int BATCH = 2_000;
+  private static final int BATCH = 1_000;
+  /** Tries per start: on a loaded machine a proposal can time out through an election. */
+  private static final int START_ATTEMPTS = 5;
+  /** Elections after 0.5 to 1 s (10 ms ticks) and 30 s proposal timeouts: GC pauses of a large heap are no failure. */
+  private static final int ELECTION_TICKS = 50;
+  private static final long REQUEST_TIMEOUT_MILLIS = 30_000;
   /** How long the idle CPU is measured. */
   private static final long IDLE_WINDOW_MILLIS = 10_000;
   /** Few snapshots of the large state while starting (each serializes every workflow). */
@@ -55,7 +60,8 @@ class DurableTimerScaleTest {
         .register("sleeper", 1, Integer.class, String.class, (in, ctx) -> ctx.sleep(Duration.ofHours(1))
             .replaceWith("woke")),
         new WorkflowRuntimeOptions(),
-        RaftPreset.TESTING.groupOptions().setSnapshotEveryEntries(SNAPSHOT_EVERY_ENTRIES));
+        RaftPreset.TESTING.groupOptions().setSnapshotEveryEntries(SNAPSHOT_EVERY_ENTRIES)
+            .setElectionTicks(ELECTION_TICKS).setRequestTimeoutMillis(REQUEST_TIMEOUT_MILLIS));
     try {
       join(c.start(1, 2, 3));
       join(idle(vertx, c, SETTLE_MILLIS));
@@ -66,7 +72,7 @@ class DurableTimerScaleTest {
       for (int done = 0; done < count; done += BATCH) {
         List<Future<?>> batch = new ArrayList<>();
         for (int i = done; i < Math.min(count, done + BATCH); i++) {
-          batch.add(fut(c.runtime(1 + i % 3).<String>start("sleeper", 1, i)));
+          batch.add(startSleeper(c, i, START_ATTEMPTS));
         }
         join(Future.all(batch));
       }
@@ -88,6 +94,13 @@ class DurableTimerScaleTest {
       join(c.close());
       join(Future.fromCompletionStage(vertx.close().toCompletionStage()));
     }
+  }
+
+  /** Starts sleeper {@code i} under a fixed id, so a start whose outcome is unknown (a timeout) can be repeated. */
+  private static Future<?> startSleeper(LocalWorkflowCluster c, int i, int attempts) {
+    StartOptions options = new StartOptions().setWorkflowId("sleeper-" + i);
+    return fut(c.runtime(1 + i % 3).<String>start("sleeper", 1, i, options))
+        .recover(e -> attempts > 1 ? startSleeper(c, i, attempts - 1) : Future.failedFuture(e));
   }
 
   private static int timers(LocalWorkflowCluster c) {

@@ -103,6 +103,11 @@ class DurableTimerTest {
         groupOptions);
   }
 
+  /** Durable timers waiting to fire on node {@code node}. */
+  private static int timers(LocalWorkflowCluster c, long node) {
+    return ((WorkflowRuntimeImpl) c.runtime(node)).pendingTimerCount();
+  }
+
   /** Completes after {@code millis}, on the test kit's own context (which outlives node kills). */
   private static Future<Void> after(Vertx vertx, LocalWorkflowCluster c, long millis) {
     Promise<Void> p = Promise.promise();
@@ -129,8 +134,7 @@ class DurableTimerTest {
             assertThat(seen.get(id[0]).values()).as("every replica's result").containsOnly(nap);
             assertThat(s.checkpointCount()).isEqualTo(NAP_CHECKPOINTS);
             for (long n = 1; n <= 3; n++) {
-              assertThat(((WorkflowRuntimeImpl) c.runtime(n)).pendingTimerCount())
-                  .as("timers left on node %d", n).isZero();
+              assertThat(timers(c, n)).as("timers left on node %d", n).isZero();
             }
           });
           return s;
@@ -189,6 +193,8 @@ class DurableTimerTest {
           return c.awaitStatus(owner[0], id[0], s -> s.checkpointCount() == SLEEPING_CHECKPOINTS, WAIT,
               "the workflow to sleep");
         })
+        .compose(v -> c.await(() -> timers(c, owner[0]) == 1 && timers(c, owner[0] % 3 + 1) == 0
+            && timers(c, (owner[0] + 1) % 3 + 1) == 0, WAIT, "the owner, and only the owner, to hold the timer"))
         .compose(v -> after(vertx, c, killAfter))
         .compose(v -> {
           killedAt[0] = System.currentTimeMillis();
