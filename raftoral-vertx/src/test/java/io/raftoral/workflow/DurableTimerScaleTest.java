@@ -97,7 +97,7 @@ class DurableTimerScaleTest {
   }
 
   /** Starts sleeper {@code i} under a fixed id, so a start whose outcome is unknown (a timeout) can be repeated. */
-  private static Future<?> startSleeper(LocalWorkflowCluster c, int i, int attempts) {
+  private static Future<WorkflowRun<String>> startSleeper(LocalWorkflowCluster c, int i, int attempts) {
     StartOptions options = new StartOptions().setWorkflowId("sleeper-" + i);
     return fut(c.runtime(1 + i % 3).<String>start("sleeper", 1, i, options))
         .recover(e -> attempts > 1 ? startSleeper(c, i, attempts - 1) : Future.failedFuture(e));
