@@ -36,13 +36,14 @@ class DurableTimerScaleTest {
   private static final int BATCH = 1_000;
   /** Tries per start: on a loaded machine a proposal can time out through an election. */
   private static final int START_ATTEMPTS = 5;
+  private static final long RETRY_DELAY_MILLIS = 500;
   /** Elections after 0.5 to 1 s (10 ms ticks) and 30 s proposal timeouts: GC pauses of a large heap are no failure. */
   private static final int ELECTION_TICKS = 50;
   private static final long REQUEST_TIMEOUT_MILLIS = 30_000;
   /** How long the idle CPU is measured. */
   private static final long IDLE_WINDOW_MILLIS = 10_000;
   /** Few snapshots of the large state while starting (each serializes every workflow). */
-  private static final long SNAPSHOT_EVERY_ENTRIES = 50_000;
+  private static final long SNAPSHOT_EVERY_ENTRIES = 100_000;
   private static final long SETTLE_MILLIS = 2_000;
   private static final int GC_ROUNDS = 3;
   private static final long BYTES_PER_MIB = 1024 * 1024;
@@ -72,9 +73,12 @@ class DurableTimerScaleTest {
       for (int done = 0; done < count; done += BATCH) {
         List<Future<?>> batch = new ArrayList<>();
         for (int i = done; i < Math.min(count, done + BATCH); i++) {
-          batch.add(startSleeper(c, i, START_ATTEMPTS));
+          batch.add(startSleeper(vertx, c, i, START_ATTEMPTS));
         }
         join(Future.all(batch));
+        // Paced: the timers of the previous batch are armed before the next starts (bounded pending proposals).
+        int armed = done;
+        join(c.await(() -> timers(c) >= armed, TimeUnit.MINUTES.toMillis(5), armed + " armed timers"));
       }
       join(c.await(() -> timers(c) == count, TimeUnit.MINUTES.toMillis(10), count + " armed timers"));
       double startSeconds = (System.nanoTime() - startedAt) / NANOS_PER_MILLI / 1000;
@@ -97,10 +101,12 @@ class DurableTimerScaleTest {
   }
 
   /** Starts sleeper {@code i} under a fixed id, so a start whose outcome is unknown (a timeout) can be repeated. */
-  private static Future<WorkflowRun<String>> startSleeper(LocalWorkflowCluster c, int i, int attempts) {
+  private static Future<WorkflowRun<String>> startSleeper(Vertx vertx, LocalWorkflowCluster c, int i,
+      int attempts) {
     StartOptions options = new StartOptions().setWorkflowId("sleeper-" + i);
-    return fut(c.runtime(1 + i % 3).<String>start("sleeper", 1, i, options))
-        .recover(e -> attempts > 1 ? startSleeper(c, i, attempts - 1) : Future.failedFuture(e));
+    return fut(c.runtime(1 + i % 3).<String>start("sleeper", 1, i, options)).recover(e -> attempts <= 1
+        ? Future.failedFuture(e)
+        : idle(vertx, c, RETRY_DELAY_MILLIS).compose(v -> startSleeper(vertx, c, i, attempts - 1)));
   }
 
   private static int timers(LocalWorkflowCluster c) {
