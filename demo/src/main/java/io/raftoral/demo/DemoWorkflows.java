@@ -15,12 +15,15 @@ import java.util.UUID;
  * <ul>
  *   <li>{@code ping_pong} v1: {@code "ping"} gives {@code "pong"}; any other input fails with a clear error;</li>
  *   <li>{@code order} v1: the order example ({@link OrderWorkflow}) against simulated stock and payment services;</li>
- *   <li>{@code countdown} v1: input N, one checkpoint every 100 ms for N steps, result 0: long enough to kill its
- *       owner while it runs;</li>
+ *   <li>{@code countdown} v1: input N, N steps of a 100 ms durable timer and a checkpoint, result 0: long enough to
+ *       kill its owner while it runs;</li>
  *   <li>{@code fibonacci} v1: the n-th Fibonacci number, one checkpoint per step.</li>
  * </ul>
  */
 public final class DemoWorkflows {
+
+  /** The countdown's pause between steps. */
+  private static final Duration TICK = Duration.ofMillis(100);
 
   private DemoWorkflows() {
   }
@@ -55,9 +58,9 @@ public final class DemoWorkflows {
     if (left == 0) {
       return Uni.createFrom().item(0);
     }
-    // The wait is the side effect: a new owner waits again only for the step that was not committed.
-    return ctx.compute("tick-" + left, Integer.class, () -> Uni.createFrom().item(left - 1)
-            .onItem().delayIt().by(Duration.ofMillis(100)))
+    // A durable timer: a new owner waits only for what is left of the tick it took over.
+    return ctx.sleep(TICK)
+        .flatMap(v -> ctx.checkpoint("tick-" + left, left - 1))
         .flatMap(next -> tick(ctx, next));
   }
 

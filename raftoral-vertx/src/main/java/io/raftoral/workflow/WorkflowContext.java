@@ -2,6 +2,7 @@ package io.raftoral.workflow;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import io.smallrye.mutiny.Uni;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.UUID;
 import java.util.concurrent.Callable;
@@ -18,6 +19,12 @@ import java.util.function.Supplier;
  * {@link WorkflowTerminatedException}.
  */
 public interface WorkflowContext {
+
+  /** The journal key of a durable timer's deadline (keys starting with {@code $} are the runtime's own). */
+  String TIMER_KEY = "$timer";
+
+  /** The journal key of a durable timer's wake-up. */
+  String TIMER_FIRED_KEY = "$timer-fired";
 
   /** This workflow's id. */
   String workflowId();
@@ -83,6 +90,27 @@ public interface WorkflowContext {
 
   /** {@link #var(String, Class, Object)} with the type of {@code initial} (non-null). */
   <T> ReplicatedVar<T> var(String key, T initial);
+
+  /**
+   * A durable timer: emits (null) once {@code duration} has passed from the owner's clock when the timer is set.
+   * Equivalent to {@link #sleepUntil(Instant)} with that deadline; {@link Duration#ZERO} fires at once.
+   *
+   * <p>It takes two journal positions: the deadline (key {@value #TIMER_KEY}, from the owner's clock, so every member
+   * and every replay agrees on it) and the wake-up (key {@value #TIMER_FIRED_KEY}), which whichever member owns the
+   * workflow when the deadline comes journals; every member continues on that entry. A failover, a restart or a
+   * snapshot install does not start the wait over: the new owner fires at the journaled deadline (at once if it has
+   * passed), and a replay past a journaled wake-up does not wait at all. A sleeping workflow costs no thread and no
+   * poll: its owner keeps it in one sorted index per execution cluster with one Vert.x timer for the earliest.
+   *
+   * @throws IllegalArgumentException if {@code duration} is negative
+   */
+  Uni<Void> sleep(Duration duration);
+
+  /**
+   * A durable timer until {@code deadline} (wall-clock time, to the millisecond), journaled as given, so replicas
+   * use the owner's value even if theirs differs; a deadline in the past fires at once. See {@link #sleep(Duration)}.
+   */
+  Uni<Void> sleepUntil(Instant deadline);
 
   /** The owner's clock, journaled. */
   Uni<Instant> now();

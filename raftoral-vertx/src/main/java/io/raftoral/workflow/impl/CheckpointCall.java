@@ -15,7 +15,12 @@ final class CheckpointCall {
     /** A value from deterministic code: the owner may continue before it commits. */
     VALUE,
     /** A supplier run by the owner only, once earlier pipelined values commit; emits the committed outcome. */
-    COMPUTE
+    COMPUTE,
+    /**
+     * A durable timer's wake-up: the owner journals it (its clock at firing) once the wall clock reaches the
+     * journaled deadline held in {@link #value}; the other members wait for that entry.
+     */
+    TIMER
   }
 
   final String key;

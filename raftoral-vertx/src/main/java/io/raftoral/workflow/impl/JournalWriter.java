@@ -4,6 +4,7 @@ import io.raftoral.async.Bridge;
 import io.raftoral.workflow.impl.CommandOutcome.Rejection;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.AsyncResult;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -11,9 +12,10 @@ import java.util.TreeMap;
 
 /**
  * The owner's side of one {@link Execution}: the {@link Slot}s it produced past the end of the journal, by position.
- * Values are proposed at once; computes run once no uncommitted pipelined value precedes them; ready slots are
- * proposed in position order, several as one batch. A proposal whose outcome is unknown is proposed again after a
- * growing delay (the state machine's position check refuses a duplicate). Runs on the group's context.
+ * Values are proposed at once; computes run once no uncommitted pipelined value precedes them; timer wake-ups wait
+ * in the runtime's {@link TimerQueue} for their deadline; ready slots are proposed in position order, several as
+ * one batch. A proposal whose outcome is unknown is proposed again after a growing delay (the state machine's
+ * position check refuses a duplicate). Runs on the group's context.
  */
 final class JournalWriter {
 
@@ -83,10 +85,27 @@ final class JournalWriter {
       if (!step.done && pipelining) {
         execution.emit(step, step.value);
       }
+    } else if (step.kind == CheckpointCall.Kind.TIMER) {
+      arm(step);
     } else {
       slots.put(step.seq, new Slot(step.seq, step, false, Slot.State.RUNNING));
       runComputes();
     }
+  }
+
+  /**
+   * A durable timer's wake-up at its position: it waits in the runtime's {@link TimerQueue} for the journaled
+   * deadline (at once if it has passed, e.g. after a failover that outlasted it), then is proposed like a computed
+   * value whose outcome is the owner's clock at firing. Cancelling the slot (ownership lost, run cancelled) drops it
+   * from the queue.
+   */
+  private void arm(CheckpointCall step) {
+    Slot slot = new Slot(step.seq, step, false, Slot.State.RUNNING);
+    slot.started = true;
+    slots.put(step.seq, slot);
+    long deadline = ((Instant) step.value).toEpochMilli();
+    slot.running = rt.timers().schedule(deadline, () ->
+        computed(slot, Instant.ofEpochMilli(System.currentTimeMillis()), null));
   }
 
   /** Adds the workflow's end and proposes it with what precedes it. */
@@ -164,7 +183,8 @@ final class JournalWriter {
     }
     if (ready.size() == 1) {
       Slot slot = ready.get(0);
-      Bridge.future(rt.group().propose(command(slot)), rt.context()).onComplete(ar -> onProposed(slot, ar.map(c -> c.result())));
+      Bridge.future(rt.group().propose(command(slot)), rt.context())
+          .onComplete(ar -> onProposed(slot, ar.map(c -> c.result())));
       return;
     }
     List<WorkflowCommand> parts = new ArrayList<>(ready.size());

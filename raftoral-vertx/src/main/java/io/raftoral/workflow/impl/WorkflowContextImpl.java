@@ -8,7 +8,10 @@ import io.raftoral.workflow.WorkflowState;
 import io.raftoral.workflow.impl.CheckpointCall.Kind;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.subscription.UniEmitter;
+import java.time.DateTimeException;
+import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.Objects;
 import java.util.UUID;
 import java.util.concurrent.Callable;
@@ -19,6 +22,11 @@ import java.util.function.UnaryOperator;
 
 /** The {@link WorkflowContext} of one {@link Execution}. */
 final class WorkflowContextImpl implements WorkflowContext {
+
+  private static final JavaType INSTANT = Payloads.type(Instant.class);
+  /** The latest deadline a timer can hold (epoch ms must fit a long): later ones mean "never", in effect. */
+  private static final Instant LATEST_DEADLINE = Instant.ofEpochMilli(Long.MAX_VALUE);
+  private static final Instant EARLIEST_DEADLINE = Instant.ofEpochMilli(Long.MIN_VALUE);
 
   private final WorkflowRuntimeImpl rt;
   private final Execution execution;
@@ -122,6 +130,45 @@ final class WorkflowContextImpl implements WorkflowContext {
   public <T> ReplicatedVar<T> var(String key, T initial) {
     Objects.requireNonNull(initial, "initial (use var(key, type, initial) for a null initial value)");
     return var(key, (Class<T>) initial.getClass(), initial);
+  }
+
+  @Override
+  public Uni<Void> sleep(Duration duration) {
+    Objects.requireNonNull(duration, "duration");
+    if (duration.isNegative()) {
+      throw new IllegalArgumentException("sleep duration must not be negative, was " + duration);
+    }
+    return timer(() -> {
+      try {
+        return Instant.now().plus(duration);
+      } catch (DateTimeException | ArithmeticException tooFar) {
+        return LATEST_DEADLINE;
+      }
+    });
+  }
+
+  @Override
+  public Uni<Void> sleepUntil(Instant deadline) {
+    Objects.requireNonNull(deadline, "deadline");
+    return timer(() -> deadline);
+  }
+
+  /**
+   * The deadline, journaled like a compute (the owner's value is every member's), then the wake-up: a
+   * {@link Kind#TIMER} call the owner answers from its {@link TimerQueue} and the others from the journal.
+   */
+  private Uni<Void> timer(Supplier<Instant> deadline) {
+    Supplier<Uni<?>> journaled = () -> Uni.createFrom().item(clamp(deadline.get()).truncatedTo(ChronoUnit.MILLIS));
+    return this.<Instant>step(TIMER_KEY, INSTANT, Kind.COMPUTE, null, journaled)
+        .flatMap(at -> this.<Instant>step(TIMER_FIRED_KEY, INSTANT, Kind.TIMER, at, null))
+        .replaceWithVoid();
+  }
+
+  private static Instant clamp(Instant deadline) {
+    if (deadline.isAfter(LATEST_DEADLINE)) {
+      return LATEST_DEADLINE;
+    }
+    return deadline.isBefore(EARLIEST_DEADLINE) ? EARLIEST_DEADLINE : deadline;
   }
 
   @Override

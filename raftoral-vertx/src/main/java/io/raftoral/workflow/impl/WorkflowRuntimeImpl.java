@@ -34,7 +34,8 @@ import org.slf4j.LoggerFactory;
  * The workflow runtime of one execution cluster on one node: the replicated {@link WorkflowStateMachine}, this
  * member's {@link Execution}s, and the client operations. Its helpers each have one job: {@link ResultWaiters}
  * (callers awaiting an end), {@link OwnerFailover} and {@link Retention} (the leader's duties, run by a periodic
- * timer) and {@link WorkflowEvents}. Everything runs on the group's event-loop context.
+ * timer), {@link TimerQueue} (the durable timers this member fires) and {@link WorkflowEvents}. Everything runs
+ * on the group's event-loop context.
  */
 public final class WorkflowRuntimeImpl
     implements WorkflowRuntime, StatusWorkflowRun.Source {
@@ -61,6 +62,7 @@ public final class WorkflowRuntimeImpl
   private OwnerFailover failover;
   private Retention retention;
   private WorkflowEvents events;
+  private TimerQueue timers;
   private long dutyTimer = -1;
 
   private WorkflowRuntimeImpl(long nodeId, long clusterId, WorkflowRegistry registry, WorkflowRuntimeOptions options,
@@ -103,6 +105,7 @@ public final class WorkflowRuntimeImpl
     this.failover = new OwnerFailover(nodeId, clusterId, options.getOwnerTimeoutMillis(), stateMachine, group);
     this.retention = new Retention(options, stateMachine, group);
     this.events = new WorkflowEvents(vertx, nodeId, clusterId, options.isPublishEvents());
+    this.timers = new TimerQueue(context);
     // Executions are built from the state as it is now; notifications of the replay that led here are moot.
     changes.attach(context);
     executions.launchRunning(stateMachine);
@@ -171,6 +174,16 @@ public final class WorkflowRuntimeImpl
 
   WorkflowEvents events() {
     return events;
+  }
+
+  /** The durable timers of the workflows this member owns (armed by their executions). */
+  TimerQueue timers() {
+    return timers;
+  }
+
+  /** Durable timers waiting to fire on this member (for tests and metrics). */
+  public int pendingTimerCount() {
+    return timers == null ? 0 : timers.size();
   }
 
   /** Throws {@code x} away and runs the workflow again from the start of its journal (on the next turn). */
@@ -365,6 +378,9 @@ public final class WorkflowRuntimeImpl
         vertx.cancelTimer(dutyTimer);
       }
       executions.close();
+      if (timers != null) {
+        timers.close();
+      }
       if (waiters != null) {
         waiters.failAll(new IllegalStateException("workflow runtime of cluster " + clusterId + " on node " + nodeId
             + " closed"));
