@@ -126,21 +126,21 @@ public final class LocalWorkflowCluster {
    * Polls the status of workflow {@code id} on node {@code node} (linearizable reads) until {@code condition} holds
    * or {@code timeoutMs} passes.
    */
-  public Future<Void> awaitStatus(long node, String id, Predicate<WorkflowStatus> condition,
+  public Future<WorkflowStatus> awaitStatus(long node, String id, Predicate<WorkflowStatus> condition,
       long timeoutMs, String what) {
-    Promise<Void> p = Promise.promise();
+    Promise<WorkflowStatus> p = Promise.promise();
     pollStatus(node, id, condition, System.currentTimeMillis() + timeoutMs, what, p);
     return p.future();
   }
 
   private void pollStatus(long node, String id, Predicate<WorkflowStatus> condition,
-      long deadline, String what, Promise<Void> p) {
+      long deadline, String what, Promise<WorkflowStatus> p) {
     WorkflowRuntime rt = runtimes.get(node);
     Future<WorkflowStatus> status = rt == null ? Future.failedFuture("node " + node + " is down")
         : Future.fromCompletionStage(rt.status(id).subscribeAsCompletionStage());
     status.onComplete(ar -> {
       if (ar.succeeded() && condition.test(ar.result())) {
-        p.tryComplete();
+        p.tryComplete(ar.result());
       } else if (System.currentTimeMillis() > deadline) {
         p.tryFail(new AssertionError("timed out waiting for " + what + " on node " + node
             + (ar.succeeded() ? "; last status " + ar.result() : "; last error " + ar.cause())));

@@ -123,6 +123,7 @@ final class AppliedChanges implements WorkflowStateListener {
     // Whatever was queued describes the state before the snapshot.
     notifications.clear();
     defer(() -> {
+      rt.catchUp().reset();
       rt.executions().cancelAll();
       rt.executions().launchRunning(rt.stateMachine());
       rt.waiters().restored(rt.stateMachine());

@@ -116,6 +116,11 @@ final class JournalWriter {
 
   /** Starts the suppliers no longer held back by an uncommitted pipelined value before them. */
   void runComputes() {
+    if (!rt.catchUp().passed()) {
+      // After a start or a restore, a supplier waits until this member has applied what it produced before.
+      rt.catchUp().whenPassed(this::runComputes);
+      return;
+    }
     boolean assumedBefore = false;
     for (Slot slot : new ArrayList<>(slots.values())) {
       if (execution.isCancelled()) {

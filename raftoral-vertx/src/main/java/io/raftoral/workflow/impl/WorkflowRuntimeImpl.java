@@ -63,6 +63,7 @@ public final class WorkflowRuntimeImpl
   private Retention retention;
   private WorkflowEvents events;
   private TimerQueue timers;
+  private CatchUpBarrier catchUp;
   private long dutyTimer = -1;
 
   private WorkflowRuntimeImpl(long nodeId, long clusterId, WorkflowRegistry registry, WorkflowRuntimeOptions options,
@@ -106,6 +107,7 @@ public final class WorkflowRuntimeImpl
     this.retention = new Retention(options, stateMachine, group);
     this.events = new WorkflowEvents(vertx, nodeId, clusterId, options.isPublishEvents());
     this.timers = new TimerQueue(context);
+    this.catchUp = new CatchUpBarrier(group, context);
     // Executions are built from the state as it is now; notifications of the replay that led here are moot.
     changes.attach(context);
     executions.launchRunning(stateMachine);
@@ -177,6 +179,10 @@ public final class WorkflowRuntimeImpl
   }
 
   /** The durable timers of the workflows this member owns (armed by their executions). */
+  CatchUpBarrier catchUp() {
+    return catchUp;
+  }
+
   TimerQueue timers() {
     return timers;
   }
@@ -380,6 +386,9 @@ public final class WorkflowRuntimeImpl
       executions.close();
       if (timers != null) {
         timers.close();
+      }
+      if (catchUp != null) {
+        catchUp.close();
       }
       if (waiters != null) {
         waiters.failAll(new IllegalStateException("workflow runtime of cluster " + clusterId + " on node " + nodeId
