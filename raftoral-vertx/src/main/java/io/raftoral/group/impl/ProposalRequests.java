@@ -46,8 +46,7 @@ final class ProposalRequests<R> {
   private final int maxPending;
   private long sequence;
   /** Proposals of the current event-loop turn, handed to Raft together (see {@link #queue}). */
-  private final List<byte[]> batch = new ArrayList<>();
-  private final List<Proposal<R>> batchRequests = new ArrayList<>();
+  private final List<Proposal<R>> batch = new ArrayList<>();
 
   ProposalRequests(RaftGroupVerticle<?, R> group, Vertx vertx, int maxPending) {
     this.group = group;
@@ -87,8 +86,7 @@ final class ProposalRequests<R> {
    * the turn: under load, one append message then carries many entries instead of one message per proposal.
    */
   private void queue(Proposal<R> proposal) {
-    batch.add(proposal.payload);
-    batchRequests.add(proposal);
+    batch.add(proposal);
     if (batch.size() == 1) {
       group.context().runOnContext(v -> flush());
     }
@@ -98,25 +96,36 @@ final class ProposalRequests<R> {
     if (group.isStopped() || batch.isEmpty()) {
       return;
     }
-    List<byte[]> payloads = new ArrayList<>(batch);
-    List<Proposal<R>> requests = new ArrayList<>(batchRequests);
+    List<Proposal<R>> requests = new ArrayList<>(batch);
     batch.clear();
-    batchRequests.clear();
-    Runnable propose = () -> {
-      try {
-        group.core().propose(payloads);
-      } catch (ProposalDroppedException transferring) {
-        // a leadership transfer is under way: the proposals stay pending and are re-sent to the new leader
-      } catch (RuntimeException e) {
-        requests.forEach(p -> p.fail(e));
-      }
-    };
     if (group.core().leaderId() != RaftNode.NONE) {
-      propose.run();
-    } else {
-      group.leaderWaiters().add(propose);
+      propose(requests);
+    } else if (group.leaderWaiters().add(requests, () -> propose(requests)) < requests.size()) {
+      // some refused (too many requests wait for a leader): their callers were told; free their slots (and those
+      // of callers that gave up)
+      pending.removeIf((seq, p) -> p.isDone());
     }
     group.processReady();
+  }
+
+  /** Hands Raft the proposals of {@code requests} whose callers still wait (a caller that gave up is not replayed). */
+  private void propose(List<Proposal<R>> requests) {
+    List<byte[]> payloads = new ArrayList<>(requests.size());
+    for (Proposal<R> p : requests) {
+      if (!p.isDone()) {
+        payloads.add(p.payload);
+      }
+    }
+    if (payloads.isEmpty()) {
+      return;
+    }
+    try {
+      group.core().propose(payloads);
+    } catch (ProposalDroppedException transferring) {
+      // a leadership transfer is under way: the proposals stay pending and are re-sent to the new leader
+    } catch (RuntimeException e) {
+      requests.forEach(p -> p.fail(e));
+    }
   }
 
   /**

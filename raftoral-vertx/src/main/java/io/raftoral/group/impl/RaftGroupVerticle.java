@@ -80,7 +80,7 @@ public final class RaftGroupVerticle<C, R> extends VerticleBase implements Hoste
   private GroupEventPublisher events;
   /** Caller notifications of the entries being applied, run once status() is up to date. */
   private final List<Runnable> completions = new ArrayList<>();
-  private final LeaderWaiters leaderWaiters = new LeaderWaiters(this);
+  private final LeaderWaiters leaderWaiters;
 
   public RaftGroupVerticle(long groupId, GroupEnvironment env, RaftGroupOptions options,
       StateMachine<C, R> stateMachine, CommandCodec<C> codec, Membership bootstrap) {
@@ -92,6 +92,7 @@ public final class RaftGroupVerticle<C, R> extends VerticleBase implements Hoste
     this.handle = new RaftGroupHandle<>(this, codec, this.options.getRequestTimeoutMillis());
     this.bootstrap = bootstrap;
     this.clock = new IdleClock(IDLE_AFTER_ELECTION_TIMEOUTS * this.options.getElectionTicks());
+    this.leaderWaiters = new LeaderWaiters(this, this.options.getMaxRequestsAwaitingLeader());
   }
 
   /** The handle users hold: every operation is a lazy {@code Uni} answered on this group's context. */
@@ -159,6 +160,7 @@ public final class RaftGroupVerticle<C, R> extends VerticleBase implements Hoste
       }
       proposals.resendStale(false, staleAfterTicks());
       reads.reissue(false, staleAfterTicks());
+      leaderWaiters.dropAbandoned();
       processReady();
       if (core.isLeader() && !core.membership().learners().isEmpty()) {
         // A learner's acknowledgements move only its matchIndex, which produces no Ready: refresh status() so a
@@ -180,7 +182,7 @@ public final class RaftGroupVerticle<C, R> extends VerticleBase implements Hoste
     Membership membership = core.membership();
     long now = System.nanoTime();
     for (Message m : delivery.messages()) {
-      status.heardFrom(m.from(), now);
+      status.heardFrom(m.from(), now, membership);
       if (!membership.contains(m.from()) && !membership.voters().isEmpty()) {
         env.countNonMemberMessage();
       }
