@@ -110,7 +110,7 @@ public final class RaftGroupVerticle<C, R> extends VerticleBase implements Hoste
     return store.loadOrCreate(bootstrap).map(state -> {
       Snapshot snap = state.snapshot();
       if (snap.index() > 0) {
-        applier.restore(snap.data());
+        applier.restore(snap.data(), snap.index());
       }
       appliedIndex = snap.index();
       snapshotIndex = snap.index();
@@ -209,7 +209,7 @@ public final class RaftGroupVerticle<C, R> extends VerticleBase implements Hoste
       }
       send(rd.messages());
       if (rd.snapshot() != null) {
-        applier.restore(rd.snapshot().data());
+        applier.restore(rd.snapshot().data(), rd.snapshot().index());
         appliedIndex = rd.snapshot().index();
         snapshotIndex = rd.snapshot().index();
         events.membershipChanged(rd.snapshot().membership(), rd.snapshot().index());
