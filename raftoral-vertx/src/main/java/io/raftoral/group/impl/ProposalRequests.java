@@ -31,6 +31,8 @@ final class ProposalRequests<R> {
   private static final class Proposal<R> extends PendingRequest<Committed<R>> {
     final byte[] payload;
     long lastAttemptTick;
+    /** A later proposal of this session was applied first: this one was lost, re-send it on the next tick. */
+    boolean overtaken;
 
     Proposal(Promise<Committed<R>> promise, byte[] payload, long tick) {
       super(promise);
@@ -140,6 +142,7 @@ final class ProposalRequests<R> {
     if (proposal == null) {
       return null;
     }
+    markOvertaken(frame.sequence());
     if (failure != null) {
       return () -> proposal.fail(failure);
     }
@@ -148,9 +151,26 @@ final class ProposalRequests<R> {
   }
 
   /**
-   * Re-sends proposals that may have been lost: all of them when a new leader appears, else those unanswered for
-   * {@code staleAfterTicks} (a forward dropped by the network). Replicas skip the duplicates (see
-   * {@link ProposalSessions}), so a command is applied once.
+   * Marks the pending proposals older than {@code appliedSequence} for a re-send on the next tick: this node's
+   * proposals reach the log in sequence order, so one overtaken by a later one was lost (a dropped forward, a
+   * leader that went away). Re-sent at once rather than after the stale delay, a lost proposal is applied before
+   * the window of its session ({@link ProposalSessions#MAX_SEQUENCES_ABOVE_FLOOR}) moves past it, however busy the
+   * node.
+   */
+  private void markOvertaken(long appliedSequence) {
+    pending.forEachWhile((seq, p) -> {
+      if (seq >= appliedSequence) {
+        return false;
+      }
+      p.overtaken = true;
+      return true;
+    });
+  }
+
+  /**
+   * Re-sends proposals that may have been lost: all of them when a new leader appears, else those overtaken by a
+   * later one or unanswered for {@code staleAfterTicks} (a forward dropped by the network). Replicas skip the
+   * duplicates (see {@link ProposalSessions}), so a command is applied once.
    */
   void resendStale(boolean all, long staleAfterTicks) {
     if (pending.isEmpty() || group.core().leaderId() == RaftNode.NONE) {
@@ -158,8 +178,9 @@ final class ProposalRequests<R> {
     }
     long now = group.ticks();
     pending.forEach((seq, p) -> {
-      if (all || now - p.lastAttemptTick >= staleAfterTicks) {
+      if (all || (p.overtaken && now > p.lastAttemptTick) || now - p.lastAttemptTick >= staleAfterTicks) {
         p.lastAttemptTick = now;
+        p.overtaken = false;
         try {
           group.core().propose(p.payload);
         } catch (RaftException e) {
