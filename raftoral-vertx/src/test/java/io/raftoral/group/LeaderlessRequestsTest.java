@@ -65,8 +65,9 @@ class LeaderlessRequestsTest {
         })
         // proposed after the replays a leaderless node would make: once applied everywhere, so would they be
         .compose(v -> Bridge.future(c.group(isolated[0], GROUP).propose(KvCommand.put("after", "heal"))))
-        .compose(v -> c.await(() -> c.liveNodeIds().stream().allMatch(id -> "heal".equals(c.kv(id, GROUP).get("after"))),
-            WAIT, "every replica applying the proposal made after the partition"))
+        .compose(v -> c.await(() -> c.liveNodeIds().stream()
+                .allMatch(id -> "heal".equals(c.kv(id, GROUP).get("after"))), WAIT,
+            "every replica applying the proposal made after the partition"))
         .onComplete(ctx.succeeding(v -> ctx.verify(() -> {
           for (long id : c.liveNodeIds()) {
             for (int i = 0; i < GIVEN_UP_PROPOSALS; i++) {
@@ -115,8 +116,9 @@ class LeaderlessRequestsTest {
           c.heal();
           return Future.all(waiting);
         })
-        .compose(v -> c.await(() -> c.liveNodeIds().stream().allMatch(id -> appliedAll(c, id, "waits-", AWAITING_LIMIT)),
-            WAIT, "every replica applying the proposals that waited within the limit"))
+        .compose(v -> c.await(() -> c.liveNodeIds().stream()
+                .allMatch(id -> appliedAll(c, id, "waits-", AWAITING_LIMIT)), WAIT,
+            "every replica applying the proposals that waited within the limit"))
         .onComplete(ctx.succeeding(v -> ctx.verify(() -> {
           for (long id : c.liveNodeIds()) {
             for (int i = 0; i < BEYOND_LIMIT; i++) {
