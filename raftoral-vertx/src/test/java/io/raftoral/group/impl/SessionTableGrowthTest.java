@@ -4,12 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.raftoral.group.CommandCodec;
 import io.raftoral.group.GroupEnvironment;
-import io.raftoral.group.HostedGroup;
 import io.raftoral.group.RaftGroupOptions;
 import io.raftoral.group.StateMachine;
 import io.raftoral.raft.Entry;
-import io.raftoral.storage.LogStore;
-import io.raftoral.transport.RaftEnvelope;
+import java.lang.reflect.Proxy;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -53,7 +51,7 @@ class SessionTableGrowthTest {
       @Override
       public void restore(byte[] snapshot) {}
     };
-    RaftGroupVerticle<byte[], Void> group = new RaftGroupVerticle<>(GROUP, new OfflineEnvironment(),
+    RaftGroupVerticle<byte[], Void> group = new RaftGroupVerticle<>(GROUP, offlineEnvironment(),
         new RaftGroupOptions(), nothing, CommandCodec.bytes(), null);
     ProposalRequests<Void> proposals = new ProposalRequests<>(group, null, 1);
     CommandApplier<byte[], Void> applier = new CommandApplier<>(GROUP, THIS_NODE, nothing, CommandCodec.bytes());
@@ -97,31 +95,18 @@ class SessionTableGrowthTest {
         + maxSnapshotBytesPerPhase).isLessThanOrEqualTo(maxSnapshotBytesPerPhase.get(PHASES - 2));
   }
 
-  /** A group environment for a group that is never started: nothing is stored or sent. */
-  private static final class OfflineEnvironment implements GroupEnvironment {
-    @Override
-    public long nodeId() {
-      return THIS_NODE;
-    }
-
-    @Override
-    public LogStore store() {
-      return null;
-    }
-
-    @Override
-    public void send(RaftEnvelope envelope) {}
-
-    @Override
-    public void attach(HostedGroup group) {}
-
-    @Override
-    public void detach(HostedGroup group) {}
-
-    @Override
-    public void countNonMemberMessage() {}
-
-    @Override
-    public void countRejectedMessage() {}
+  /**
+   * A group environment for a group that is never started: it only names this node; nothing is stored, sent or
+   * counted (every other method answers null).
+   */
+  private static GroupEnvironment offlineEnvironment() {
+    return (GroupEnvironment) Proxy.newProxyInstance(GroupEnvironment.class.getClassLoader(),
+        new Class<?>[] {GroupEnvironment.class}, (proxy, method, args) -> switch (method.getName()) {
+          case "nodeId" -> THIS_NODE;
+          case "hashCode" -> System.identityHashCode(proxy);
+          case "equals" -> proxy == args[0];
+          case "toString" -> "offline environment of node " + THIS_NODE;
+          default -> null;
+        });
   }
 }
