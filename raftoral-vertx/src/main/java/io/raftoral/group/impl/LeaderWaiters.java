@@ -51,15 +51,16 @@ final class LeaderWaiters {
       dropAbandoned();
     }
     int admitted = Math.min(requests.size(), capacity - waitingRequests);
+    if (admitted > 0) {
+      waiting.add(new Waiter(List.copyOf(requests.subList(0, admitted)), action));
+      waitingRequests += admitted;
+    }
     if (admitted < requests.size()) {
+      // last: a refused caller may react at once, on this thread, with a new request
       RaftException full = new RaftException("group " + group.groupId() + " on node " + group.nodeId() + " has "
           + waitingRequests + " requests waiting for a leader (maxRequestsAwaitingLeader " + capacity
           + "); no leader is known, retry later");
       requests.subList(admitted, requests.size()).forEach(r -> r.fail(full));
-    }
-    if (admitted > 0) {
-      waiting.add(new Waiter(List.copyOf(requests.subList(0, admitted)), action));
-      waitingRequests += admitted;
     }
     return admitted;
   }
