@@ -32,6 +32,12 @@ import java.util.TreeSet;
  * Every replica applies the same entries in the same order, so all of them move floors and retire sessions at the
  * same entries. Hence at most {@code MAX_SESSIONS * MAX_SEQUENCES_ABOVE_FLOOR} sequences are held.
  *
+ * <p>What retirement costs: a retired session is unknown again, so a re-send of one of its applied proposals would
+ * be applied a second time. That takes a proposer cut off from the log while more than {@link #RETIRE_AFTER_ENTRIES}
+ * entries commit (or while {@link #MAX_SESSIONS} other sessions are more recently active) with its caller still
+ * waiting for the proposal: far beyond the default request timeout under any load we measured, but a caller that
+ * proposes with a very long timeout should read an outcome-unknown failure as "maybe applied", as always.
+ *
  * <p>Snapshot format {@link #MAGIC_V2}; {@link #MAGIC_V1} snapshots (before the bounds) are still read.
  */
 final class ProposalSessions {
