@@ -78,8 +78,9 @@ public interface RaftGroup<C, R> {
 
   /**
    * Milliseconds since this node last received a Raft message from {@code peer} in this group, or
-   * {@link Long#MAX_VALUE} if it never did (since this group started here). On the leader this tells which
-   * members are alive: followers answer every heartbeat.
+   * {@link Long#MAX_VALUE} if it never did (since this group started here) or {@code peer} is not a member (contact
+   * times are kept for members only). On the leader this tells which members are alive: followers answer every
+   * heartbeat.
    */
   long millisSinceContact(long peer);
 

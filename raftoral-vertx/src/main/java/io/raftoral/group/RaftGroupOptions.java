@@ -18,6 +18,8 @@ public final class RaftGroupOptions {
   public static final long DEFAULT_SNAPSHOT_EVERY_ENTRIES = 10_000;
   public static final int DEFAULT_MAX_PENDING_PROPOSALS = 10_000;
   public static final long DEFAULT_REQUEST_TIMEOUT_MILLIS = 5_000;
+  /** As many as the proposals a node may have pending: a leaderless node queues at most that many of each kind. */
+  public static final int DEFAULT_MAX_REQUESTS_AWAITING_LEADER = DEFAULT_MAX_PENDING_PROPOSALS;
 
   private int electionTicks = DEFAULT_ELECTION_TICKS;
   private int heartbeatTicks = DEFAULT_HEARTBEAT_TICKS;
@@ -28,11 +30,22 @@ public final class RaftGroupOptions {
   private long snapshotEveryEntries = DEFAULT_SNAPSHOT_EVERY_ENTRIES;
   private int maxPendingProposals = DEFAULT_MAX_PENDING_PROPOSALS;
   private long requestTimeoutMillis = DEFAULT_REQUEST_TIMEOUT_MILLIS;
+  private int maxRequestsAwaitingLeader = DEFAULT_MAX_REQUESTS_AWAITING_LEADER;
 
   public RaftGroupOptions() {}
 
+  /** A copy of {@code other}, field by field. */
   public RaftGroupOptions(RaftGroupOptions other) {
-    this(other.toJson());
+    electionTicks = other.electionTicks;
+    heartbeatTicks = other.heartbeatTicks;
+    maxInflightMessages = other.maxInflightMessages;
+    maxMessageBytes = other.maxMessageBytes;
+    preVote = other.preVote;
+    checkQuorum = other.checkQuorum;
+    snapshotEveryEntries = other.snapshotEveryEntries;
+    maxPendingProposals = other.maxPendingProposals;
+    requestTimeoutMillis = other.requestTimeoutMillis;
+    maxRequestsAwaitingLeader = other.maxRequestsAwaitingLeader;
   }
 
   public RaftGroupOptions(JsonObject json) {
@@ -45,6 +58,7 @@ public final class RaftGroupOptions {
     setSnapshotEveryEntries(json.getLong("snapshotEveryEntries", DEFAULT_SNAPSHOT_EVERY_ENTRIES));
     setMaxPendingProposals(json.getInteger("maxPendingProposals", DEFAULT_MAX_PENDING_PROPOSALS));
     setRequestTimeoutMillis(json.getLong("requestTimeoutMillis", DEFAULT_REQUEST_TIMEOUT_MILLIS));
+    setMaxRequestsAwaitingLeader(json.getInteger("maxRequestsAwaitingLeader", DEFAULT_MAX_REQUESTS_AWAITING_LEADER));
   }
 
   public JsonObject toJson() {
@@ -57,7 +71,8 @@ public final class RaftGroupOptions {
         .put("checkQuorum", checkQuorum)
         .put("snapshotEveryEntries", snapshotEveryEntries)
         .put("maxPendingProposals", maxPendingProposals)
-        .put("requestTimeoutMillis", requestTimeoutMillis);
+        .put("requestTimeoutMillis", requestTimeoutMillis)
+        .put("maxRequestsAwaitingLeader", maxRequestsAwaitingLeader);
   }
 
   /** The Raft core configuration of node {@code nodeId} with these settings. */
@@ -143,6 +158,21 @@ public final class RaftGroupOptions {
       throw new IllegalArgumentException("requestTimeoutMillis must be >= 1, was " + v);
     }
     requestTimeoutMillis = v;
+    return this;
+  }
+
+  public int getMaxRequestsAwaitingLeader() { return maxRequestsAwaitingLeader; }
+
+  /**
+   * Proposals and reads that may wait on this node while it knows no leader (an election, or a partition that cut
+   * it off from the majority); beyond that new ones are refused at once. Those whose callers gave up are dropped,
+   * never replayed to the next leader.
+   */
+  public RaftGroupOptions setMaxRequestsAwaitingLeader(int v) {
+    if (v < 1) {
+      throw new IllegalArgumentException("maxRequestsAwaitingLeader must be >= 1, was " + v);
+    }
+    maxRequestsAwaitingLeader = v;
     return this;
   }
 

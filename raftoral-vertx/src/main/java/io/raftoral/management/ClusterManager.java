@@ -43,7 +43,9 @@ import java.util.function.Predicate;
  *   <li><b>Split.</b> A cluster with at least the split threshold of members keeps the lower half (by id); the
  *       others found a new cluster (6 becomes 3 + 3).</li>
  *   <li><b>Clean-up.</b> A leaving node that no cluster refers to any more (desired or reported) and that is out of
- *       cluster 0's configuration is removed from the directory.</li>
+ *       cluster 0's configuration is removed from the directory; so is a failed node not heard from for
+ *       {@link ManagementOptions#getFailedNodeRetentionMillis()} (counted, like failure detection, from no earlier
+ *       than when the current leader took office). A removed node that comes back registers again.</li>
  * </ol>
  */
 public final class ClusterManager {
@@ -71,6 +73,7 @@ public final class ClusterManager {
     round.split();
     round.proposeClusterChanges();
     round.cleanUpNodesThatLeft(managementMembership);
+    round.cleanUpNodesFailedLongAgo(managementMembership, nowMillis, leaderSinceMillis);
     return round.out;
   }
 
@@ -224,6 +227,21 @@ public final class ClusterManager {
       for (NodeRecord n : view.nodes().values()) {
         if (n.state() == NodeState.LEAVING && !view.referencedByAnyCluster(n.id())
             && !managementMembership.contains(n.id())) {
+          out.add(new RemoveNode(n.id()));
+        }
+      }
+    }
+
+    /**
+     * 7. A failed node not heard from for the retention, that no cluster refers to and that is out of cluster 0,
+     * leaves the directory. The batch is guarded by the topology version: a heartbeat that revives the node first
+     * makes the removal refused.
+     */
+    void cleanUpNodesFailedLongAgo(Membership managementMembership, long nowMillis, long leaderSinceMillis) {
+      for (NodeRecord n : view.nodes().values()) {
+        long seen = Math.max(n.lastSeenMillis(), leaderSinceMillis);
+        if (n.state() == NodeState.FAILED && nowMillis - seen > options.getFailedNodeRetentionMillis()
+            && !view.referencedByAnyCluster(n.id()) && !managementMembership.contains(n.id())) {
           out.add(new RemoveNode(n.id()));
         }
       }

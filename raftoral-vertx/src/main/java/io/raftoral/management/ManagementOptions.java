@@ -25,6 +25,12 @@ public final class ManagementOptions {
   public static final long DEFAULT_MAX_LEARNER_LAG_ENTRIES = 64;
 
   /**
+   * A failed node not heard from for this long leaves the directory (it registers again if it comes back): long
+   * enough to ride out an outage, short enough that nodes replaced for good do not pile up.
+   */
+  public static final long DEFAULT_FAILED_NODE_RETENTION_MILLIS = 3_600_000;
+
+  /**
    * Off by default: merging dissolves a cluster, and the state its group holds (running workflows) would go with
    * it. An undersized cluster is refilled by placement and by taking members from larger clusters instead.
    */
@@ -47,6 +53,7 @@ public final class ManagementOptions {
   private long reconcileIntervalMillis = DEFAULT_RECONCILE_INTERVAL_MILLIS;
   private long maxLearnerLagEntries = DEFAULT_MAX_LEARNER_LAG_ENTRIES;
   private boolean mergeUndersizedClusters = DEFAULT_MERGE_UNDERSIZED_CLUSTERS;
+  private long failedNodeRetentionMillis = DEFAULT_FAILED_NODE_RETENTION_MILLIS;
 
   public ManagementOptions() {}
 
@@ -60,6 +67,7 @@ public final class ManagementOptions {
     reconcileIntervalMillis = other.reconcileIntervalMillis;
     maxLearnerLagEntries = other.maxLearnerLagEntries;
     mergeUndersizedClusters = other.mergeUndersizedClusters;
+    failedNodeRetentionMillis = other.failedNodeRetentionMillis;
     validate();
   }
 
@@ -72,6 +80,7 @@ public final class ManagementOptions {
     setReconcileIntervalMillis(json.getLong("reconcileIntervalMillis", DEFAULT_RECONCILE_INTERVAL_MILLIS));
     setMaxLearnerLagEntries(json.getLong("maxLearnerLagEntries", DEFAULT_MAX_LEARNER_LAG_ENTRIES));
     setMergeUndersizedClusters(json.getBoolean("mergeUndersizedClusters", DEFAULT_MERGE_UNDERSIZED_CLUSTERS));
+    setFailedNodeRetentionMillis(json.getLong("failedNodeRetentionMillis", DEFAULT_FAILED_NODE_RETENTION_MILLIS));
     validate();
   }
 
@@ -84,7 +93,8 @@ public final class ManagementOptions {
         .put("failureTimeoutMillis", failureTimeoutMillis)
         .put("reconcileIntervalMillis", reconcileIntervalMillis)
         .put("maxLearnerLagEntries", maxLearnerLagEntries)
-        .put("mergeUndersizedClusters", mergeUndersizedClusters);
+        .put("mergeUndersizedClusters", mergeUndersizedClusters)
+        .put("failedNodeRetentionMillis", failedNodeRetentionMillis);
   }
 
   /**
@@ -189,6 +199,20 @@ public final class ManagementOptions {
    */
   public ManagementOptions setMergeUndersizedClusters(boolean v) {
     this.mergeUndersizedClusters = v;
+    return this;
+  }
+
+  public long getFailedNodeRetentionMillis() { return failedNodeRetentionMillis; }
+
+  /**
+   * How long a failed node stays in the directory without being heard from before the management leader removes
+   * it (a node that comes back later registers again).
+   */
+  public ManagementOptions setFailedNodeRetentionMillis(long v) {
+    if (v < 1) {
+      throw new IllegalArgumentException("failedNodeRetentionMillis must be >= 1, was " + v);
+    }
+    failedNodeRetentionMillis = v;
     return this;
   }
 

@@ -267,7 +267,8 @@ class RaftGroupApiTest {
         .setCheckQuorum(false)
         .setSnapshotEveryEntries(123)
         .setMaxPendingProposals(7)
-        .setRequestTimeoutMillis(999);
+        .setRequestTimeoutMillis(999)
+        .setMaxRequestsAwaitingLeader(11);
     JsonObject json = custom.toJson();
     RaftGroupOptions back = new RaftGroupOptions(json);
 
@@ -281,6 +282,7 @@ class RaftGroupApiTest {
     assertThat(back.getSnapshotEveryEntries()).isEqualTo(123);
     assertThat(back.getMaxPendingProposals()).isEqualTo(7);
     assertThat(back.getRequestTimeoutMillis()).isEqualTo(999);
+    assertThat(back.getMaxRequestsAwaitingLeader()).isEqualTo(11);
     // through text, as it would come from a configuration file
     assertThat(new RaftGroupOptions(new JsonObject(json.encode())).toJson()).isEqualTo(json);
     // copy constructor
@@ -294,6 +296,8 @@ class RaftGroupApiTest {
     assertThat(defaults.getSnapshotEveryEntries()).isEqualTo(RaftGroupOptions.DEFAULT_SNAPSHOT_EVERY_ENTRIES);
     assertThat(defaults.getMaxPendingProposals()).isEqualTo(RaftGroupOptions.DEFAULT_MAX_PENDING_PROPOSALS);
     assertThat(defaults.getRequestTimeoutMillis()).isEqualTo(RaftGroupOptions.DEFAULT_REQUEST_TIMEOUT_MILLIS);
+    assertThat(defaults.getMaxRequestsAwaitingLeader())
+        .isEqualTo(RaftGroupOptions.DEFAULT_MAX_REQUESTS_AWAITING_LEADER);
     JsonObject partial = new JsonObject().put("electionTicks", 30);
     assertThat(new RaftGroupOptions(partial).getElectionTicks()).isEqualTo(30);
     assertThat(new RaftGroupOptions(partial).getHeartbeatTicks()).isEqualTo(RaftGroupOptions.DEFAULT_HEARTBEAT_TICKS);
@@ -310,6 +314,8 @@ class RaftGroupApiTest {
     assertThatThrownBy(() -> new RaftGroupOptions().setSnapshotEveryEntries(0))
         .isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> new RaftGroupOptions().setRequestTimeoutMillis(0))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> new RaftGroupOptions().setMaxRequestsAwaitingLeader(0))
         .isInstanceOf(IllegalArgumentException.class);
 
     RaftHostOptions host = new RaftHostOptions().setNodeId(9).setTickMillis(25);

@@ -14,6 +14,7 @@ import io.raftoral.management.ManagementCommand.RemoveNode;
 import io.raftoral.management.ManagementCommand.ReportMembership;
 import io.raftoral.management.ManagementCommand.SetDesiredMembers;
 import io.raftoral.management.ManagementCommand.SetMetadata;
+import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashSet;
@@ -185,8 +186,13 @@ class ManagementStateMachineTest {
   void optionsRoundTripThroughJsonAndRefuseInconsistentSettings() {
     ManagementOptions o = new ManagementOptions().setMaxVoters(3).setTargetClusterSize(5).setSplitThreshold(10)
         .setHeartbeatIntervalMillis(100).setFailureTimeoutMillis(1000).setReconcileIntervalMillis(50)
-        .setMaxLearnerLagEntries(7);
+        .setMaxLearnerLagEntries(7).setFailedNodeRetentionMillis(60_000);
     assertThat(new ManagementOptions(o.toJson()).toJson()).isEqualTo(o.toJson());
+    assertThat(new ManagementOptions(o.toJson()).getFailedNodeRetentionMillis()).isEqualTo(60_000);
+    assertThat(new ManagementOptions(new JsonObject()).getFailedNodeRetentionMillis())
+        .isEqualTo(ManagementOptions.DEFAULT_FAILED_NODE_RETENTION_MILLIS);
+    assertThatThrownBy(() -> new ManagementOptions().setFailedNodeRetentionMillis(0))
+        .isInstanceOf(IllegalArgumentException.class);
     assertThat(new ManagementOptions().toJson().getInteger("maxVoters")).isEqualTo(5);
     assertThatThrownBy(() -> new ManagementOptions().setSplitThreshold(5).validate())
         .hasMessageContaining("splitThreshold");
@@ -199,7 +205,7 @@ class ManagementStateMachineTest {
   void optionsCopyCarriesEveryField() {
     ManagementOptions o = new ManagementOptions().setMaxVoters(3).setTargetClusterSize(5).setSplitThreshold(10)
         .setHeartbeatIntervalMillis(100).setFailureTimeoutMillis(1000).setReconcileIntervalMillis(50)
-        .setMaxLearnerLagEntries(7).setMergeUndersizedClusters(true);
+        .setMaxLearnerLagEntries(7).setMergeUndersizedClusters(true).setFailedNodeRetentionMillis(60_000);
     assertThat(new ManagementOptions(o).toJson()).isEqualTo(o.toJson());
     assertThatThrownBy(() -> new ManagementOptions(new ManagementOptions().setSplitThreshold(5)))
         .hasMessageContaining("splitThreshold");

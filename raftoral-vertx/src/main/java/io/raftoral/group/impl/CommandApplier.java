@@ -42,7 +42,7 @@ final class CommandApplier<C, R> {
       return null;
     }
     ProposalFrame frame = ProposalFrame.decode(e.data());
-    if (!sessions.markApplied(frame.session(), frame.sequence())) {
+    if (!sessions.markApplied(frame.session(), frame.sequence(), e.index())) {
       return null; // a re-sent proposal that was applied already
     }
     R result = null;
@@ -58,9 +58,9 @@ final class CommandApplier<C, R> {
     return proposals.onApplied(frame, e.index(), result, failure);
   }
 
-  /** Restores the state machine (and the session table) from a group snapshot's data. */
-  void restore(byte[] snapshotData) {
-    stateMachine.restore(sessions.unwrap(snapshotData));
+  /** Restores the state machine (and the session table) from the data of a group snapshot taken at {@code index}. */
+  void restore(byte[] snapshotData, long index) {
+    stateMachine.restore(sessions.unwrap(snapshotData, index));
   }
 
   /** The group snapshot's data of the state applied so far. */

@@ -80,6 +80,18 @@ final class PendingRequests<K, P extends PendingRequest<?>> {
     slots.forEach((id, slot) -> action.accept(id, slot.request()));
   }
 
+  /**
+   * Calls {@code action} for the pending requests, in order, while it returns true; it must not add or remove
+   * requests.
+   */
+  void forEachWhile(BiPredicate<? super K, ? super P> action) {
+    for (Map.Entry<K, Slot<P>> e : slots.entrySet()) {
+      if (!action.test(e.getKey(), e.getValue().request())) {
+        return;
+      }
+    }
+  }
+
   /** The pending requests, in order (a read-only view). */
   Collection<P> requests() {
     List<P> out = new ArrayList<>(slots.size());

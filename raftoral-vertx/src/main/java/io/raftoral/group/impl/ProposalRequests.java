@@ -31,6 +31,8 @@ final class ProposalRequests<R> {
   private static final class Proposal<R> extends PendingRequest<Committed<R>> {
     final byte[] payload;
     long lastAttemptTick;
+    /** A later proposal of this session was applied first: this one was lost, re-send it on the next tick. */
+    boolean overtaken;
 
     Proposal(Promise<Committed<R>> promise, byte[] payload, long tick) {
       super(promise);
@@ -46,8 +48,7 @@ final class ProposalRequests<R> {
   private final int maxPending;
   private long sequence;
   /** Proposals of the current event-loop turn, handed to Raft together (see {@link #queue}). */
-  private final List<byte[]> batch = new ArrayList<>();
-  private final List<Proposal<R>> batchRequests = new ArrayList<>();
+  private final List<Proposal<R>> batch = new ArrayList<>();
 
   ProposalRequests(RaftGroupVerticle<?, R> group, Vertx vertx, int maxPending) {
     this.group = group;
@@ -87,8 +88,7 @@ final class ProposalRequests<R> {
    * the turn: under load, one append message then carries many entries instead of one message per proposal.
    */
   private void queue(Proposal<R> proposal) {
-    batch.add(proposal.payload);
-    batchRequests.add(proposal);
+    batch.add(proposal);
     if (batch.size() == 1) {
       group.context().runOnContext(v -> flush());
     }
@@ -98,25 +98,36 @@ final class ProposalRequests<R> {
     if (group.isStopped() || batch.isEmpty()) {
       return;
     }
-    List<byte[]> payloads = new ArrayList<>(batch);
-    List<Proposal<R>> requests = new ArrayList<>(batchRequests);
+    List<Proposal<R>> requests = new ArrayList<>(batch);
     batch.clear();
-    batchRequests.clear();
-    Runnable propose = () -> {
-      try {
-        group.core().propose(payloads);
-      } catch (ProposalDroppedException transferring) {
-        // a leadership transfer is under way: the proposals stay pending and are re-sent to the new leader
-      } catch (RuntimeException e) {
-        requests.forEach(p -> p.fail(e));
-      }
-    };
     if (group.core().leaderId() != RaftNode.NONE) {
-      propose.run();
-    } else {
-      group.leaderWaiters().add(propose);
+      propose(requests);
+    } else if (group.leaderWaiters().add(requests, () -> propose(requests)) < requests.size()) {
+      // some refused (too many requests wait for a leader): their callers were told; free their slots (and those
+      // of callers that gave up)
+      pending.removeIf((seq, p) -> p.isDone());
     }
     group.processReady();
+  }
+
+  /** Hands Raft the proposals of {@code requests} whose callers still wait (a caller that gave up is not replayed). */
+  private void propose(List<Proposal<R>> requests) {
+    List<byte[]> payloads = new ArrayList<>(requests.size());
+    for (Proposal<R> p : requests) {
+      if (!p.isDone()) {
+        payloads.add(p.payload);
+      }
+    }
+    if (payloads.isEmpty()) {
+      return;
+    }
+    try {
+      group.core().propose(payloads);
+    } catch (ProposalDroppedException transferring) {
+      // a leadership transfer is under way: the proposals stay pending and are re-sent to the new leader
+    } catch (RuntimeException e) {
+      requests.forEach(p -> p.fail(e));
+    }
   }
 
   /**
@@ -131,6 +142,7 @@ final class ProposalRequests<R> {
     if (proposal == null) {
       return null;
     }
+    markOvertaken(frame.sequence());
     if (failure != null) {
       return () -> proposal.fail(failure);
     }
@@ -139,9 +151,26 @@ final class ProposalRequests<R> {
   }
 
   /**
-   * Re-sends proposals that may have been lost: all of them when a new leader appears, else those unanswered for
-   * {@code staleAfterTicks} (a forward dropped by the network). Replicas skip the duplicates (see
-   * {@link ProposalSessions}), so a command is applied once.
+   * Marks the pending proposals older than {@code appliedSequence} for a re-send on the next tick: this node's
+   * proposals reach the log in sequence order, so one overtaken by a later one was lost (a dropped forward, a
+   * leader that went away). Re-sent at once rather than after the stale delay, a lost proposal is applied before
+   * the window of its session ({@link ProposalSessions#MAX_SEQUENCES_ABOVE_FLOOR}) moves past it, however busy the
+   * node.
+   */
+  private void markOvertaken(long appliedSequence) {
+    pending.forEachWhile((seq, p) -> {
+      if (seq >= appliedSequence) {
+        return false;
+      }
+      p.overtaken = true;
+      return true;
+    });
+  }
+
+  /**
+   * Re-sends proposals that may have been lost: all of them when a new leader appears, else those overtaken by a
+   * later one or unanswered for {@code staleAfterTicks} (a forward dropped by the network). Replicas skip the
+   * duplicates (see {@link ProposalSessions}), so a command is applied once.
    */
   void resendStale(boolean all, long staleAfterTicks) {
     if (pending.isEmpty() || group.core().leaderId() == RaftNode.NONE) {
@@ -149,8 +178,9 @@ final class ProposalRequests<R> {
     }
     long now = group.ticks();
     pending.forEach((seq, p) -> {
-      if (all || now - p.lastAttemptTick >= staleAfterTicks) {
+      if (all || (p.overtaken && now > p.lastAttemptTick) || now - p.lastAttemptTick >= staleAfterTicks) {
         p.lastAttemptTick = now;
+        p.overtaken = false;
         try {
           group.core().propose(p.payload);
         } catch (RaftException e) {

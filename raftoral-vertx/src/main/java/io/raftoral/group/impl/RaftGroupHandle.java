@@ -8,11 +8,13 @@ import io.raftoral.raft.ConfigChange;
 import io.raftoral.raft.RaftStatus;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.Context;
+import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.concurrent.CancellationException;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 
@@ -112,35 +114,44 @@ final class RaftGroupHandle<C, R> implements RaftGroup<C, R> {
   /**
    * A lazy {@code Uni} that, on each subscription, runs {@code request} on the group's context with a fresh promise
    * (exceptions it throws fail the promise), then processes the Ready the request produced. The item arrives on the
-   * group's context.
+   * group's context. Cancelling the subscription fails the promise with a {@link CancellationException}: a request
+   * whose caller is gone is then dropped while it waits for a leader, not replayed to the next one.
    */
   private <T> Uni<T> submit(Consumer<Promise<T>> request) {
-    return Bridge.uni(() -> {
+    return Uni.createFrom().deferred(() -> {
       Promise<T> promise = Promise.promise();
-      if (!group.isStarted()) {
-        promise.fail(new IllegalStateException("group " + group.groupId() + " is not started"));
-        return promise.future();
-      }
-      Handler<Void> run = v -> {
-        if (group.isStopped()) {
-          promise.tryFail(group.stoppedFailure());
-          return;
-        }
-        try {
-          request.accept(promise);
-          group.processReady();
-        } catch (RuntimeException e) {
-          promise.tryFail(e);
-        }
-      };
-      if (Vertx.currentContext() == group.context()) {
-        // Already on the group's event loop (a workflow step continuing after an apply): no extra turn.
-        run.handle(null);
-      } else {
-        group.context().runOnContext(run);
-      }
-      return promise.future();
+      return Bridge.uni(() -> start(request, promise)).onCancellation().invoke(() ->
+          promise.tryFail(new CancellationException("request to group " + group.groupId() + " cancelled")));
     });
+  }
+
+  private <T> Future<T> start(Consumer<Promise<T>> request, Promise<T> promise) {
+    if (!group.isStarted()) {
+      promise.fail(new IllegalStateException("group " + group.groupId() + " is not started"));
+      return promise.future();
+    }
+    Handler<Void> run = v -> {
+      if (group.isStopped()) {
+        promise.tryFail(group.stoppedFailure());
+        return;
+      }
+      if (promise.future().isComplete()) {
+        return; // cancelled before it reached the group
+      }
+      try {
+        request.accept(promise);
+        group.processReady();
+      } catch (RuntimeException e) {
+        promise.tryFail(e);
+      }
+    };
+    if (Vertx.currentContext() == group.context()) {
+      // Already on the group's event loop (a workflow step continuing after an apply): no extra turn.
+      run.handle(null);
+    } else {
+      group.context().runOnContext(run);
+    }
+    return promise.future();
   }
 
   @Override

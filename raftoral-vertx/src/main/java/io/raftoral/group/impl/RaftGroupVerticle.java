@@ -82,7 +82,7 @@ public final class RaftGroupVerticle<C, R> extends VerticleBase implements Hoste
   private GroupEventPublisher events;
   /** Caller notifications of the entries being applied, run once status() is up to date. */
   private final List<Runnable> completions = new ArrayList<>();
-  private final LeaderWaiters leaderWaiters = new LeaderWaiters(this);
+  private final LeaderWaiters leaderWaiters;
 
   public RaftGroupVerticle(long groupId, GroupEnvironment env, RaftGroupOptions options,
       StateMachine<C, R> stateMachine, CommandCodec<C> codec, Membership bootstrap) {
@@ -94,6 +94,7 @@ public final class RaftGroupVerticle<C, R> extends VerticleBase implements Hoste
     this.handle = new RaftGroupHandle<>(this, codec, this.options.getRequestTimeoutMillis());
     this.bootstrap = bootstrap;
     this.clock = new IdleClock(IDLE_AFTER_ELECTION_TIMEOUTS * this.options.getElectionTicks());
+    this.leaderWaiters = new LeaderWaiters(this, this.options.getMaxRequestsAwaitingLeader());
   }
 
   /** The handle users hold: every operation is a lazy {@code Uni} answered on this group's context. */
@@ -111,7 +112,7 @@ public final class RaftGroupVerticle<C, R> extends VerticleBase implements Hoste
     return store.loadOrCreate(bootstrap).map(state -> {
       Snapshot snap = state.snapshot();
       if (snap.index() > 0) {
-        applier.restore(snap.data());
+        applier.restore(snap.data(), snap.index());
       }
       appliedIndex = snap.index();
       snapshotIndex = snap.index();
@@ -161,6 +162,7 @@ public final class RaftGroupVerticle<C, R> extends VerticleBase implements Hoste
       }
       proposals.resendStale(false, staleAfterTicks());
       reads.reissue(false, staleAfterTicks());
+      leaderWaiters.dropAbandoned();
       processReady();
       if (core.isLeader() && !core.membership().learners().isEmpty()) {
         // A learner's acknowledgements move only its matchIndex, which produces no Ready: refresh status() so a
@@ -182,7 +184,7 @@ public final class RaftGroupVerticle<C, R> extends VerticleBase implements Hoste
     Membership membership = core.membership();
     long now = System.nanoTime();
     for (Message m : delivery.messages()) {
-      status.heardFrom(m.from(), now);
+      status.heardFrom(m.from(), now, membership);
       if (!membership.contains(m.from()) && !membership.voters().isEmpty()) {
         env.countNonMemberMessage();
       }
@@ -228,7 +230,7 @@ public final class RaftGroupVerticle<C, R> extends VerticleBase implements Hoste
       }
       send(rd.messages());
       if (rd.snapshot() != null) {
-        applier.restore(rd.snapshot().data());
+        applier.restore(rd.snapshot().data(), rd.snapshot().index());
         appliedIndex = rd.snapshot().index();
         snapshotIndex = rd.snapshot().index();
         events.membershipChanged(rd.snapshot().membership(), rd.snapshot().index());

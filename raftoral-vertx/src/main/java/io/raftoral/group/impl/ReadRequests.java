@@ -72,6 +72,9 @@ final class ReadRequests {
     Read<T> read = new Read<>(promise, query, group.ticks());
     byte[] context = context(seq);
     group.leaderWaiters().whenLeaderKnown(() -> group.core().readIndex(context), read);
+    if (read.isDone()) {
+      return; // refused: too many requests wait for a leader
+    }
     awaitingIndex.add(seq, read, timeoutMillis,
         () -> new TimeoutException("read index not confirmed within " + timeoutMillis + " ms"));
   }

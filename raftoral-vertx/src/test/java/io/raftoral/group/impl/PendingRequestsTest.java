@@ -6,6 +6,7 @@ import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.junit5.VertxExtension;
 import io.vertx.junit5.VertxTestContext;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -54,6 +55,24 @@ class PendingRequestsTest {
         ctx.completeNow();
       }));
     });
+  }
+
+  @Test
+  void forEachWhileVisitsInOrderAndStopsWhenTold(Vertx vertx, VertxTestContext ctx) {
+    vertx.runOnContext(v -> ctx.verify(() -> {
+      PendingRequests<Long, PendingRequest<String>> table = new PendingRequests<>(vertx);
+      for (long id = 1; id <= 5; id++) {
+        table.add(id, request(), LONG_TIMEOUT_MILLIS, () -> new TimeoutException("too late"));
+      }
+      List<Long> visited = new ArrayList<>();
+      table.forEachWhile((id, r) -> {
+        visited.add(id);
+        return id < 3;
+      });
+      assertThat(visited).containsExactly(1L, 2L, 3L);
+      table.failAll(new IllegalStateException("done"));
+      ctx.completeNow();
+    }));
   }
 
   @Test
