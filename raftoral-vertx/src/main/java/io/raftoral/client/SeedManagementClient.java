@@ -34,11 +34,27 @@ public abstract class SeedManagementClient implements ManagementClient {
    */
   public record HeartbeatAnswer(boolean accepted, String leaderAddress, String description) {}
 
+  /** Default time for one call to one node. */
+  public static final long DEFAULT_REQUEST_TIMEOUT_MILLIS = 5_000;
+
   private final List<HostPort> seeds;
+  private final long requestTimeoutMillis;
   private volatile HostPort knownLeader;
 
-  protected SeedManagementClient(List<String> seeds) {
-    this.seeds = HostPort.parseAll(seeds);
+  /** Over the seeds of {@code options} (its addresses, at least one). */
+  protected SeedManagementClient(NetworkClientOptions options) {
+    this.seeds = HostPort.parseAll(options.getAddresses());
+    this.requestTimeoutMillis = options.getRequestTimeoutMillis();
+  }
+
+  /** Options for {@code seeds} with this client's default time per call ({@link #DEFAULT_REQUEST_TIMEOUT_MILLIS}). */
+  public static NetworkClientOptions seedOptions(List<String> seeds) {
+    return new NetworkClientOptions().setAddresses(seeds).setRequestTimeoutMillis(DEFAULT_REQUEST_TIMEOUT_MILLIS);
+  }
+
+  /** Time for one call to one node. */
+  protected final long requestTimeoutMillis() {
+    return requestTimeoutMillis;
   }
 
   /** Asks {@code node} to register; the node id, or a failure whose message says why not. */

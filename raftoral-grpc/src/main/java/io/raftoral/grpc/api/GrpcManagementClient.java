@@ -1,5 +1,6 @@
 package io.raftoral.grpc.api;
 
+import io.raftoral.client.NetworkClientOptions;
 import io.raftoral.client.SeedManagementClient;
 import io.raftoral.grpc.api.proto.HeartbeatRequest;
 import io.raftoral.grpc.api.proto.RaftServiceGrpcClient;
@@ -12,7 +13,6 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.grpc.client.GrpcClient;
 import java.util.List;
-import java.util.Objects;
 
 /**
  * {@link ManagementClient} over {@code raftoral.RaftService} of {@link WorkflowGrpcApi}, for a node that is not
@@ -29,34 +29,31 @@ import java.util.Objects;
  */
 public final class GrpcManagementClient extends SeedManagementClient implements AutoCloseable {
 
-  /** Default time for one call to one node. */
-  public static final long DEFAULT_REQUEST_TIMEOUT_MILLIS = 5_000;
-
   private final GrpcClient grpc;
-  private final long requestTimeoutMillis;
 
+  /** A client of {@code seeds} ({@code host:port}), without TLS, with the default timeout. */
   public GrpcManagementClient(Vertx vertx, List<String> seeds) {
-    this(vertx, seeds, DEFAULT_REQUEST_TIMEOUT_MILLIS);
+    this(vertx, seedOptions(seeds));
   }
 
-  public GrpcManagementClient(Vertx vertx, List<String> seeds, long requestTimeoutMillis) {
-    super(seeds);
-    this.grpc = GrpcClient.client(Objects.requireNonNull(vertx, "vertx"));
-    this.requestTimeoutMillis = requestTimeoutMillis;
+  /** Over the seeds of {@code options} (its addresses); over TLS when its TLS is enabled. */
+  public GrpcManagementClient(Vertx vertx, NetworkClientOptions options) {
+    super(options);
+    this.grpc = GrpcCalls.client(vertx, options.getTls());
   }
 
   @Override
   protected Future<Long> registerAt(HostPort node, String address, String requestId) {
     RegisterRequest request = RegisterRequest.newBuilder().setAddress(address)
         .setRequestId(requestId == null ? "" : requestId).build();
-    return GrpcCalls.unary(grpc, node, RaftServiceGrpcClient.Register, request, requestTimeoutMillis)
+    return GrpcCalls.unary(grpc, node, RaftServiceGrpcClient.Register, request, requestTimeoutMillis())
         .map(RegisterResponse::getNodeId);
   }
 
   @Override
   protected Future<HeartbeatAnswer> heartbeatAt(HostPort node, long nodeId) {
     HeartbeatRequest request = HeartbeatRequest.newBuilder().setNodeId(nodeId).build();
-    return GrpcCalls.unary(grpc, node, RaftServiceGrpcClient.Heartbeat, request, requestTimeoutMillis)
+    return GrpcCalls.unary(grpc, node, RaftServiceGrpcClient.Heartbeat, request, requestTimeoutMillis())
         .map(r -> new HeartbeatAnswer(r.getAccepted(), r.getLeaderAddress(), r.getError()));
   }
 
