@@ -20,7 +20,10 @@ final class GrpcCalls {
   private GrpcCalls() {
   }
 
-  /** A gRPC client, over TLS when {@code tls} is enabled (its CAs are trusted; with mutual TLS its certificate is presented). */
+  /**
+   * A gRPC client, over TLS when {@code tls} is enabled (its CAs are trusted; with mutual TLS its certificate is
+   * presented).
+   */
   static GrpcClient client(Vertx vertx, TransportTlsOptions tls) {
     Objects.requireNonNull(vertx, "vertx");
     if (!tls.isEnabled()) {

@@ -12,7 +12,6 @@ import io.raftoral.workflow.ErrorCode;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.grpc.client.GrpcClient;
-import java.util.List;
 
 /**
  * {@link ManagementClient} over {@code raftoral.RaftService} of {@link WorkflowGrpcApi}, for a node that is not
@@ -27,44 +26,30 @@ import java.util.List;
  *
  * <p>Futures complete on the caller's Vert.x context when called from one, else on an event loop of the client.
  */
-public final class GrpcManagementClient extends SeedManagementClient implements AutoCloseable {
+public final class GrpcManagementClient extends SeedManagementClient<GrpcClient> {
 
-  private final GrpcClient grpc;
-
-  /** A client of {@code seeds} ({@code host:port}), without TLS, with the default timeout. */
-  public GrpcManagementClient(Vertx vertx, List<String> seeds) {
-    this(vertx, seedOptions(seeds));
-  }
-
-  /** Over the seeds of {@code options} (its addresses); over TLS when its TLS is enabled. */
+  /** Over the seeds of {@code options} (its addresses, see {@link #seedOptions}); over TLS when its TLS is enabled. */
   public GrpcManagementClient(Vertx vertx, NetworkClientOptions options) {
-    super(options);
-    this.grpc = GrpcCalls.client(vertx, options.getTls());
+    super(options, GrpcCalls.client(vertx, options.getTls()), GrpcClient::close);
   }
 
   @Override
   protected Future<Long> registerAt(HostPort node, String address, String requestId) {
     RegisterRequest request = RegisterRequest.newBuilder().setAddress(address)
         .setRequestId(requestId == null ? "" : requestId).build();
-    return GrpcCalls.unary(grpc, node, RaftServiceGrpcClient.Register, request, requestTimeoutMillis())
+    return GrpcCalls.unary(client(), node, RaftServiceGrpcClient.Register, request, requestTimeoutMillis())
         .map(RegisterResponse::getNodeId);
   }
 
   @Override
   protected Future<HeartbeatAnswer> heartbeatAt(HostPort node, long nodeId) {
     HeartbeatRequest request = HeartbeatRequest.newBuilder().setNodeId(nodeId).build();
-    return GrpcCalls.unary(grpc, node, RaftServiceGrpcClient.Heartbeat, request, requestTimeoutMillis())
+    return GrpcCalls.unary(client(), node, RaftServiceGrpcClient.Heartbeat, request, requestTimeoutMillis())
         .map(r -> new HeartbeatAnswer(r.getAccepted(), r.getLeaderAddress(), r.getError()));
   }
 
   @Override
   protected RuntimeException noNodeServed(ErrorCode code, String message) {
     return new GrpcApiException(GrpcErrors.status(code), code.name(), message);
-  }
-
-  /** Closes the underlying gRPC client. */
-  @Override
-  public void close() {
-    grpc.close();
   }
 }

@@ -43,19 +43,11 @@ import java.util.List;
  * <p>The returned {@link Uni}s are lazy and emit on a Vert.x event loop (the subscriber's context when subscribed
  * on one).
  */
-public final class GrpcWorkflowClient extends NetworkWorkflowClient {
+public final class GrpcWorkflowClient extends NetworkWorkflowClient<GrpcClient> {
 
-  private final GrpcClient grpc;
-
-  /** A client of the nodes at {@code addresses} ({@code host:port}), without TLS, with the default timeout. */
-  public GrpcWorkflowClient(Vertx vertx, List<String> addresses) {
-    this(vertx, new NetworkClientOptions().setAddresses(addresses));
-  }
-
-  /** Over TLS when the options' TLS is enabled. */
+  /** A client of the nodes at the options' addresses ({@code host:port}); over TLS when the options' TLS is enabled. */
   public GrpcWorkflowClient(Vertx vertx, NetworkClientOptions options) {
-    super(options);
-    this.grpc = GrpcCalls.client(vertx, options.getTls());
+    super(options, GrpcCalls.client(vertx, options.getTls()), GrpcClient::close);
   }
 
   @Override
@@ -128,12 +120,6 @@ public final class GrpcWorkflowClient extends NetworkWorkflowClient {
         .map(WorkflowProto::fromProto);
   }
 
-  /** Closes the underlying gRPC client. */
-  @Override
-  public void close() {
-    grpc.close();
-  }
-
   // -----------------------------------------------------------------------------------------------------------------
 
   /**
@@ -142,7 +128,7 @@ public final class GrpcWorkflowClient extends NetworkWorkflowClient {
    */
   private <Req, Resp> Uni<Resp> call(ServiceMethod<Resp, Req> method, Req request, long timeoutMillis,
       RemoteCall remote) {
-    return Bridge.uni(() -> nodes().call(node -> GrpcCalls.unary(grpc, node, method, request, timeoutMillis),
+    return Bridge.uni(() -> nodes().call(node -> GrpcCalls.unary(client(), node, method, request, timeoutMillis),
             e -> e instanceof GrpcApiException, GrpcApiException::new)
         .recover(e -> Future.failedFuture(rebuilt(e, remote))));
   }

@@ -1,5 +1,6 @@
 package io.raftoral.grpc.api;
 
+import static io.raftoral.client.SeedManagementClient.seedOptions;
 import static io.raftoral.testkit.PingPongCluster.await;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -395,7 +396,7 @@ class WorkflowGrpcApiTest extends PingPongApiTest {
         .node(1, node.toString()).node(2, "127.0.0.1:7002");
     HttpServer other = await(serve(new WorkflowGrpcApi(vertx, cluster.client, follower, new GrpcApiOptions())));
     HostPort at = new HostPort("127.0.0.1", other.actualPort());
-    GrpcManagementClient client = new GrpcManagementClient(vertx, List.of(at.toString()));
+    GrpcManagementClient client = new GrpcManagementClient(vertx, seedOptions(List.of(at.toString())));
     try {
       HeartbeatResponse refused = await(GrpcCalls.unary(grpc, at, RaftServiceGrpcClient.Heartbeat,
           HeartbeatRequest.newBuilder().setNodeId(3).build(), 10_000));

@@ -11,7 +11,6 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
-import java.util.List;
 
 /**
  * {@link ManagementClient} over the discovery endpoints of {@link WorkflowHttpApi}, for a node that is not (yet) a
@@ -26,19 +25,11 @@ import java.util.List;
  *
  * <p>Futures complete on the caller's Vert.x context when called from one, else on an event loop of the client.
  */
-public final class HttpManagementClient extends SeedManagementClient implements AutoCloseable {
+public final class HttpManagementClient extends SeedManagementClient<WebClient> {
 
-  private final WebClient web;
-
-  /** A client of {@code seeds} ({@code host:port}), without TLS, with the default timeout. */
-  public HttpManagementClient(Vertx vertx, List<String> seeds) {
-    this(vertx, seedOptions(seeds));
-  }
-
-  /** Over the seeds of {@code options} (its addresses); over HTTPS when its TLS is enabled. */
+  /** Over the seeds of {@code options} (its addresses, see {@link #seedOptions}); over HTTPS with its TLS. */
   public HttpManagementClient(Vertx vertx, NetworkClientOptions options) {
-    super(options);
-    this.web = WebClients.create(vertx, options.getTls());
+    super(options, WebClients.create(vertx, options.getTls()), WebClient::close);
   }
 
   @Override
@@ -71,14 +62,8 @@ public final class HttpManagementClient extends SeedManagementClient implements 
     return new HttpApiException(HttpErrors.status(code), code.name(), message);
   }
 
-  /** Closes the underlying HTTP client. */
-  @Override
-  public void close() {
-    web.close();
-  }
-
   private Future<HttpResponse<Buffer>> post(HostPort node, String path, JsonObject body) {
-    return web.post(node.port(), node.host(), path).timeout(requestTimeoutMillis()).sendJsonObject(body);
+    return client().post(node.port(), node.host(), path).timeout(requestTimeoutMillis()).sendJsonObject(body);
   }
 
   private static JsonObject json(HttpResponse<Buffer> r) {

@@ -42,19 +42,11 @@ import java.util.stream.Collectors;
  * <p>The returned {@link Uni}s are lazy (nothing is sent before subscription) and emit on a Vert.x event loop:
  * the subscriber's context when subscribed on one, else one of the client's.
  */
-public final class HttpWorkflowClient extends NetworkWorkflowClient {
+public final class HttpWorkflowClient extends NetworkWorkflowClient<WebClient> {
 
-  private final WebClient web;
-
-  /** A client of the nodes at {@code addresses} ({@code host:port}), without TLS, with the default timeout. */
-  public HttpWorkflowClient(Vertx vertx, List<String> addresses) {
-    this(vertx, new NetworkClientOptions().setAddresses(addresses));
-  }
-
-  /** Over HTTPS when the options' TLS is enabled. */
+  /** A client of the nodes at the options' addresses ({@code host:port}); over HTTPS with the options' TLS. */
   public HttpWorkflowClient(Vertx vertx, NetworkClientOptions options) {
-    super(options);
-    this.web = WebClients.create(vertx, options.getTls());
+    super(options, WebClients.create(vertx, options.getTls()), WebClient::close);
   }
 
   @Override
@@ -64,7 +56,7 @@ public final class HttpWorkflowClient extends NetworkWorkflowClient {
     if (options != null && options.getWorkflowId() != null) {
       body.put("workflow_id", options.getWorkflowId());
     }
-    return call(node -> web.post(node.port(), node.host(), "/workflow/execute"), body, requestTimeoutMillis(),
+    return call(node -> client().post(node.port(), node.host(), "/workflow/execute"), body, requestTimeoutMillis(),
         HttpWorkflowClient::workflow, RemoteCall.start(name, version));
   }
 
@@ -72,7 +64,7 @@ public final class HttpWorkflowClient extends NetworkWorkflowClient {
   public Uni<WorkflowStatus> await(String workflowId, Long executionClusterId, Duration timeout) {
     Duration wait = timeout == null ? Duration.ofSeconds(30) : timeout;
     double seconds = Math.max(0.001, wait.toMillis() / 1000.0);
-    return call(node -> withCluster(web.get(node.port(), node.host(), "/workflow/wait")
+    return call(node -> withCluster(client().get(node.port(), node.host(), "/workflow/wait")
             .addQueryParam("workflow_id", workflowId)
             .addQueryParam("timeout_seconds", Double.toString(seconds)), executionClusterId), null,
         wait.toMillis() + requestTimeoutMillis(),
@@ -81,7 +73,7 @@ public final class HttpWorkflowClient extends NetworkWorkflowClient {
 
   @Override
   public Uni<WorkflowStatus> status(String workflowId, Long executionClusterId) {
-    return call(node -> withCluster(web.get(node.port(), node.host(), "/workflow/status")
+    return call(node -> withCluster(client().get(node.port(), node.host(), "/workflow/status")
             .addQueryParam("workflow_id", workflowId), executionClusterId), null, requestTimeoutMillis(),
         HttpWorkflowClient::workflow, RemoteCall.about(workflowId));
   }
@@ -90,7 +82,7 @@ public final class HttpWorkflowClient extends NetworkWorkflowClient {
   public Uni<List<WorkflowStatus>> list(WorkflowFilter filter) {
     WorkflowFilter f = filter == null ? WorkflowFilter.all() : filter;
     return call(node -> {
-      HttpRequest<Buffer> r = web.get(node.port(), node.host(), "/workflow/list")
+      HttpRequest<Buffer> r = client().get(node.port(), node.host(), "/workflow/list")
           .addQueryParam("limit", Integer.toString(f.limit()));
       if (f.states().size() < WorkflowState.values().length) {
         r.addQueryParam("state", f.states().stream().map(Enum::name).collect(Collectors.joining(",")));
@@ -124,14 +116,8 @@ public final class HttpWorkflowClient extends NetworkWorkflowClient {
     if (executionClusterId != null) {
       body.put("execution_cluster_id", Long.toString(executionClusterId));
     }
-    return call(node -> web.post(node.port(), node.host(), "/workflow/terminate"), body, requestTimeoutMillis(),
+    return call(node -> client().post(node.port(), node.host(), "/workflow/terminate"), body, requestTimeoutMillis(),
         HttpWorkflowClient::workflow, RemoteCall.about(workflowId));
-  }
-
-  /** Closes the underlying HTTP client. */
-  @Override
-  public void close() {
-    web.close();
   }
 
   // -----------------------------------------------------------------------------------------------------------------

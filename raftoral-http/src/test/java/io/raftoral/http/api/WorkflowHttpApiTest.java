@@ -3,6 +3,7 @@ package io.raftoral.http.api;
 import io.raftoral.testkit.FakeManagementEndpoint;
 import io.raftoral.testkit.PingPongApiTest;
 import io.raftoral.testkit.PingPongCluster;
+import static io.raftoral.client.SeedManagementClient.seedOptions;
 import static io.raftoral.testkit.PingPongCluster.await;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -348,7 +349,8 @@ class WorkflowHttpApiTest extends PingPongApiTest {
     HttpServer other = await(vertx.createHttpServer()
         .requestHandler(new WorkflowHttpApi(cluster.client, follower, new HttpApiOptions()).router(vertx))
         .listen(0, "127.0.0.1"));
-    HttpManagementClient client = new HttpManagementClient(vertx, List.of("127.0.0.1:" + other.actualPort()));
+    HttpManagementClient client = new HttpManagementClient(vertx,
+        seedOptions(List.of("127.0.0.1:" + other.actualPort())));
     try {
       HttpResponse<Buffer> refused = await(web.post(other.actualPort(), "127.0.0.1", "/discovery/heartbeat")
           .sendJsonObject(new JsonObject().put("node_id", 3)));
@@ -363,7 +365,8 @@ class WorkflowHttpApiTest extends PingPongApiTest {
       // a registration is served by any member; the client goes to the leader it learnt of first
       assertThat(await(client.register("127.0.0.1:7010", "r-10"))).isEqualTo(42);
       assertThat(management.registrations).contains("127.0.0.1:7010/r-10");
-      HttpManagementClient fresh = new HttpManagementClient(vertx, List.of("127.0.0.1:" + other.actualPort()));
+      HttpManagementClient fresh = new HttpManagementClient(vertx,
+          seedOptions(List.of("127.0.0.1:" + other.actualPort())));
       try {
         assertThat(await(fresh.register("127.0.0.1:7013", "r-13"))).isEqualTo(42);
         assertThat(follower.registrations).contains("127.0.0.1:7013/r-13");
