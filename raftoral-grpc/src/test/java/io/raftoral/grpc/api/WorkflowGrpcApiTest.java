@@ -3,7 +3,6 @@ package io.raftoral.grpc.api;
 import static io.raftoral.client.SeedManagementClient.seedOptions;
 import static io.raftoral.testkit.PingPongCluster.await;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.google.protobuf.Message;
 import com.google.protobuf.util.JsonFormat;
@@ -23,6 +22,7 @@ import io.raftoral.grpc.api.proto.TerminateWorkflowRequest;
 import io.raftoral.grpc.api.proto.WaitForWorkflowRequest;
 import io.raftoral.grpc.api.proto.WorkflowInfo;
 import io.raftoral.grpc.api.proto.WorkflowManagementGrpcClient;
+import io.raftoral.testkit.ApiOptionsContract;
 import io.raftoral.testkit.FakeManagementEndpoint;
 import io.raftoral.testkit.PingPongApiTest;
 import io.raftoral.testkit.PingPongCluster;
@@ -416,10 +416,8 @@ class WorkflowGrpcApiTest extends PingPongApiTest {
 
   @Test
   void optionsRoundTripThroughJson() {
-    GrpcApiOptions o = new GrpcApiOptions().setDefaultWaitTimeoutSeconds(5).setMaxWaitTimeoutSeconds(50)
-        .setDefaultListLimit(7).setMaxListLimit(70);
-    assertThat(new GrpcApiOptions(o.toJson()).toJson()).isEqualTo(o.toJson());
-    assertThat(new GrpcApiOptions(new JsonObject()).toJson()).isEqualTo(new GrpcApiOptions().toJson());
-    assertThatThrownBy(() -> new GrpcApiOptions().setMaxListLimit(0)).isInstanceOf(IllegalArgumentException.class);
+    ApiOptionsContract.roundTripsThroughJson(new GrpcApiOptions().setDefaultWaitTimeoutSeconds(5)
+        .setMaxWaitTimeoutSeconds(50).setDefaultListLimit(7).setMaxListLimit(70),
+        GrpcApiOptions::new, GrpcApiOptions::new, o -> o.setMaxListLimit(0));
   }
 }

@@ -1,12 +1,12 @@
 package io.raftoral.http.api;
 
+import io.raftoral.testkit.ApiOptionsContract;
 import io.raftoral.testkit.FakeManagementEndpoint;
 import io.raftoral.testkit.PingPongApiTest;
 import io.raftoral.testkit.PingPongCluster;
 import static io.raftoral.client.SeedManagementClient.seedOptions;
 import static io.raftoral.testkit.PingPongCluster.await;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
@@ -381,11 +381,9 @@ class WorkflowHttpApiTest extends PingPongApiTest {
 
   @Test
   void optionsRoundTripThroughJson() {
-    HttpApiOptions o = new HttpApiOptions().setBodyLimitBytes(10).setDefaultWaitTimeoutSeconds(2.5)
-        .setMaxWaitTimeoutSeconds(60).setDefaultListLimit(7).setMaxListLimit(70);
-    assertThat(new HttpApiOptions(o.toJson()).toJson()).isEqualTo(o.toJson());
-    assertThat(new HttpApiOptions(new JsonObject()).toJson()).isEqualTo(new HttpApiOptions().toJson());
-    assertThatThrownBy(() -> new HttpApiOptions().setBodyLimitBytes(0)).isInstanceOf(IllegalArgumentException.class);
+    ApiOptionsContract.roundTripsThroughJson(new HttpApiOptions().setBodyLimitBytes(10)
+        .setDefaultWaitTimeoutSeconds(2.5).setMaxWaitTimeoutSeconds(60).setDefaultListLimit(7).setMaxListLimit(70),
+        HttpApiOptions::new, HttpApiOptions::new, o -> o.setBodyLimitBytes(0));
   }
 
   @Test
