@@ -23,9 +23,7 @@ public final class GrpcApiOptions extends ApiOptions<GrpcApiOptions> {
   }
 
   public GrpcApiOptions(GrpcApiOptions other) {
-    super(other);
-    this.defaultWaitTimeoutSeconds = other.defaultWaitTimeoutSeconds;
-    this.maxWaitTimeoutSeconds = other.maxWaitTimeoutSeconds;
+    this(other.toJson());
   }
 
   public GrpcApiOptions(JsonObject json) {

@@ -66,6 +66,13 @@ class WorkflowGrpcApiTest extends PingPongApiTest {
         "input_json must be JSON text"));
   }
 
+  @Test
+  void optionsRoundTripThroughJson() {
+    ApiOptionsContract.roundTripsThroughJson(new GrpcApiOptions().setDefaultWaitTimeoutSeconds(5)
+        .setMaxWaitTimeoutSeconds(50).setDefaultListLimit(7).setMaxListLimit(70),
+        GrpcApiOptions::new, GrpcApiOptions::new, o -> o.setMaxListLimit(0));
+  }
+
   private static final ServiceMethod<HealthCheckResponse, HealthCheckRequest> HEALTH_CHECK = ServiceMethod.client(
       ServiceName.create("grpc.health.v1", "Health"), "Check", GrpcMessageEncoder.encoder(),
       GrpcMessageDecoder.decoder(HealthCheckResponse.newBuilder()));
@@ -412,12 +419,5 @@ class WorkflowGrpcApiTest extends PingPongApiTest {
       client.close();
       await(other.close());
     }
-  }
-
-  @Test
-  void optionsRoundTripThroughJson() {
-    ApiOptionsContract.roundTripsThroughJson(new GrpcApiOptions().setDefaultWaitTimeoutSeconds(5)
-        .setMaxWaitTimeoutSeconds(50).setDefaultListLimit(7).setMaxListLimit(70),
-        GrpcApiOptions::new, GrpcApiOptions::new, o -> o.setMaxListLimit(0));
   }
 }

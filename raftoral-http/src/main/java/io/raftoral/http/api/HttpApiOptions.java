@@ -25,10 +25,7 @@ public final class HttpApiOptions extends ApiOptions<HttpApiOptions> {
   }
 
   public HttpApiOptions(HttpApiOptions other) {
-    super(other);
-    this.bodyLimitBytes = other.bodyLimitBytes;
-    this.defaultWaitTimeoutSeconds = other.defaultWaitTimeoutSeconds;
-    this.maxWaitTimeoutSeconds = other.maxWaitTimeoutSeconds;
+    this(other.toJson());
   }
 
   public HttpApiOptions(JsonObject json) {
@@ -63,7 +60,10 @@ public final class HttpApiOptions extends ApiOptions<HttpApiOptions> {
   }
 
   public HttpApiOptions setDefaultWaitTimeoutSeconds(double seconds) {
-    this.defaultWaitTimeoutSeconds = positiveSeconds("defaultWaitTimeoutSeconds", seconds);
+    if (!(seconds > 0)) {
+      throw new IllegalArgumentException("defaultWaitTimeoutSeconds must be > 0, was " + seconds);
+    }
+    this.defaultWaitTimeoutSeconds = seconds;
     return this;
   }
 
@@ -72,14 +72,10 @@ public final class HttpApiOptions extends ApiOptions<HttpApiOptions> {
   }
 
   public HttpApiOptions setMaxWaitTimeoutSeconds(double seconds) {
-    this.maxWaitTimeoutSeconds = positiveSeconds("maxWaitTimeoutSeconds", seconds);
-    return this;
-  }
-
-  private static double positiveSeconds(String name, double seconds) {
     if (!(seconds > 0)) {
-      throw new IllegalArgumentException(name + " must be > 0, was " + seconds);
+      throw new IllegalArgumentException("maxWaitTimeoutSeconds must be > 0, was " + seconds);
     }
-    return seconds;
+    this.maxWaitTimeoutSeconds = seconds;
+    return this;
   }
 }

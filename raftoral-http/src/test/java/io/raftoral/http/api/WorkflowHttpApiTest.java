@@ -380,16 +380,16 @@ class WorkflowHttpApiTest extends PingPongApiTest {
   }
 
   @Test
+  void unknownMethodsOnKnownPathsGetJson() throws Exception {
+    HttpResponse<Buffer> r = await(web.request(HttpMethod.DELETE, port, "127.0.0.1", "/workflow/execute").send());
+    assertThat(r.statusCode()).isEqualTo(404);
+    assertThat(r.bodyAsJsonObject().getBoolean("success")).isFalse();
+  }
+  @Test
   void optionsRoundTripThroughJson() {
     ApiOptionsContract.roundTripsThroughJson(new HttpApiOptions().setBodyLimitBytes(10)
         .setDefaultWaitTimeoutSeconds(2.5).setMaxWaitTimeoutSeconds(60).setDefaultListLimit(7).setMaxListLimit(70),
         HttpApiOptions::new, HttpApiOptions::new, o -> o.setBodyLimitBytes(0));
   }
 
-  @Test
-  void unknownMethodsOnKnownPathsGetJson() throws Exception {
-    HttpResponse<Buffer> r = await(web.request(HttpMethod.DELETE, port, "127.0.0.1", "/workflow/execute").send());
-    assertThat(r.statusCode()).isEqualTo(404);
-    assertThat(r.bodyAsJsonObject().getBoolean("success")).isFalse();
-  }
 }
