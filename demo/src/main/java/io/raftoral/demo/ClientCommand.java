@@ -1,5 +1,6 @@
 package io.raftoral.demo;
 
+import io.raftoral.client.NetworkClientOptions;
 import io.raftoral.grpc.api.GrpcWorkflowClient;
 import io.raftoral.http.api.HttpWorkflowClient;
 import io.raftoral.transport.TransportTlsOptions;
@@ -74,10 +75,10 @@ final class ClientCommand {
         tls.setCertPath(tlsCa.toString()).setKeyPath(tlsCa.toString());
       }
     }
-    GrpcWorkflowClient grpcClient = transport == ApiKind.grpc
-        ? new GrpcWorkflowClient(vertx, List.of(address), requestTimeoutMillis, tls) : null;
-    HttpWorkflowClient httpClient = grpcClient == null
-        ? new HttpWorkflowClient(vertx, List.of(address), requestTimeoutMillis, tls) : null;
+    NetworkClientOptions options = new NetworkClientOptions().setAddresses(List.of(address))
+        .setRequestTimeoutMillis(requestTimeoutMillis).setTls(tls);
+    GrpcWorkflowClient grpcClient = transport == ApiKind.grpc ? new GrpcWorkflowClient(vertx, options) : null;
+    HttpWorkflowClient httpClient = grpcClient == null ? new HttpWorkflowClient(vertx, options) : null;
     JsonWorkflowClient client = grpcClient != null ? grpcClient : httpClient;
     try {
       JsonObject out = NodeCommand.await(Future.fromCompletionStage(call.apply(client).subscribeAsCompletionStage()));

@@ -201,8 +201,8 @@ final class NodeCommand implements Callable<Integer> {
     // discovery answer names the leader) when it bootstraps or restarts without --peers.
     List<String> seeds = new ArrayList<>(peers);
     seeds.add(advertised);
-    HttpManagementClient management = new HttpManagementClient(vertx, seeds,
-        HttpManagementClient.DEFAULT_REQUEST_TIMEOUT_MILLIS, tls);
+    HttpManagementClient management = new HttpManagementClient(vertx,
+        HttpManagementClient.seedOptions(seeds).setTls(tls));
     HttpPeerRequests peerRequests = new HttpPeerRequests(vertx, router, tls, 30_000);
     NodeOptions options = new NodeOptions().setAdvertiseAddress(advertised).setBootstrap(bootstrap)
         .setPreset(preset).setWorkflow(new WorkflowRuntimeOptions()

@@ -2,6 +2,7 @@ package io.raftoral.demo;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.raftoral.client.NetworkClientOptions;
 import io.raftoral.grpc.api.GrpcWorkflowClient;
 import io.raftoral.workflow.WorkflowStatus;
 import io.vertx.core.Vertx;
@@ -125,7 +126,7 @@ class ClusterProcessesIT {
       // the same through the gRPC API (served on the same port whatever the Raft transport), as the CLI client does
       Vertx vertx = Vertx.vertx();
       try (GrpcWorkflowClient grpc = new GrpcWorkflowClient(vertx,
-          List.of(c, a))) {
+          new NetworkClientOptions().setAddresses(List.of(c, a)))) {
         WorkflowStatus done = grpc.start("ping_pong", 1, "\"ping\"", null)
             .flatMap(s -> grpc.await(s.workflowId(), s.executionClusterId(), Duration.ofSeconds(30)))
             .await().atMost(Duration.ofSeconds(60));

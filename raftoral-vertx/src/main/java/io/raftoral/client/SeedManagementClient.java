@@ -7,7 +7,9 @@ import io.vertx.core.Future;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Objects;
 import java.util.Set;
+import java.util.function.Consumer;
 
 /**
  * A {@link ManagementClient} over the network, for a node that is not (yet) a member of cluster 0 and knows only
@@ -22,8 +24,12 @@ import java.util.Set;
  *       leader it knows of, where the client goes next (before the remaining seeds), and which it remembers for the
  *       next heartbeat.</li>
  * </ul>
+ *
+ * <p>It holds the protocol's client, which {@link #close()} closes.
+ *
+ * @param <C> the protocol's client (a gRPC client, a web client)
  */
-public abstract class SeedManagementClient implements ManagementClient {
+public abstract class SeedManagementClient<C> implements ManagementClient, AutoCloseable {
 
   /**
    * One node's answer to a heartbeat.
@@ -34,11 +40,47 @@ public abstract class SeedManagementClient implements ManagementClient {
    */
   public record HeartbeatAnswer(boolean accepted, String leaderAddress, String description) {}
 
+  /** Default time for one call to one node. */
+  public static final long DEFAULT_REQUEST_TIMEOUT_MILLIS = 5_000;
+
   private final List<HostPort> seeds;
+  private final long requestTimeoutMillis;
+  private final C client;
+  private final Consumer<C> closer;
   private volatile HostPort knownLeader;
 
-  protected SeedManagementClient(List<String> seeds) {
-    this.seeds = HostPort.parseAll(seeds);
+  /**
+   * Over the seeds of {@code options} (its addresses, at least one).
+   *
+   * @param client the protocol's client, made from {@code options}' TLS
+   * @param closer how {@link #close()} closes {@code client}
+   */
+  protected SeedManagementClient(NetworkClientOptions options, C client, Consumer<C> closer) {
+    this.seeds = HostPort.parseAll(options.getAddresses());
+    this.requestTimeoutMillis = options.getRequestTimeoutMillis();
+    this.client = Objects.requireNonNull(client, "client");
+    this.closer = closer;
+  }
+
+  /** The protocol's client. */
+  protected final C client() {
+    return client;
+  }
+
+  /** Closes the protocol's underlying client. */
+  @Override
+  public void close() {
+    closer.accept(client);
+  }
+
+  /** Options for {@code seeds} with this client's default time per call ({@link #DEFAULT_REQUEST_TIMEOUT_MILLIS}). */
+  public static NetworkClientOptions seedOptions(List<String> seeds) {
+    return new NetworkClientOptions().setAddresses(seeds).setRequestTimeoutMillis(DEFAULT_REQUEST_TIMEOUT_MILLIS);
+  }
+
+  /** Time for one call to one node. */
+  protected final long requestTimeoutMillis() {
+    return requestTimeoutMillis;
   }
 
   /** Asks {@code node} to register; the node id, or a failure whose message says why not. */

@@ -2,7 +2,9 @@ package io.raftoral.testkit;
 
 import static io.raftoral.testkit.PingPongCluster.await;
 
+import io.raftoral.client.NetworkClientOptions;
 import io.raftoral.client.RemoteApiException;
+import io.raftoral.client.SeedManagementClient;
 import io.raftoral.management.ManagementClient;
 import io.raftoral.workflow.JsonWorkflowClient;
 import io.vertx.core.Future;
@@ -32,13 +34,13 @@ public abstract class PingPongApiTest {
   /**
    * The network clients of the protocol under test.
    *
-   * @param workflowClient the workflow client of the nodes at the given addresses
-   * @param managementClient the management client of the given seeds
+   * @param workflowClient the workflow client of the nodes at the options' addresses
+   * @param managementClient the management client of the options' seeds
    * @param clientException the exception the clients fail with when no more specific one applies
    * @param invalidInputMessage what the API answers to a workflow input that is not JSON text
    */
-  public record Clients(BiFunction<Vertx, List<String>, ? extends JsonWorkflowClient> workflowClient,
-      BiFunction<Vertx, List<String>, ? extends ManagementClient> managementClient,
+  public record Clients(BiFunction<Vertx, NetworkClientOptions, ? extends JsonWorkflowClient> workflowClient,
+      BiFunction<Vertx, NetworkClientOptions, ? extends ManagementClient> managementClient,
       Class<? extends RemoteApiException> clientException, String invalidInputMessage) {}
 
   private final Clients clients;
@@ -84,19 +86,24 @@ public abstract class PingPongApiTest {
   @Test
   void theManagementClientTriesTheSeedsInTurn() throws Exception {
     NetworkClientContract.managementClientTriesTheSeedsInTurn(
-        seeds -> clients.managementClient().apply(vertx, seeds), apiAddress(), management, clients.clientException());
+        seeds -> clients.managementClient().apply(vertx, SeedManagementClient.seedOptions(seeds)), apiAddress(),
+        management, clients.clientException());
   }
 
   @Test
   void theWorkflowClientRoundTripsEveryOperation() throws Exception {
     NetworkClientContract.workflowClientRoundTripsEveryOperation(
-        addresses -> clients.workflowClient().apply(vertx, addresses), apiAddress(), "client-contract-forever",
+        this::workflowClient, apiAddress(), "client-contract-forever",
         clients.invalidInputMessage());
   }
 
   @Test
   void aNodeNobodyListensOnIsAnUnreachableError() throws Exception {
     NetworkClientContract.aNodeNobodyListensOnIsAnUnreachableError(
-        addresses -> clients.workflowClient().apply(vertx, addresses), clients.clientException());
+        this::workflowClient, clients.clientException());
+  }
+
+  private JsonWorkflowClient workflowClient(List<String> addresses) {
+    return clients.workflowClient().apply(vertx, new NetworkClientOptions().setAddresses(addresses));
   }
 }

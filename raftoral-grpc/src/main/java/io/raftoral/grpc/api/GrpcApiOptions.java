@@ -1,27 +1,23 @@
 package io.raftoral.grpc.api;
 
+import io.raftoral.api.ApiOptions;
 import io.vertx.core.json.JsonObject;
 
 /**
- * Settings of {@link WorkflowGrpcApi}, in the style of a Vert.x data object: {@code DEFAULT_*} constants, fluent
- * setters, JSON round trip. (The largest accepted message is a setting of the gRPC server itself:
+ * Settings of {@link WorkflowGrpcApi}: beside the list limits every API has ({@link ApiOptions}), how long a wait
+ * lasts in whole seconds. Vert.x style: {@code DEFAULT_*} constants, fluent setters, a copy constructor, a JSON round
+ * trip. (The largest accepted message is a setting of the gRPC server itself:
  * {@code GrpcServerOptions#setMaxMessageSize}.)
  */
-public final class GrpcApiOptions {
+public final class GrpcApiOptions extends ApiOptions<GrpcApiOptions> {
 
   /** How long a wait (WaitForWorkflowCompletion, RunWorkflowSync) lasts when the request says 0. */
   public static final int DEFAULT_WAIT_TIMEOUT_SECONDS = 30;
   /** The longest wait a request may ask for (longer ones are INVALID_ARGUMENT). */
   public static final int DEFAULT_MAX_WAIT_TIMEOUT_SECONDS = 3600;
-  /** How many workflows ListWorkflows answers when the request says 0. */
-  public static final int DEFAULT_LIST_LIMIT = 100;
-  /** The largest limit ListWorkflows accepts. */
-  public static final int DEFAULT_MAX_LIST_LIMIT = 10_000;
 
   private int defaultWaitTimeoutSeconds = DEFAULT_WAIT_TIMEOUT_SECONDS;
   private int maxWaitTimeoutSeconds = DEFAULT_MAX_WAIT_TIMEOUT_SECONDS;
-  private int defaultListLimit = DEFAULT_LIST_LIMIT;
-  private int maxListLimit = DEFAULT_MAX_LIST_LIMIT;
 
   public GrpcApiOptions() {
   }
@@ -31,18 +27,15 @@ public final class GrpcApiOptions {
   }
 
   public GrpcApiOptions(JsonObject json) {
+    super(json);
     setDefaultWaitTimeoutSeconds(json.getInteger("defaultWaitTimeoutSeconds", DEFAULT_WAIT_TIMEOUT_SECONDS));
     setMaxWaitTimeoutSeconds(json.getInteger("maxWaitTimeoutSeconds", DEFAULT_MAX_WAIT_TIMEOUT_SECONDS));
-    setDefaultListLimit(json.getInteger("defaultListLimit", DEFAULT_LIST_LIMIT));
-    setMaxListLimit(json.getInteger("maxListLimit", DEFAULT_MAX_LIST_LIMIT));
   }
 
+  @Override
   public JsonObject toJson() {
-    return new JsonObject()
-        .put("defaultWaitTimeoutSeconds", defaultWaitTimeoutSeconds)
-        .put("maxWaitTimeoutSeconds", maxWaitTimeoutSeconds)
-        .put("defaultListLimit", defaultListLimit)
-        .put("maxListLimit", maxListLimit);
+    return super.toJson().put("defaultWaitTimeoutSeconds", defaultWaitTimeoutSeconds)
+        .put("maxWaitTimeoutSeconds", maxWaitTimeoutSeconds);
   }
 
   public int getDefaultWaitTimeoutSeconds() {
@@ -50,7 +43,7 @@ public final class GrpcApiOptions {
   }
 
   public GrpcApiOptions setDefaultWaitTimeoutSeconds(int seconds) {
-    this.defaultWaitTimeoutSeconds = positive("defaultWaitTimeoutSeconds", seconds);
+    this.defaultWaitTimeoutSeconds = requirePositive("defaultWaitTimeoutSeconds", seconds);
     return this;
   }
 
@@ -59,37 +52,7 @@ public final class GrpcApiOptions {
   }
 
   public GrpcApiOptions setMaxWaitTimeoutSeconds(int seconds) {
-    this.maxWaitTimeoutSeconds = positive("maxWaitTimeoutSeconds", seconds);
+    this.maxWaitTimeoutSeconds = requirePositive("maxWaitTimeoutSeconds", seconds);
     return this;
-  }
-
-  public int getDefaultListLimit() {
-    return defaultListLimit;
-  }
-
-  public GrpcApiOptions setDefaultListLimit(int limit) {
-    this.defaultListLimit = positive("defaultListLimit", limit);
-    return this;
-  }
-
-  public int getMaxListLimit() {
-    return maxListLimit;
-  }
-
-  public GrpcApiOptions setMaxListLimit(int limit) {
-    this.maxListLimit = positive("maxListLimit", limit);
-    return this;
-  }
-
-  private static int positive(String name, int value) {
-    if (value < 1) {
-      throw new IllegalArgumentException(name + " must be >= 1, was " + value);
-    }
-    return value;
-  }
-
-  @Override
-  public String toString() {
-    return "GrpcApiOptions" + toJson().encode();
   }
 }

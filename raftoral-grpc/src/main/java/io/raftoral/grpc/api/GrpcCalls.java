@@ -1,17 +1,37 @@
 package io.raftoral.grpc.api;
 
 import io.raftoral.transport.HostPort;
+import io.raftoral.transport.TransportTlsOptions;
 import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpVersion;
 import io.vertx.core.net.SocketAddress;
 import io.vertx.grpc.client.GrpcClient;
+import io.vertx.grpc.client.GrpcClientOptions;
 import io.vertx.grpc.common.GrpcStatus;
 import io.vertx.grpc.common.ServiceMethod;
+import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 
 /** Unary calls that keep the status message and error code of a failed call (the generated stubs drop them). */
 final class GrpcCalls {
 
   private GrpcCalls() {
+  }
+
+  /**
+   * A gRPC client, over TLS when {@code tls} is enabled (its CAs are trusted; with mutual TLS its certificate is
+   * presented).
+   */
+  static GrpcClient client(Vertx vertx, TransportTlsOptions tls) {
+    Objects.requireNonNull(vertx, "vertx");
+    if (!tls.isEnabled()) {
+      return GrpcClient.client(vertx);
+    }
+    HttpClientOptions http = new HttpClientOptions().setProtocolVersion(HttpVersion.HTTP_2);
+    tls.applyTo(http);
+    return GrpcClient.client(vertx, new GrpcClientOptions(), http);
   }
 
   /**

@@ -1,5 +1,6 @@
 package io.raftoral.grpc.api;
 
+import io.raftoral.client.NetworkClientOptions;
 import io.raftoral.client.SeedManagementClient;
 import io.raftoral.grpc.api.proto.HeartbeatRequest;
 import io.raftoral.grpc.api.proto.RaftServiceGrpcClient;
@@ -11,8 +12,6 @@ import io.raftoral.workflow.ErrorCode;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.grpc.client.GrpcClient;
-import java.util.List;
-import java.util.Objects;
 
 /**
  * {@link ManagementClient} over {@code raftoral.RaftService} of {@link WorkflowGrpcApi}, for a node that is not
@@ -27,47 +26,30 @@ import java.util.Objects;
  *
  * <p>Futures complete on the caller's Vert.x context when called from one, else on an event loop of the client.
  */
-public final class GrpcManagementClient extends SeedManagementClient implements AutoCloseable {
+public final class GrpcManagementClient extends SeedManagementClient<GrpcClient> {
 
-  /** Default time for one call to one node. */
-  public static final long DEFAULT_REQUEST_TIMEOUT_MILLIS = 5_000;
-
-  private final GrpcClient grpc;
-  private final long requestTimeoutMillis;
-
-  public GrpcManagementClient(Vertx vertx, List<String> seeds) {
-    this(vertx, seeds, DEFAULT_REQUEST_TIMEOUT_MILLIS);
-  }
-
-  public GrpcManagementClient(Vertx vertx, List<String> seeds, long requestTimeoutMillis) {
-    super(seeds);
-    this.grpc = GrpcClient.client(Objects.requireNonNull(vertx, "vertx"));
-    this.requestTimeoutMillis = requestTimeoutMillis;
+  /** Over the seeds of {@code options} (its addresses, see {@link #seedOptions}); over TLS when its TLS is enabled. */
+  public GrpcManagementClient(Vertx vertx, NetworkClientOptions options) {
+    super(options, GrpcCalls.client(vertx, options.getTls()), GrpcClient::close);
   }
 
   @Override
   protected Future<Long> registerAt(HostPort node, String address, String requestId) {
     RegisterRequest request = RegisterRequest.newBuilder().setAddress(address)
         .setRequestId(requestId == null ? "" : requestId).build();
-    return GrpcCalls.unary(grpc, node, RaftServiceGrpcClient.Register, request, requestTimeoutMillis)
+    return GrpcCalls.unary(client(), node, RaftServiceGrpcClient.Register, request, requestTimeoutMillis())
         .map(RegisterResponse::getNodeId);
   }
 
   @Override
   protected Future<HeartbeatAnswer> heartbeatAt(HostPort node, long nodeId) {
     HeartbeatRequest request = HeartbeatRequest.newBuilder().setNodeId(nodeId).build();
-    return GrpcCalls.unary(grpc, node, RaftServiceGrpcClient.Heartbeat, request, requestTimeoutMillis)
+    return GrpcCalls.unary(client(), node, RaftServiceGrpcClient.Heartbeat, request, requestTimeoutMillis())
         .map(r -> new HeartbeatAnswer(r.getAccepted(), r.getLeaderAddress(), r.getError()));
   }
 
   @Override
   protected RuntimeException noNodeServed(ErrorCode code, String message) {
     return new GrpcApiException(GrpcErrors.status(code), code.name(), message);
-  }
-
-  /** Closes the underlying gRPC client. */
-  @Override
-  public void close() {
-    grpc.close();
   }
 }

@@ -1,8 +1,8 @@
 package io.raftoral.grpc.api;
 
 import io.raftoral.async.Bridge;
-import io.raftoral.client.NodeFailover;
-import io.raftoral.transport.TransportTlsOptions;
+import io.raftoral.client.NetworkClientOptions;
+import io.raftoral.client.NetworkWorkflowClient;
 import io.raftoral.workflow.RemoteCall;
 import io.raftoral.grpc.api.proto.GetWorkflowRequest;
 import io.raftoral.grpc.api.proto.ListWorkflowsRequest;
@@ -23,15 +23,11 @@ import io.raftoral.workflow.WorkflowWaitTimeoutException;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.http.HttpClientOptions;
-import io.vertx.core.http.HttpVersion;
 import io.vertx.grpc.client.GrpcClient;
-import io.vertx.grpc.client.GrpcClientOptions;
 import io.vertx.grpc.common.ServiceMethod;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Objects;
 
 /**
  * {@link JsonWorkflowClient} over a node's gRPC API ({@link WorkflowGrpcApi}): what scripts and the CLI's
@@ -47,40 +43,11 @@ import java.util.Objects;
  * <p>The returned {@link Uni}s are lazy and emit on a Vert.x event loop (the subscriber's context when subscribed
  * on one).
  */
-public final class GrpcWorkflowClient implements JsonWorkflowClient, AutoCloseable {
+public final class GrpcWorkflowClient extends NetworkWorkflowClient<GrpcClient> {
 
-  /** Default time for one call (a wait gets its own timeout plus this). */
-  public static final long DEFAULT_REQUEST_TIMEOUT_MILLIS = 10_000;
-
-  private final GrpcClient grpc;
-  private final NodeFailover nodes;
-  private final long requestTimeoutMillis;
-
-  /** A client of the nodes at {@code addresses} ({@code host:port}). */
-  public GrpcWorkflowClient(Vertx vertx, List<String> addresses) {
-    this(vertx, addresses, DEFAULT_REQUEST_TIMEOUT_MILLIS);
-  }
-
-  public GrpcWorkflowClient(Vertx vertx, List<String> addresses, long requestTimeoutMillis) {
-    this(vertx, addresses, requestTimeoutMillis, new TransportTlsOptions());
-  }
-
-  /** Over TLS when {@code tls} is enabled (its CAs are trusted; with mutual TLS its certificate is presented). */
-  public GrpcWorkflowClient(Vertx vertx, List<String> addresses, long requestTimeoutMillis,
-      TransportTlsOptions tls) {
-    this.nodes = new NodeFailover(addresses);
-    if (requestTimeoutMillis < 1) {
-      throw new IllegalArgumentException("requestTimeoutMillis must be >= 1");
-    }
-    Objects.requireNonNull(vertx, "vertx");
-    if (tls.isEnabled()) {
-      HttpClientOptions http = new HttpClientOptions().setProtocolVersion(HttpVersion.HTTP_2);
-      tls.applyTo(http);
-      this.grpc = GrpcClient.client(vertx, new GrpcClientOptions(), http);
-    } else {
-      this.grpc = GrpcClient.client(vertx);
-    }
-    this.requestTimeoutMillis = requestTimeoutMillis;
+  /** A client of the nodes at the options' addresses ({@code host:port}); over TLS when the options' TLS is enabled. */
+  public GrpcWorkflowClient(Vertx vertx, NetworkClientOptions options) {
+    super(options, GrpcCalls.client(vertx, options.getTls()), GrpcClient::close);
   }
 
   @Override
@@ -91,11 +58,11 @@ public final class GrpcWorkflowClient implements JsonWorkflowClient, AutoCloseab
       r.setWorkflowId(options.getWorkflowId());
     }
     // RunWorkflowAsync answers only the ids; the status at start comes from GetWorkflow on the same node
-    return call(WorkflowManagementGrpcClient.RunWorkflowAsync, r.build(), requestTimeoutMillis,
+    return call(WorkflowManagementGrpcClient.RunWorkflowAsync, r.build(), requestTimeoutMillis(),
         RemoteCall.start(name, version))
         .flatMap(started -> call(WorkflowManagementGrpcClient.GetWorkflow, GetWorkflowRequest.newBuilder()
             .setWorkflowId(started.getWorkflowId()).setExecutionClusterId(started.getExecutionClusterId()).build(),
-            requestTimeoutMillis, RemoteCall.about(started.getWorkflowId())))
+            requestTimeoutMillis(), RemoteCall.about(started.getWorkflowId())))
         .map(WorkflowProto::fromProto);
   }
 
@@ -105,7 +72,7 @@ public final class GrpcWorkflowClient implements JsonWorkflowClient, AutoCloseab
     int seconds = (int) Math.min(Integer.MAX_VALUE, Math.max(1, (wait.toMillis() + 999) / 1000));
     WaitForWorkflowRequest r = WaitForWorkflowRequest.newBuilder().setWorkflowId(workflowId)
         .setExecutionClusterId(executionClusterId == null ? 0 : executionClusterId).setTimeoutSeconds(seconds).build();
-    return call(WorkflowManagementGrpcClient.WaitForWorkflowCompletion, r, seconds * 1000L + requestTimeoutMillis,
+    return call(WorkflowManagementGrpcClient.WaitForWorkflowCompletion, r, seconds * 1000L + requestTimeoutMillis(),
         RemoteCall.await(workflowId, wait))
         // the wait answer carries the outcome; the full status (times, owner, input) comes from GetWorkflow
         .flatMap(done -> status(workflowId, done.getExecutionClusterId() == 0 ? executionClusterId
@@ -116,7 +83,7 @@ public final class GrpcWorkflowClient implements JsonWorkflowClient, AutoCloseab
   public Uni<WorkflowStatus> status(String workflowId, Long executionClusterId) {
     GetWorkflowRequest r = GetWorkflowRequest.newBuilder().setWorkflowId(workflowId)
         .setExecutionClusterId(executionClusterId == null ? 0 : executionClusterId).build();
-    return call(WorkflowManagementGrpcClient.GetWorkflow, r, requestTimeoutMillis, RemoteCall.about(workflowId))
+    return call(WorkflowManagementGrpcClient.GetWorkflow, r, requestTimeoutMillis(), RemoteCall.about(workflowId))
         .map(WorkflowProto::fromProto);
   }
 
@@ -130,7 +97,7 @@ public final class GrpcWorkflowClient implements JsonWorkflowClient, AutoCloseab
     if (f.workflowType() != null) {
       r.setWorkflowType(f.workflowType());
     }
-    return call(WorkflowManagementGrpcClient.ListWorkflows, r.build(), requestTimeoutMillis, RemoteCall.list())
+    return call(WorkflowManagementGrpcClient.ListWorkflows, r.build(), requestTimeoutMillis(), RemoteCall.list())
         .map(answer -> {
           List<WorkflowStatus> all = new ArrayList<>();
           for (WorkflowInfo i : answer.getWorkflowsList()) {
@@ -149,14 +116,8 @@ public final class GrpcWorkflowClient implements JsonWorkflowClient, AutoCloseab
     TerminateWorkflowRequest r = TerminateWorkflowRequest.newBuilder().setWorkflowId(workflowId)
         .setExecutionClusterId(executionClusterId == null ? 0 : executionClusterId)
         .setReason(reason == null ? "" : reason).build();
-    return call(WorkflowManagementGrpcClient.TerminateWorkflow, r, requestTimeoutMillis, RemoteCall.about(workflowId))
+    return call(WorkflowManagementGrpcClient.TerminateWorkflow, r, requestTimeoutMillis(), RemoteCall.about(workflowId))
         .map(WorkflowProto::fromProto);
-  }
-
-  /** Closes the underlying gRPC client. */
-  @Override
-  public void close() {
-    grpc.close();
   }
 
   // -----------------------------------------------------------------------------------------------------------------
@@ -167,7 +128,7 @@ public final class GrpcWorkflowClient implements JsonWorkflowClient, AutoCloseab
    */
   private <Req, Resp> Uni<Resp> call(ServiceMethod<Resp, Req> method, Req request, long timeoutMillis,
       RemoteCall remote) {
-    return Bridge.uni(() -> nodes.call(node -> GrpcCalls.unary(grpc, node, method, request, timeoutMillis),
+    return Bridge.uni(() -> nodes().call(node -> GrpcCalls.unary(client(), node, method, request, timeoutMillis),
             e -> e instanceof GrpcApiException, GrpcApiException::new)
         .recover(e -> Future.failedFuture(rebuilt(e, remote))));
   }

@@ -1,8 +1,8 @@
 package io.raftoral.grpc.api;
 
+import static io.raftoral.client.SeedManagementClient.seedOptions;
 import static io.raftoral.testkit.PingPongCluster.await;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.google.protobuf.Message;
 import com.google.protobuf.util.JsonFormat;
@@ -22,6 +22,7 @@ import io.raftoral.grpc.api.proto.TerminateWorkflowRequest;
 import io.raftoral.grpc.api.proto.WaitForWorkflowRequest;
 import io.raftoral.grpc.api.proto.WorkflowInfo;
 import io.raftoral.grpc.api.proto.WorkflowManagementGrpcClient;
+import io.raftoral.testkit.ApiOptionsContract;
 import io.raftoral.testkit.FakeManagementEndpoint;
 import io.raftoral.testkit.PingPongApiTest;
 import io.raftoral.testkit.PingPongCluster;
@@ -63,6 +64,13 @@ class WorkflowGrpcApiTest extends PingPongApiTest {
     // the network clients' contract runs in PingPongApiTest
     super(new Clients(GrpcWorkflowClient::new, GrpcManagementClient::new, GrpcApiException.class,
         "input_json must be JSON text"));
+  }
+
+  @Test
+  void optionsRoundTripThroughJson() {
+    ApiOptionsContract.roundTripsThroughJson(new GrpcApiOptions().setDefaultWaitTimeoutSeconds(5)
+        .setMaxWaitTimeoutSeconds(50).setDefaultListLimit(7).setMaxListLimit(70),
+        GrpcApiOptions::new, GrpcApiOptions::new, o -> o.setMaxListLimit(0));
   }
 
   private static final ServiceMethod<HealthCheckResponse, HealthCheckRequest> HEALTH_CHECK = ServiceMethod.client(
@@ -395,7 +403,7 @@ class WorkflowGrpcApiTest extends PingPongApiTest {
         .node(1, node.toString()).node(2, "127.0.0.1:7002");
     HttpServer other = await(serve(new WorkflowGrpcApi(vertx, cluster.client, follower, new GrpcApiOptions())));
     HostPort at = new HostPort("127.0.0.1", other.actualPort());
-    GrpcManagementClient client = new GrpcManagementClient(vertx, List.of(at.toString()));
+    GrpcManagementClient client = new GrpcManagementClient(vertx, seedOptions(List.of(at.toString())));
     try {
       HeartbeatResponse refused = await(GrpcCalls.unary(grpc, at, RaftServiceGrpcClient.Heartbeat,
           HeartbeatRequest.newBuilder().setNodeId(3).build(), 10_000));
@@ -411,14 +419,5 @@ class WorkflowGrpcApiTest extends PingPongApiTest {
       client.close();
       await(other.close());
     }
-  }
-
-  @Test
-  void optionsRoundTripThroughJson() {
-    GrpcApiOptions o = new GrpcApiOptions().setDefaultWaitTimeoutSeconds(5).setMaxWaitTimeoutSeconds(50)
-        .setDefaultListLimit(7).setMaxListLimit(70);
-    assertThat(new GrpcApiOptions(o.toJson()).toJson()).isEqualTo(o.toJson());
-    assertThat(new GrpcApiOptions(new JsonObject()).toJson()).isEqualTo(new GrpcApiOptions().toJson());
-    assertThatThrownBy(() -> new GrpcApiOptions().setMaxListLimit(0)).isInstanceOf(IllegalArgumentException.class);
   }
 }

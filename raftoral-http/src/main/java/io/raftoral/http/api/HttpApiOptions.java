@@ -1,12 +1,14 @@
 package io.raftoral.http.api;
 
+import io.raftoral.api.ApiOptions;
 import io.vertx.core.json.JsonObject;
 
 /**
- * Settings of {@link WorkflowHttpApi}, in the style of a Vert.x data object: {@code DEFAULT_*} constants, fluent
- * setters, JSON round trip ({@link #HttpApiOptions(JsonObject)}, {@link #toJson()}).
+ * Settings of {@link WorkflowHttpApi}: beside the list limits every API has ({@link ApiOptions}), the largest body
+ * accepted and how long a wait lasts (in seconds, fractions allowed). Vert.x style: {@code DEFAULT_*} constants,
+ * fluent setters, a copy constructor, a JSON round trip ({@link #HttpApiOptions(JsonObject)}, {@link #toJson()}).
  */
-public final class HttpApiOptions {
+public final class HttpApiOptions extends ApiOptions<HttpApiOptions> {
 
   /** Largest request body accepted (bytes); larger ones are answered 413. */
   public static final long DEFAULT_BODY_LIMIT_BYTES = 1024 * 1024;
@@ -14,16 +16,10 @@ public final class HttpApiOptions {
   public static final double DEFAULT_WAIT_TIMEOUT_SECONDS = 30;
   /** The longest wait a request may ask for (longer ones are answered 400). */
   public static final double DEFAULT_MAX_WAIT_TIMEOUT_SECONDS = 3600;
-  /** How many workflows {@code GET /workflow/list} answers when the request names no {@code limit}. */
-  public static final int DEFAULT_LIST_LIMIT = 100;
-  /** The largest {@code limit} a list request may ask for. */
-  public static final int DEFAULT_MAX_LIST_LIMIT = 10_000;
 
   private long bodyLimitBytes = DEFAULT_BODY_LIMIT_BYTES;
   private double defaultWaitTimeoutSeconds = DEFAULT_WAIT_TIMEOUT_SECONDS;
   private double maxWaitTimeoutSeconds = DEFAULT_MAX_WAIT_TIMEOUT_SECONDS;
-  private int defaultListLimit = DEFAULT_LIST_LIMIT;
-  private int maxListLimit = DEFAULT_MAX_LIST_LIMIT;
 
   public HttpApiOptions() {
   }
@@ -33,20 +29,18 @@ public final class HttpApiOptions {
   }
 
   public HttpApiOptions(JsonObject json) {
+    super(json);
     setBodyLimitBytes(json.getLong("bodyLimitBytes", DEFAULT_BODY_LIMIT_BYTES));
     setDefaultWaitTimeoutSeconds(json.getDouble("defaultWaitTimeoutSeconds", DEFAULT_WAIT_TIMEOUT_SECONDS));
     setMaxWaitTimeoutSeconds(json.getDouble("maxWaitTimeoutSeconds", DEFAULT_MAX_WAIT_TIMEOUT_SECONDS));
-    setDefaultListLimit(json.getInteger("defaultListLimit", DEFAULT_LIST_LIMIT));
-    setMaxListLimit(json.getInteger("maxListLimit", DEFAULT_MAX_LIST_LIMIT));
   }
 
+  @Override
   public JsonObject toJson() {
-    return new JsonObject()
+    return super.toJson()
         .put("bodyLimitBytes", bodyLimitBytes)
         .put("defaultWaitTimeoutSeconds", defaultWaitTimeoutSeconds)
-        .put("maxWaitTimeoutSeconds", maxWaitTimeoutSeconds)
-        .put("defaultListLimit", defaultListLimit)
-        .put("maxListLimit", maxListLimit);
+        .put("maxWaitTimeoutSeconds", maxWaitTimeoutSeconds);
   }
 
   public long getBodyLimitBytes() {
@@ -83,34 +77,5 @@ public final class HttpApiOptions {
     }
     this.maxWaitTimeoutSeconds = seconds;
     return this;
-  }
-
-  public int getDefaultListLimit() {
-    return defaultListLimit;
-  }
-
-  public HttpApiOptions setDefaultListLimit(int limit) {
-    if (limit < 1) {
-      throw new IllegalArgumentException("defaultListLimit must be >= 1, was " + limit);
-    }
-    this.defaultListLimit = limit;
-    return this;
-  }
-
-  public int getMaxListLimit() {
-    return maxListLimit;
-  }
-
-  public HttpApiOptions setMaxListLimit(int limit) {
-    if (limit < 1) {
-      throw new IllegalArgumentException("maxListLimit must be >= 1, was " + limit);
-    }
-    this.maxListLimit = limit;
-    return this;
-  }
-
-  @Override
-  public String toString() {
-    return "HttpApiOptions" + toJson().encode();
   }
 }

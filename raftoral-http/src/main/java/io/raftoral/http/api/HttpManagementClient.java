@@ -1,9 +1,9 @@
 package io.raftoral.http.api;
 
+import io.raftoral.client.NetworkClientOptions;
 import io.raftoral.client.SeedManagementClient;
 import io.raftoral.management.ManagementClient;
 import io.raftoral.transport.HostPort;
-import io.raftoral.transport.TransportTlsOptions;
 import io.raftoral.workflow.ErrorCode;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -11,9 +11,6 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
-import io.vertx.ext.web.client.WebClientOptions;
-import java.util.List;
-import java.util.Objects;
 
 /**
  * {@link ManagementClient} over the discovery endpoints of {@link WorkflowHttpApi}, for a node that is not (yet) a
@@ -28,32 +25,11 @@ import java.util.Objects;
  *
  * <p>Futures complete on the caller's Vert.x context when called from one, else on an event loop of the client.
  */
-public final class HttpManagementClient extends SeedManagementClient implements AutoCloseable {
+public final class HttpManagementClient extends SeedManagementClient<WebClient> {
 
-  /** Default time for one request to one node. */
-  public static final long DEFAULT_REQUEST_TIMEOUT_MILLIS = 5_000;
-
-  private final WebClient web;
-  private final long requestTimeoutMillis;
-
-  public HttpManagementClient(Vertx vertx, List<String> seeds) {
-    this(vertx, seeds, DEFAULT_REQUEST_TIMEOUT_MILLIS);
-  }
-
-  public HttpManagementClient(Vertx vertx, List<String> seeds, long requestTimeoutMillis) {
-    this(vertx, seeds, requestTimeoutMillis, new TransportTlsOptions());
-  }
-
-  /** Over HTTPS when {@code tls} is enabled (its CAs are trusted; with mutual TLS its certificate is presented). */
-  public HttpManagementClient(Vertx vertx, List<String> seeds, long requestTimeoutMillis,
-      TransportTlsOptions tls) {
-    super(seeds);
-    WebClientOptions web = new WebClientOptions();
-    if (tls.isEnabled()) {
-      tls.applyTo(web);
-    }
-    this.web = WebClient.create(Objects.requireNonNull(vertx, "vertx"), web);
-    this.requestTimeoutMillis = requestTimeoutMillis;
+  /** Over the seeds of {@code options} (its addresses, see {@link #seedOptions}); over HTTPS with its TLS. */
+  public HttpManagementClient(Vertx vertx, NetworkClientOptions options) {
+    super(options, WebClients.create(vertx, options.getTls()), WebClient::close);
   }
 
   @Override
@@ -86,14 +62,8 @@ public final class HttpManagementClient extends SeedManagementClient implements 
     return new HttpApiException(HttpErrors.status(code), code.name(), message);
   }
 
-  /** Closes the underlying HTTP client. */
-  @Override
-  public void close() {
-    web.close();
-  }
-
   private Future<HttpResponse<Buffer>> post(HostPort node, String path, JsonObject body) {
-    return web.post(node.port(), node.host(), path).timeout(requestTimeoutMillis).sendJsonObject(body);
+    return client().post(node.port(), node.host(), path).timeout(requestTimeoutMillis()).sendJsonObject(body);
   }
 
   private static JsonObject json(HttpResponse<Buffer> r) {

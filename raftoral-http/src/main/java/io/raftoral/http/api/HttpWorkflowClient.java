@@ -1,9 +1,9 @@
 package io.raftoral.http.api;
 
 import io.raftoral.async.Bridge;
-import io.raftoral.client.NodeFailover;
+import io.raftoral.client.NetworkClientOptions;
+import io.raftoral.client.NetworkWorkflowClient;
 import io.raftoral.transport.HostPort;
-import io.raftoral.transport.TransportTlsOptions;
 import io.raftoral.workflow.RemoteCall;
 import io.raftoral.workflow.StartOptions;
 import io.raftoral.workflow.JsonWorkflowClient;
@@ -23,11 +23,9 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpRequest;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
-import io.vertx.ext.web.client.WebClientOptions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Objects;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 
@@ -44,37 +42,11 @@ import java.util.stream.Collectors;
  * <p>The returned {@link Uni}s are lazy (nothing is sent before subscription) and emit on a Vert.x event loop:
  * the subscriber's context when subscribed on one, else one of the client's.
  */
-public final class HttpWorkflowClient implements JsonWorkflowClient, AutoCloseable {
+public final class HttpWorkflowClient extends NetworkWorkflowClient<WebClient> {
 
-  /** Default time for one request (a wait gets its own timeout plus this). */
-  public static final long DEFAULT_REQUEST_TIMEOUT_MILLIS = 10_000;
-
-  private final WebClient web;
-  private final NodeFailover nodes;
-  private final long requestTimeoutMillis;
-
-  /** A client of the nodes at {@code addresses} ({@code host:port}). */
-  public HttpWorkflowClient(Vertx vertx, List<String> addresses) {
-    this(vertx, addresses, DEFAULT_REQUEST_TIMEOUT_MILLIS);
-  }
-
-  public HttpWorkflowClient(Vertx vertx, List<String> addresses, long requestTimeoutMillis) {
-    this(vertx, addresses, requestTimeoutMillis, new TransportTlsOptions());
-  }
-
-  /** Over HTTPS when {@code tls} is enabled (its CAs are trusted; with mutual TLS its certificate is presented). */
-  public HttpWorkflowClient(Vertx vertx, List<String> addresses, long requestTimeoutMillis,
-      TransportTlsOptions tls) {
-    WebClientOptions web = new WebClientOptions();
-    if (tls.isEnabled()) {
-      tls.applyTo(web);
-    }
-    this.web = WebClient.create(Objects.requireNonNull(vertx, "vertx"), web);
-    this.nodes = new NodeFailover(addresses);
-    if (requestTimeoutMillis < 1) {
-      throw new IllegalArgumentException("requestTimeoutMillis must be >= 1");
-    }
-    this.requestTimeoutMillis = requestTimeoutMillis;
+  /** A client of the nodes at the options' addresses ({@code host:port}); over HTTPS with the options' TLS. */
+  public HttpWorkflowClient(Vertx vertx, NetworkClientOptions options) {
+    super(options, WebClients.create(vertx, options.getTls()), WebClient::close);
   }
 
   @Override
@@ -84,7 +56,7 @@ public final class HttpWorkflowClient implements JsonWorkflowClient, AutoCloseab
     if (options != null && options.getWorkflowId() != null) {
       body.put("workflow_id", options.getWorkflowId());
     }
-    return call(node -> web.post(node.port(), node.host(), "/workflow/execute"), body, requestTimeoutMillis,
+    return call(node -> client().post(node.port(), node.host(), "/workflow/execute"), body, requestTimeoutMillis(),
         HttpWorkflowClient::workflow, RemoteCall.start(name, version));
   }
 
@@ -92,17 +64,17 @@ public final class HttpWorkflowClient implements JsonWorkflowClient, AutoCloseab
   public Uni<WorkflowStatus> await(String workflowId, Long executionClusterId, Duration timeout) {
     Duration wait = timeout == null ? Duration.ofSeconds(30) : timeout;
     double seconds = Math.max(0.001, wait.toMillis() / 1000.0);
-    return call(node -> withCluster(web.get(node.port(), node.host(), "/workflow/wait")
+    return call(node -> withCluster(client().get(node.port(), node.host(), "/workflow/wait")
             .addQueryParam("workflow_id", workflowId)
             .addQueryParam("timeout_seconds", Double.toString(seconds)), executionClusterId), null,
-        wait.toMillis() + requestTimeoutMillis,
+        wait.toMillis() + requestTimeoutMillis(),
         HttpWorkflowClient::workflow, RemoteCall.await(workflowId, wait));
   }
 
   @Override
   public Uni<WorkflowStatus> status(String workflowId, Long executionClusterId) {
-    return call(node -> withCluster(web.get(node.port(), node.host(), "/workflow/status")
-            .addQueryParam("workflow_id", workflowId), executionClusterId), null, requestTimeoutMillis,
+    return call(node -> withCluster(client().get(node.port(), node.host(), "/workflow/status")
+            .addQueryParam("workflow_id", workflowId), executionClusterId), null, requestTimeoutMillis(),
         HttpWorkflowClient::workflow, RemoteCall.about(workflowId));
   }
 
@@ -110,7 +82,7 @@ public final class HttpWorkflowClient implements JsonWorkflowClient, AutoCloseab
   public Uni<List<WorkflowStatus>> list(WorkflowFilter filter) {
     WorkflowFilter f = filter == null ? WorkflowFilter.all() : filter;
     return call(node -> {
-      HttpRequest<Buffer> r = web.get(node.port(), node.host(), "/workflow/list")
+      HttpRequest<Buffer> r = client().get(node.port(), node.host(), "/workflow/list")
           .addQueryParam("limit", Integer.toString(f.limit()));
       if (f.states().size() < WorkflowState.values().length) {
         r.addQueryParam("state", f.states().stream().map(Enum::name).collect(Collectors.joining(",")));
@@ -125,7 +97,7 @@ public final class HttpWorkflowClient implements JsonWorkflowClient, AutoCloseab
         r.addQueryParam("started_before", f.startedBefore().toString());
       }
       return r;
-    }, null, requestTimeoutMillis, ok -> {
+    }, null, requestTimeoutMillis(), ok -> {
       JsonArray items = ok.getJsonArray("workflows", new JsonArray());
       List<WorkflowStatus> all = new ArrayList<>();
       for (int i = 0; i < items.size(); i++) {
@@ -144,14 +116,8 @@ public final class HttpWorkflowClient implements JsonWorkflowClient, AutoCloseab
     if (executionClusterId != null) {
       body.put("execution_cluster_id", Long.toString(executionClusterId));
     }
-    return call(node -> web.post(node.port(), node.host(), "/workflow/terminate"), body, requestTimeoutMillis,
+    return call(node -> client().post(node.port(), node.host(), "/workflow/terminate"), body, requestTimeoutMillis(),
         HttpWorkflowClient::workflow, RemoteCall.about(workflowId));
-  }
-
-  /** Closes the underlying HTTP client. */
-  @Override
-  public void close() {
-    web.close();
   }
 
   // -----------------------------------------------------------------------------------------------------------------
@@ -167,7 +133,7 @@ public final class HttpWorkflowClient implements JsonWorkflowClient, AutoCloseab
   /** Sends the request (with failover between the nodes) and reads the answer. */
   private <T> Uni<T> call(Function<HostPort, HttpRequest<Buffer>> request, JsonObject body, long timeoutMillis,
       Function<JsonObject, T> ok, RemoteCall remote) {
-    return Bridge.uni(() -> nodes.call(node -> send(request.apply(node).timeout(timeoutMillis), body), e -> false,
+    return Bridge.uni(() -> nodes().call(node -> send(request.apply(node).timeout(timeoutMillis), body), e -> false,
             HttpApiException::new)
         .compose(r -> answer(r, ok, remote)));
   }

@@ -1,6 +1,7 @@
 package io.raftoral.http.api;
 
 import io.raftoral.testkit.PingPongCluster;
+import static io.raftoral.client.SeedManagementClient.seedOptions;
 import static io.raftoral.testkit.PingPongCluster.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -68,7 +69,7 @@ class HttpDiscoveryWithManagementServiceTest {
           "node 1 leads cluster 0 and is registered"));
       new WorkflowHttpApi(JsonWorkflowClient.of(runtime), service, new HttpApiOptions()).mount(router);
 
-      HttpManagementClient client = new HttpManagementClient(vertx, List.of("127.0.0.1:1", address));
+      HttpManagementClient client = new HttpManagementClient(vertx, seedOptions(List.of("127.0.0.1:1", address)));
       long id = await(client.register("10.0.0.2:7001", "join-2"));
       assertThat(id).isGreaterThan(1);
       // a retry with the same request id gets the same id

@@ -1,11 +1,12 @@
 package io.raftoral.http.api;
 
+import io.raftoral.testkit.ApiOptionsContract;
 import io.raftoral.testkit.FakeManagementEndpoint;
 import io.raftoral.testkit.PingPongApiTest;
 import io.raftoral.testkit.PingPongCluster;
+import static io.raftoral.client.SeedManagementClient.seedOptions;
 import static io.raftoral.testkit.PingPongCluster.await;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
@@ -348,7 +349,8 @@ class WorkflowHttpApiTest extends PingPongApiTest {
     HttpServer other = await(vertx.createHttpServer()
         .requestHandler(new WorkflowHttpApi(cluster.client, follower, new HttpApiOptions()).router(vertx))
         .listen(0, "127.0.0.1"));
-    HttpManagementClient client = new HttpManagementClient(vertx, List.of("127.0.0.1:" + other.actualPort()));
+    HttpManagementClient client = new HttpManagementClient(vertx,
+        seedOptions(List.of("127.0.0.1:" + other.actualPort())));
     try {
       HttpResponse<Buffer> refused = await(web.post(other.actualPort(), "127.0.0.1", "/discovery/heartbeat")
           .sendJsonObject(new JsonObject().put("node_id", 3)));
@@ -363,7 +365,8 @@ class WorkflowHttpApiTest extends PingPongApiTest {
       // a registration is served by any member; the client goes to the leader it learnt of first
       assertThat(await(client.register("127.0.0.1:7010", "r-10"))).isEqualTo(42);
       assertThat(management.registrations).contains("127.0.0.1:7010/r-10");
-      HttpManagementClient fresh = new HttpManagementClient(vertx, List.of("127.0.0.1:" + other.actualPort()));
+      HttpManagementClient fresh = new HttpManagementClient(vertx,
+          seedOptions(List.of("127.0.0.1:" + other.actualPort())));
       try {
         assertThat(await(fresh.register("127.0.0.1:7013", "r-13"))).isEqualTo(42);
         assertThat(follower.registrations).contains("127.0.0.1:7013/r-13");
@@ -377,18 +380,16 @@ class WorkflowHttpApiTest extends PingPongApiTest {
   }
 
   @Test
-  void optionsRoundTripThroughJson() {
-    HttpApiOptions o = new HttpApiOptions().setBodyLimitBytes(10).setDefaultWaitTimeoutSeconds(2.5)
-        .setMaxWaitTimeoutSeconds(60).setDefaultListLimit(7).setMaxListLimit(70);
-    assertThat(new HttpApiOptions(o.toJson()).toJson()).isEqualTo(o.toJson());
-    assertThat(new HttpApiOptions(new JsonObject()).toJson()).isEqualTo(new HttpApiOptions().toJson());
-    assertThatThrownBy(() -> new HttpApiOptions().setBodyLimitBytes(0)).isInstanceOf(IllegalArgumentException.class);
-  }
-
-  @Test
   void unknownMethodsOnKnownPathsGetJson() throws Exception {
     HttpResponse<Buffer> r = await(web.request(HttpMethod.DELETE, port, "127.0.0.1", "/workflow/execute").send());
     assertThat(r.statusCode()).isEqualTo(404);
     assertThat(r.bodyAsJsonObject().getBoolean("success")).isFalse();
   }
+  @Test
+  void optionsRoundTripThroughJson() {
+    ApiOptionsContract.roundTripsThroughJson(new HttpApiOptions().setBodyLimitBytes(10)
+        .setDefaultWaitTimeoutSeconds(2.5).setMaxWaitTimeoutSeconds(60).setDefaultListLimit(7).setMaxListLimit(70),
+        HttpApiOptions::new, HttpApiOptions::new, o -> o.setBodyLimitBytes(0));
+  }
+
 }
