@@ -5,8 +5,9 @@ import java.util.Objects;
 
 /**
  * What every protocol's workflow API (HTTP, gRPC) is configured with: how many workflows a list answers when the
- * request names no limit, and the largest limit it accepts. A protocol's options extend this with their own waits
- * and limits. Vert.x style: defaults in {@code DEFAULT_*} constants, fluent setters that validate (typed as the
+ * request names no limit, the largest limit it accepts, how long a wait for a result lasts when the request names no
+ * timeout, and the longest wait it accepts. A protocol's options extend this with their own limits. (The gRPC API
+ * takes whole seconds on the wire; its waits are these settings rounded up.) Vert.x style: defaults in {@code DEFAULT_*} constants, fluent setters that validate (typed as the
  * subclass, {@code O}), a copy constructor that copies fields, and a JSON round trip whose keys the subclass extends
  * ({@link #toJson()}).
  *
@@ -18,9 +19,15 @@ public abstract class ApiOptions<O extends ApiOptions<O>> {
   public static final int DEFAULT_LIST_LIMIT = 100;
   /** The largest limit a list request may ask for. */
   public static final int DEFAULT_MAX_LIST_LIMIT = 10_000;
+  /** How long a wait for a workflow's result lasts when the request names no timeout. */
+  public static final double DEFAULT_WAIT_TIMEOUT_SECONDS = 30;
+  /** The longest wait a request may ask for (longer ones are refused as invalid). */
+  public static final double DEFAULT_MAX_WAIT_TIMEOUT_SECONDS = 3600;
 
   private int defaultListLimit = DEFAULT_LIST_LIMIT;
   private int maxListLimit = DEFAULT_MAX_LIST_LIMIT;
+  private double defaultWaitTimeoutSeconds = DEFAULT_WAIT_TIMEOUT_SECONDS;
+  private double maxWaitTimeoutSeconds = DEFAULT_MAX_WAIT_TIMEOUT_SECONDS;
 
   protected ApiOptions() {}
 
@@ -28,19 +35,25 @@ public abstract class ApiOptions<O extends ApiOptions<O>> {
     Objects.requireNonNull(other, "other");
     this.defaultListLimit = other.defaultListLimit;
     this.maxListLimit = other.maxListLimit;
+    this.defaultWaitTimeoutSeconds = other.defaultWaitTimeoutSeconds;
+    this.maxWaitTimeoutSeconds = other.maxWaitTimeoutSeconds;
   }
 
   /** Reads the keys of {@link #toJson()} that this class writes; a missing key keeps its default. */
   protected ApiOptions(JsonObject json) {
     setDefaultListLimit(json.getInteger("defaultListLimit", DEFAULT_LIST_LIMIT));
     setMaxListLimit(json.getInteger("maxListLimit", DEFAULT_MAX_LIST_LIMIT));
+    setDefaultWaitTimeoutSeconds(json.getDouble("defaultWaitTimeoutSeconds", DEFAULT_WAIT_TIMEOUT_SECONDS));
+    setMaxWaitTimeoutSeconds(json.getDouble("maxWaitTimeoutSeconds", DEFAULT_MAX_WAIT_TIMEOUT_SECONDS));
   }
 
   /** The shared keys; a subclass adds its own to this object. */
   public JsonObject toJson() {
     return new JsonObject()
         .put("defaultListLimit", defaultListLimit)
-        .put("maxListLimit", maxListLimit);
+        .put("maxListLimit", maxListLimit)
+        .put("defaultWaitTimeoutSeconds", defaultWaitTimeoutSeconds)
+        .put("maxWaitTimeoutSeconds", maxWaitTimeoutSeconds);
   }
 
   @SuppressWarnings("unchecked")
@@ -72,6 +85,32 @@ public abstract class ApiOptions<O extends ApiOptions<O>> {
   public O setMaxListLimit(int limit) {
     this.maxListLimit = requirePositive("maxListLimit", limit);
     return self();
+  }
+
+  public double getDefaultWaitTimeoutSeconds() {
+    return defaultWaitTimeoutSeconds;
+  }
+
+  public O setDefaultWaitTimeoutSeconds(double seconds) {
+    this.defaultWaitTimeoutSeconds = requirePositive("defaultWaitTimeoutSeconds", seconds);
+    return self();
+  }
+
+  public double getMaxWaitTimeoutSeconds() {
+    return maxWaitTimeoutSeconds;
+  }
+
+  public O setMaxWaitTimeoutSeconds(double seconds) {
+    this.maxWaitTimeoutSeconds = requirePositive("maxWaitTimeoutSeconds", seconds);
+    return self();
+  }
+
+  /** {@code value}, or an {@link IllegalArgumentException} naming {@code name} when it is not above 0. */
+  private static double requirePositive(String name, double value) {
+    if (!(value > 0)) {
+      throw new IllegalArgumentException(name + " must be > 0, was " + value);
+    }
+    return value;
   }
 
   @Override

@@ -201,14 +201,19 @@ public final class WorkflowGrpcApi {
 
   private Duration waitTimeout(int seconds) {
     if (seconds == 0) {
-      return Duration.ofSeconds(options.getDefaultWaitTimeoutSeconds());
+      return Duration.ofSeconds(wholeSeconds(options.getDefaultWaitTimeoutSeconds()));
     }
     // uint32 arrives as a signed int: a negative value is a huge unsigned one
-    if (seconds < 0 || seconds > options.getMaxWaitTimeoutSeconds()) {
-      throw invalid("timeout_seconds must be between 0 and " + options.getMaxWaitTimeoutSeconds() + ", was "
-          + Integer.toUnsignedString(seconds));
+    long max = wholeSeconds(options.getMaxWaitTimeoutSeconds());
+    if (seconds < 0 || seconds > max) {
+      throw invalid("timeout_seconds must be between 0 and " + max + ", was " + Integer.toUnsignedString(seconds));
     }
     return Duration.ofSeconds(seconds);
+  }
+
+  /** Waits travel in whole seconds: a setting is rounded up. */
+  private static long wholeSeconds(double seconds) {
+    return (long) Math.ceil(seconds);
   }
 
   /** 0 (unset) means "find it"; so does any value, as a hint. */
