@@ -1,6 +1,7 @@
 package io.raftoral.group.impl;
 
 import io.raftoral.async.Bridge;
+import io.raftoral.raft.HardState;
 import io.raftoral.raft.Membership;
 import io.raftoral.raft.PersistentState;
 import io.raftoral.raft.Ready;
@@ -10,6 +11,7 @@ import io.raftoral.storage.StoreWrite;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import java.util.List;
 import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -28,6 +30,8 @@ final class GroupStore {
   /** A failing durable write is logged on its first failure and then once every this many failures. */
   private static final int WRITE_FAILURE_LOG_EVERY = 20;
 
+  /** The latest commit-index-only hard state not written yet (see {@link #deferCommitIndex}). */
+  private HardState deferred;
   private final LogStore store;
   private final long groupId;
   private final long nodeId;
@@ -57,10 +61,28 @@ final class GroupStore {
     });
   }
 
-  /** Writes {@code rd} (only a commit-index change) in order with later writes, without waiting for it. */
-  void writeLazily(Ready rd) {
-    store.write(groupId, StoreWrite.of(rd)).onFailure(e ->
-        LOG.warn("group {} on node {}: lazy commit-index write failed: {}", groupId, nodeId, e.toString()));
+  /**
+   * Keeps {@code rd}'s hard state (only its commit index changed) to be written with the next durable write, or when
+   * the group stops. Raft needs no durable commit index (a restarted member learns it again; the log is what must
+   * be durable), and a write of its own per commit cost the node's one LMDB writer a transaction between two
+   * proposals. A member restarted from a lagging commit index applies the rest once its leader tells it; workflow
+   * executions wait for that before producing ({@code CatchUpBarrier}).
+   */
+  void deferCommitIndex(Ready rd) {
+    deferred = rd.hardState();
+  }
+
+  /** Writes a deferred commit index now (the group stops: a clean restart resumes from where it was). */
+  Future<Void> flushDeferred() {
+    HardState hs = deferred;
+    deferred = null;
+    if (hs == null) {
+      return Future.succeededFuture();
+    }
+    return store.write(groupId, new StoreWrite(null, List.of(), hs, false)).recover(e -> {
+      LOG.warn("group {} on node {}: writing the commit index on stop failed: {}", groupId, nodeId, e.toString());
+      return Future.succeededFuture();
+    });
   }
 
   /**
@@ -69,11 +91,16 @@ final class GroupStore {
    * before, the group stays up and resumes when the store recovers. Nothing runs once {@code stopped} says so.
    */
   void persist(Ready rd, BooleanSupplier stopped, Runnable then) {
-    persist(rd, stopped, then, 0);
+    StoreWrite write = StoreWrite.of(rd);
+    if (write.hardState() == null && deferred != null) {
+      write = new StoreWrite(write.snapshot(), write.entries(), deferred, write.sync());
+    }
+    deferred = null; // a Ready with a hard state of its own carries the newer commit index
+    persist(write, stopped, then, 0);
   }
 
-  private void persist(Ready rd, BooleanSupplier stopped, Runnable then, int failures) {
-    onContext(store.write(groupId, StoreWrite.of(rd))).onComplete(ar -> {
+  private void persist(StoreWrite write, BooleanSupplier stopped, Runnable then, int failures) {
+    onContext(store.write(groupId, write)).onComplete(ar -> {
       if (stopped.getAsBoolean()) {
         return;
       }
@@ -84,7 +111,7 @@ final class GroupStore {
           LOG.error("group {} on node {}: durable write failed ({} times), retrying in {} ms: {}", groupId, nodeId,
               failures + 1, delay, ar.cause().toString());
         }
-        vertx.setTimer(delay, id -> persist(rd, stopped, then, failures + 1));
+        vertx.setTimer(delay, id -> persist(write, stopped, then, failures + 1));
         return;
       }
       then.run();

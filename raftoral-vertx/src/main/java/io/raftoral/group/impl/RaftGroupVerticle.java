@@ -144,7 +144,8 @@ public final class RaftGroupVerticle<C, R> extends VerticleBase implements Hoste
       reads.failAll(gone);
       transfers.failAll(gone);
     }
-    return consumer == null ? Future.succeededFuture() : consumer.unregister();
+    Future<Void> flushed = store == null ? Future.succeededFuture() : store.flushDeferred();
+    return consumer == null ? flushed : flushed.compose(v -> consumer.unregister());
   }
 
   /** Called by the host's ticker, on any thread. */
@@ -239,8 +240,8 @@ public final class RaftGroupVerticle<C, R> extends VerticleBase implements Hoste
         apply(rd.committedEntries());
       }
       if (rd.mustPersist() && !rd.mustSync()) {
-        // Only the commit index changed: write it lazily, in order with later writes, without waiting.
-        store.writeLazily(rd);
+        // Only the commit index changed: it goes to disk with the next durable write.
+        store.deferCommitIndex(rd);
       } else if (rd.mustPersist()) {
         persisting = true;
         store.persist(rd, () -> stopped, () -> {
