@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.raftoral.management.ExecutionCluster;
 import io.raftoral.management.ManagementView;
+import io.raftoral.node.impl.CallerIdPlacement;
 import io.raftoral.raft.Membership;
 import io.raftoral.testkit.LocalRaftoralCluster;
 import io.raftoral.workflow.StartOptions;
@@ -150,11 +151,13 @@ class RaftoralNodeTest {
         .compose(v -> {
           RaftoralNode via = c.node("node-a");
           long home = via.localRuntimes().keySet().iterator().next();
-          // an id that hashes to the other cluster
+          // an id placed in the other cluster
+          List<Long> clusters = via.view().clusters().values().stream()
+              .filter(ec -> !ec.desiredMembers().isEmpty()).map(ExecutionCluster::id).sorted().toList();
           String id = null;
           for (int i = 0; id == null; i++) {
             String candidate = "wf-" + i;
-            if (Math.floorMod(candidate.hashCode(), 2) != (home == 1 ? 0 : 1)) {
+            if (CallerIdPlacement.clusterFor(candidate, clusters) != home) {
               id = candidate;
             }
           }

@@ -28,14 +28,24 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 
 /**
  * The {@link JsonWorkflowClient} of a node: each call goes to the execution cluster holding (or chosen for) the
  * workflow, locally when this node is a member, else forwarded over {@link PeerRequests} to a member of it (trying
- * the members in turn). Starts with a caller-supplied id always go to the cluster that id hashes to, so starting
- * the same id through different nodes stays idempotent.
+ * the members in turn).
+ *
+ * <p>A start is one start however often it is tried. The id is fixed here, on the entry node, before the first
+ * attempt (the caller's, else a new UUID), so a retry on another member after an outcome-unknown failure (a
+ * timeout, a lost connection, a status read that timed out after the start committed) finds the workflow already
+ * started and answers with it. A caller id is started where it already exists: every known execution cluster is
+ * asked first (a linearizable status read), and only when none holds it does {@link CallerIdPlacement} choose one.
+ * A cluster that cannot answer refuses the start (unavailable, to be retried), since the id might be there. What
+ * remains: two first starts of the same caller id racing through nodes that choose different clusters (their views
+ * differ, or a cluster was added between the two) can both find it nowhere and start it twice; ids the caller
+ * does not choose cannot collide.
  *
  * <p>Also serves the forwarded requests ({@link #handle}, by {@link ForwardedRequestHandler}); replies and the
  * exceptions they stand for are {@link RoutedReply}'s. Futures complete on any thread.
@@ -103,21 +113,46 @@ public final class RoutingWorkflowClient implements JsonWorkflowClient {
       registry.require(name, version);
       return knownClusters(System.currentTimeMillis() + CLUSTER_WAIT_MILLIS);
     }).flatMap(clusters -> Bridge.uni(() -> {
-      long cluster;
-      if (options.getWorkflowId() != null) {
-        cluster = clusters.get(Math.floorMod(options.getWorkflowId().hashCode(), clusters.size()));
-      } else if (!local.isEmpty()) {
-        cluster = local.keySet().iterator().next();
-      } else {
-        cluster = clusters.get((int) (roundRobin.getAndIncrement() % clusters.size()));
-      }
+      String callerId = options.getWorkflowId();
+      // Fixed once, before the first attempt: every retry of this start (another member, after an outcome-unknown
+      // failure) is then the same idempotent start, never a second workflow.
+      String id = callerId != null ? callerId : UUID.randomUUID().toString();
       JsonObject req = new JsonObject().put("op", "start").put("name", name).put("version", version)
-          .put("input", inputJson);
-      if (options.getWorkflowId() != null) {
-        req.put("workflowId", options.getWorkflowId());
-      }
-      return call(cluster, req).map(r -> WorkflowStatus.fromJson(r.getJsonObject("status")));
+          .put("input", inputJson).put("workflowId", id);
+      Future<Long> cluster = callerId != null ? clusterForCallerId(callerId, clusters)
+          : Future.succeededFuture(clusterForNewId(clusters));
+      return cluster.compose(c -> call(c, req)).map(r -> WorkflowStatus.fromJson(r.getJsonObject("status")));
     }));
+  }
+
+  /** A workflow with a new id runs in a local cluster, else in the known clusters in turn. */
+  private long clusterForNewId(List<Long> clusters) {
+    if (!local.isEmpty()) {
+      return local.keySet().iterator().next();
+    }
+    return clusters.get((int) (roundRobin.getAndIncrement() % clusters.size()));
+  }
+
+  /**
+   * The cluster that holds {@code workflowId} already, else the one {@link CallerIdPlacement} chooses; fails as
+   * unavailable when a cluster cannot say whether it holds the id.
+   */
+  private Future<Long> clusterForCallerId(String workflowId, List<Long> clusters) {
+    List<Future<Boolean>> probes = new ArrayList<>(clusters.size());
+    for (long cluster : clusters) {
+      probes.add(statusIn(cluster, workflowId).map(s -> true).recover(e -> e instanceof WorkflowNotFoundException
+          ? Future.succeededFuture(false)
+          : Future.failedFuture(new ExecutionClusterUnavailableException("cannot tell whether workflow id '"
+              + workflowId + "' exists in execution cluster " + cluster + ": " + e.getMessage()))));
+    }
+    return Future.all(probes).map(found -> {
+      for (int i = 0; i < clusters.size(); i++) {
+        if (found.<Boolean>resultAt(i)) {
+          return clusters.get(i);
+        }
+      }
+      return CallerIdPlacement.clusterFor(workflowId, clusters);
+    });
   }
 
   /** The execution clusters, once this node knows at least one (polled until {@code deadline}). */
