@@ -67,6 +67,12 @@ final class NodeCommand implements Callable<Integer> {
 
   enum TransportKind { grpc, http }
 
+  /**
+   * The exit code of a founder refused because its cluster exists (as picocli's for a usage error: the flags do not
+   * fit the situation, retrying them cannot help).
+   */
+  static final int EXIT_FOUNDER_REFUSED = 2;
+
   @Spec
   CommandSpec spec;
 
@@ -83,10 +89,12 @@ final class NodeCommand implements Callable<Integer> {
   Long nodeId;
 
   @Option(names = {"-p", "--peers"}, split = ",", paramLabel = "HOST:PORT",
-      description = "comma-separated addresses of nodes to join through")
+      description = "comma-separated addresses of nodes to join through; with --bootstrap, the cluster's other "
+          + "nodes: a founder on an empty storage that finds one of them a member refuses to found again (exit 2)")
   List<String> peers = new ArrayList<>();
 
-  @Option(names = {"-b", "--bootstrap"}, description = "found a new cluster (the first node only)")
+  @Option(names = {"-b", "--bootstrap"}, description = "found a new cluster (the first node only; ignored on a "
+      + "storage that holds a node; give --peers too so that a founder that lost its storage is refused)")
   boolean bootstrap;
 
   @Option(names = {"-s", "--storage-path"}, paramLabel = "DIR",
@@ -134,10 +142,6 @@ final class NodeCommand implements Callable<Integer> {
     for (String p : peers) {
       parseAddress("--peers", p);
     }
-    if (bootstrap && !peers.isEmpty()) {
-      throw new ParameterException(spec.commandLine(),
-          "--bootstrap founds a new cluster and cannot be combined with --peers");
-    }
     boolean hasStoredNode = storagePath != null && Files.isDirectory(storagePath)
         && Files.exists(storagePath.resolve("data.mdb"));
     if (!bootstrap && peers.isEmpty() && !hasStoredNode) {
@@ -159,6 +163,16 @@ final class NodeCommand implements Callable<Integer> {
     }
 
     Vertx vertx = Vertx.vertx();
+    if (bootstrap && !hasStoredNode && !peers.isEmpty()) {
+      String member = await(FounderCheck.existingMember(vertx, tls, peers));
+      if (member != null) {
+        System.err.println("error: --bootstrap on an empty storage, but " + member + " is a member of an existing "
+            + "cluster: this node lost its storage (or never founded it). Founding again would reuse a Raft identity "
+            + "with an empty log. Start it without --bootstrap, with --peers, to join as a new node.");
+        vertx.close();
+        return EXIT_FOUNDER_REFUSED;
+      }
+    }
     Router router = Router.router(vertx);
     GrpcServer grpc = GrpcServer.server(vertx, new GrpcServerOptions()
         .setMaxMessageSize(GrpcTransportOptions.DEFAULT_MAX_FRAME_BYTES));
