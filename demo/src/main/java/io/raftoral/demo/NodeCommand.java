@@ -57,6 +57,10 @@ import picocli.CommandLine.Spec;
  * transport ({@code --transport grpc}: gRPC {@code raftoral.v1.RaftTransport}; {@code http}: {@code POST
  * /raft/v1/batch}), the HTTP API ({@code /workflow/...}, {@code /discovery/...}, {@code /health}) and the
  * node-to-node routing endpoint; gRPC and HTTP/1.1 requests are told apart per request.
+ *
+ * <p>{@code --bootstrap} on an empty storage with {@code --peers} first asks the peers whether the cluster exists
+ * ({@link FounderCheck}) and refuses with exit code 2 if one answers as a member: a founder that lost its disk must
+ * join as a new node, never found a second cluster under its old id. {@code --bootstrap} alone cannot be checked.
  */
 @Command(name = "raftoral", mixinStandardHelpOptions = true, version = "raftoral-node 0.1.0",
     description = {"Runs a Raftoral node. Subcommands (give them first): client, bench."},
