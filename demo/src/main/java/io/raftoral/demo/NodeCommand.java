@@ -57,6 +57,10 @@ import picocli.CommandLine.Spec;
  * transport ({@code --transport grpc}: gRPC {@code raftoral.v1.RaftTransport}; {@code http}: {@code POST
  * /raft/v1/batch}), the HTTP API ({@code /workflow/...}, {@code /discovery/...}, {@code /health}) and the
  * node-to-node routing endpoint; gRPC and HTTP/1.1 requests are told apart per request.
+ *
+ * <p>{@code --bootstrap} on an empty storage with {@code --peers} first asks the peers whether the cluster exists
+ * ({@link FounderCheck}) and refuses with exit code 2 if one answers as a member: a founder that lost its disk must
+ * join as a new node, never found a second cluster under its old id. {@code --bootstrap} alone cannot be checked.
  */
 @Command(name = "raftoral", mixinStandardHelpOptions = true, version = "raftoral-node 0.1.0",
     description = {"Runs a Raftoral node. Subcommands (give them first): client, bench."},
@@ -66,6 +70,12 @@ import picocli.CommandLine.Spec;
 final class NodeCommand implements Callable<Integer> {
 
   enum TransportKind { grpc, http }
+
+  /**
+   * The exit code of a founder refused because its cluster exists (as picocli's for a usage error: the flags do not
+   * fit the situation, retrying them cannot help).
+   */
+  static final int EXIT_FOUNDER_REFUSED = 2;
 
   @Spec
   CommandSpec spec;
@@ -83,10 +93,12 @@ final class NodeCommand implements Callable<Integer> {
   Long nodeId;
 
   @Option(names = {"-p", "--peers"}, split = ",", paramLabel = "HOST:PORT",
-      description = "comma-separated addresses of nodes to join through")
+      description = "comma-separated addresses of nodes to join through; with --bootstrap, the cluster's other "
+          + "nodes: a founder on an empty storage that finds one of them a member refuses to found again (exit 2)")
   List<String> peers = new ArrayList<>();
 
-  @Option(names = {"-b", "--bootstrap"}, description = "found a new cluster (the first node only)")
+  @Option(names = {"-b", "--bootstrap"}, description = "found a new cluster (the first node only; ignored on a "
+      + "storage that holds a node; give --peers too so that a founder that lost its storage is refused)")
   boolean bootstrap;
 
   @Option(names = {"-s", "--storage-path"}, paramLabel = "DIR",
@@ -134,10 +146,6 @@ final class NodeCommand implements Callable<Integer> {
     for (String p : peers) {
       parseAddress("--peers", p);
     }
-    if (bootstrap && !peers.isEmpty()) {
-      throw new ParameterException(spec.commandLine(),
-          "--bootstrap founds a new cluster and cannot be combined with --peers");
-    }
     boolean hasStoredNode = storagePath != null && Files.isDirectory(storagePath)
         && Files.exists(storagePath.resolve("data.mdb"));
     if (!bootstrap && peers.isEmpty() && !hasStoredNode) {
@@ -159,6 +167,16 @@ final class NodeCommand implements Callable<Integer> {
     }
 
     Vertx vertx = Vertx.vertx();
+    if (bootstrap && !hasStoredNode && !peers.isEmpty()) {
+      String member = await(FounderCheck.existingMember(vertx, tls, peers));
+      if (member != null) {
+        System.err.println("error: --bootstrap on an empty storage, but " + member + " is a member of an existing "
+            + "cluster: this node lost its storage (or never founded it). Founding again would reuse a Raft identity "
+            + "with an empty log. Start it without --bootstrap, with --peers, to join as a new node.");
+        vertx.close();
+        return EXIT_FOUNDER_REFUSED;
+      }
+    }
     Router router = Router.router(vertx);
     GrpcServer grpc = GrpcServer.server(vertx, new GrpcServerOptions()
         .setMaxMessageSize(GrpcTransportOptions.DEFAULT_MAX_FRAME_BYTES));

@@ -13,7 +13,8 @@ public interface ManagementClient {
 
   /**
    * Registers the node reached at {@code address} and completes with its node id, allocated by a committed command
-   * of cluster 0. Retrying with the same {@code requestId} (or from the same address) yields the same id.
+   * of cluster 0. Retrying with the same {@code requestId} yields the same id; a node without storage registering
+   * again at its old address (a new {@code requestId}) gets a new id, its former id is replaced.
    */
   Future<Long> register(String address, String requestId);
 

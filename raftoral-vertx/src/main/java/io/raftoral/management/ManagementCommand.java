@@ -32,13 +32,17 @@ public sealed interface ManagementCommand {
   CommandCodec<ManagementCommand> CODEC = CommandCodec.json(ManagementCommand.class);
 
   /**
-   * Registers a node and allocates its id (the result's {@code value}). Idempotent: the same {@code requestId}, or
-   * the same {@code address} of a node already registered (a restarting node), gets the id allocated before.
+   * Registers a node and allocates its id (the result's {@code value}). Idempotent: the same {@code requestId} gets
+   * the id allocated before. The address alone never gives an id back: a node asking for any id at an address
+   * already registered has no storage of that id (it lost its disk), so it gets a new id and the address's former
+   * node is marked {@link NodeState#FAILED} (the cluster manager replaces it). Only a node asking for the id
+   * registered at its address, the id recorded in its storage, keeps it.
    *
    * @param address where the node is reached
    * @param requestId chosen by the registering node, unique per registration attempt series (retries reuse it)
-   * @param requestedNodeId 0 to allocate the next free id; otherwise the id the node insists on (the bootstrap node,
-   *     or {@code --node-id}), refused when another address holds it
+   * @param requestedNodeId 0 ({@code ANY_NODE_ID}) to allocate the next free id, for a node without storage;
+   *     otherwise the id recorded in the node's storage (the founder), refused when another address holds it or
+   *     another id is registered at this address
    */
   record RegisterNode(String address, String requestId, long requestedNodeId) implements ManagementCommand {
 

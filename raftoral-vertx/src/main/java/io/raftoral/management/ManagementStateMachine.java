@@ -223,25 +223,32 @@ public final class ManagementStateMachine implements StateMachine<ManagementComm
     return new Outcome(next, ManagementResult.ok(c.commands().size()));
   }
 
+  /**
+   * Registers a node. A node proves it holds an id's storage by asking for that id (its stored id): only then does it
+   * get back the id registered at its address. A node that asks for any id at an address already registered lost
+   * its storage (or never had one): it gets a new id and the old one is marked failed, so that the cluster manager
+   * replaces it in its memberships like any failed member. Handing the old id back would let a voter with an empty
+   * log and no memory of its vote rejoin its groups: a committed entry could be lost, a vote given twice.
+   */
   private static Outcome register(ManagementView s, RegisterNode c) {
     Long byRequest = s.registrations().get(c.requestId());
     if (byRequest != null) {
       return new Outcome(s, ManagementResult.ok(byRequest));
     }
-    NodeRecord byAddress = s.nodes().values().stream().filter(n -> n.address().equals(c.address())).findFirst()
-        .orElse(null);
+    NodeRecord byAddress = latestAt(s, c.address());
+    TreeMap<Long, NodeRecord> nodes = new TreeMap<>(s.nodes());
+    boolean replaced = false;
     long id;
-    if (byAddress != null) {
-      // A node restarting at its old address (without its old request id) keeps its id, unless it insists on
-      // another one that is taken.
-      if (c.requestedNodeId() != RegisterNode.ANY_NODE_ID && c.requestedNodeId() != byAddress.id()) {
-        return Outcome.refused(s, "address " + c.address() + " is registered as node " + byAddress.id()
-            + ", not " + c.requestedNodeId());
-      }
+    if (byAddress != null && c.requestedNodeId() == byAddress.id()) {
+      // a restart on its storage: it keeps its id
       id = byAddress.id();
     } else if (c.requestedNodeId() != RegisterNode.ANY_NODE_ID) {
       if (c.requestedNodeId() < 0) {
         return Outcome.refused(s, "node ids must be > 0, was " + c.requestedNodeId());
+      }
+      if (byAddress != null) {
+        return Outcome.refused(s, "address " + c.address() + " is registered as node " + byAddress.id()
+            + ", not " + c.requestedNodeId());
       }
       NodeRecord holder = s.nodes().get(c.requestedNodeId());
       if (holder != null) {
@@ -249,13 +256,13 @@ public final class ManagementStateMachine implements StateMachine<ManagementComm
       }
       id = c.requestedNodeId();
     } else {
-      id = s.nextNodeId();
-      // skip ids taken by nodes that insisted on theirs
-      while (s.nodes().containsKey(id)) {
-        id++;
+      id = nextFreeId(s);
+      if (byAddress != null && byAddress.state() != NodeState.FAILED) {
+        // the address's former node is gone with its storage: replaced like a failed member
+        nodes.put(byAddress.id(), byAddress.withState(NodeState.FAILED));
+        replaced = true;
       }
     }
-    TreeMap<Long, NodeRecord> nodes = new TreeMap<>(s.nodes());
     NodeRecord existing = nodes.get(id);
     // A (re)registering node is alive; its last-seen time stays as recorded (0 for a new node: the cluster
     // manager then counts from when the current leader took office).
@@ -263,8 +270,28 @@ public final class ManagementStateMachine implements StateMachine<ManagementComm
         : existing.withState(existing.state() == NodeState.LEAVING ? NodeState.LEAVING : NodeState.ALIVE));
     TreeMap<String, Long> regs = new TreeMap<>(s.registrations());
     regs.put(c.requestId(), id);
-    boolean changed = existing == null || existing.state() != nodes.get(id).state();
+    boolean changed = replaced || existing == null || existing.state() != nodes.get(id).state();
     return new Outcome(s.withNodes(nodes, regs, Math.max(s.nextNodeId(), id + 1), changed), ManagementResult.ok(id));
+  }
+
+  /** The newest node registered at {@code address} (the highest id: a replaced node keeps its record a while). */
+  private static NodeRecord latestAt(ManagementView s, String address) {
+    NodeRecord latest = null;
+    for (NodeRecord n : s.nodes().values()) {
+      if (n.address().equals(address) && (latest == null || n.id() > latest.id())) {
+        latest = n;
+      }
+    }
+    return latest;
+  }
+
+  /** The next id to allocate, past the ids taken by nodes that insisted on theirs. */
+  private static long nextFreeId(ManagementView s) {
+    long id = s.nextNodeId();
+    while (s.nodes().containsKey(id)) {
+      id++;
+    }
+    return id;
   }
 
   private static Outcome heartbeat(ManagementView s, Heartbeat c) {

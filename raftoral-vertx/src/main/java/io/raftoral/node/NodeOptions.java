@@ -91,7 +91,13 @@ public final class NodeOptions {
     return bootstrap;
   }
 
-  /** Whether this node founds a new cluster (its management cluster and first execution cluster). */
+  /**
+   * Whether this node founds a new cluster (its management cluster and first execution cluster). Ignored when the
+   * storage holds a node (it restarts as that node). On an empty storage the node cannot know whether its cluster
+   * already exists (a founder that lost its disk): founding again would start a second cluster 0 with this node's old
+   * id and an empty log, so the caller must check first, e.g. by asking the cluster's other nodes (the node command
+   * refuses {@code --bootstrap} when one of its {@code --peers} answers as a member).
+   */
   public NodeOptions setBootstrap(boolean bootstrap) {
     this.bootstrap = bootstrap;
     return this;

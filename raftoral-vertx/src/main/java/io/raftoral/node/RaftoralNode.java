@@ -35,7 +35,8 @@ import org.slf4j.LoggerFactory;
 /**
  * A Raftoral node: deploy it in a Vert.x application ({@code vertx.deployVerticle(node)}) and it takes its place in
  * the cluster. It founds the cluster ({@link NodeOptions#setBootstrap}), restarts on its storage with the id
- * recorded there, or registers through its peers to get a new id; then it runs its member of the management
+ * recorded there, or registers through its peers to get a new id (a new one also at an address that had an id: a node
+ * without its storage never comes back as the voter it was); then it runs its member of the management
  * cluster (cluster 0) and of the execution clusters the management layer places it in, each with a
  * {@link WorkflowRuntime} over the node's {@link WorkflowRegistry}. {@link #workflows()} (typed, for the
  * application that embeds the node) and {@link #jsonWorkflows()} (JSON text, what the HTTP and gRPC APIs serve)

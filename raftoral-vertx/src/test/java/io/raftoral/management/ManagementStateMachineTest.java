@@ -38,9 +38,10 @@ class ManagementStateMachineTest {
     assertThat(apply(sm, 1, new RegisterNode("a:1", "r1", 1)).value()).isEqualTo(1);
     assertThat(apply(sm, 2, new RegisterNode("b:1", "r2", 0)).value()).isEqualTo(2);
     assertThat(apply(sm, 3, new RegisterNode("c:1", "r3", 0)).value()).isEqualTo(3);
-    // a retry of the same request, and a restart at the same address with a new request id, keep their id
+    // a retry of the same request keeps its id; a restart at the same address that proves its storage (asks for
+    // its stored id) too
     assertThat(apply(sm, 4, new RegisterNode("b:1", "r2", 0)).value()).isEqualTo(2);
-    assertThat(apply(sm, 5, new RegisterNode("c:1", "r9", 0)).value()).isEqualTo(3);
+    assertThat(apply(sm, 5, new RegisterNode("c:1", "r9", 3)).value()).isEqualTo(3);
     // a node insisting on a taken id is refused; on a free one it gets it, and allocation goes on past it
     ManagementResult taken = apply(sm, 6, new RegisterNode("d:1", "r4", 2));
     assertThat(taken.accepted()).isFalse();
@@ -49,6 +50,31 @@ class ManagementStateMachineTest {
     assertThat(apply(sm, 8, new RegisterNode("e:1", "r5", 0)).value()).isEqualTo(11);
     assertThat(sm.view().nodes().keySet()).containsExactly(1L, 2L, 3L, 10L, 11L);
     assertThat(sm.view().appliedIndex()).isEqualTo(8);
+  }
+
+  @Test
+  void aRegistrationByAddressWithoutProofOfStorageNeverGetsTheOldIdBack() {
+    ManagementStateMachine sm = new ManagementStateMachine();
+    apply(sm, 1, new RegisterNode("a:1", "ra", 1));
+    apply(sm, 2, new RegisterNode("b:1", "rb", 0));
+    apply(sm, 3, new CreateCluster(1, Set.of(1L, 2L)));
+    long topology = sm.view().topologyVersion();
+    // b:1 restarts on an empty storage: any id will do, it must not be node 2 again
+    ManagementResult fresh = apply(sm, 4, new RegisterNode("b:1", "rb-after-disk-loss", 0));
+    assertThat(fresh.accepted()).isTrue();
+    assertThat(fresh.value()).isEqualTo(3);
+    assertThat(sm.view().nodes().get(2L).state()).as("the lost identity is replaced").isEqualTo(NodeState.FAILED);
+    assertThat(sm.view().nodes().get(3L).state()).isEqualTo(NodeState.ALIVE);
+    assertThat(sm.view().topologyVersion()).as("a topology change for the cluster manager").isGreaterThan(topology);
+    // again (a second disk loss): a newer id still, never one of the lost ones
+    assertThat(apply(sm, 5, new RegisterNode("b:1", "rb-again", 0)).value()).isEqualTo(4);
+    assertThat(sm.view().nodes().get(3L).state()).isEqualTo(NodeState.FAILED);
+    // a retry of that registration gets the same new id; the node with storage of id 4 keeps it
+    assertThat(apply(sm, 6, new RegisterNode("b:1", "rb-again", 0)).value()).isEqualTo(4);
+    assertThat(apply(sm, 7, new RegisterNode("b:1", "rb-restart", 4)).value()).isEqualTo(4);
+    // a stale storage of a replaced id cannot take the address back
+    assertThat(apply(sm, 8, new RegisterNode("b:1", "rb-stale", 2)).accepted()).isFalse();
+    assertThat(sm.view().nodes().get(4L).state()).isEqualTo(NodeState.ALIVE);
   }
 
   @Test

@@ -215,6 +215,45 @@ class RaftoralNodeTest {
   }
 
   @Test
+  void aNodeThatLostItsStorageComesBackWithANewIdAndReplacesItsOldSelf(Vertx vertx, VertxTestContext ctx) {
+    LocalRaftoralCluster c = new LocalRaftoralCluster(vertx, RaftoralNodeTest::registry);
+    long[] lostId = new long[1];
+    int[] votersBefore = new int[1];
+    c.bootstrap()
+        .compose(n -> joinOneByOne(c, 3))
+        .compose(v -> c.await(() -> settled(c, 4), WAIT, "4 nodes placed"))
+        .compose(v -> {
+          lostId[0] = c.node("node-c").nodeId();
+          votersBefore[0] = cluster0(c).voters().size();
+          return c.kill("node-c");
+        })
+        // at once, before the cluster manager noticed the failure: the dangerous moment to rejoin as the old voter
+        .compose(v -> c.restartOnEmptyStorage("node-c"))
+        .compose(back -> {
+          ctx.verify(() -> assertThat(back.nodeId()).as("a node without its storage gets a new id")
+              .isNotEqualTo(lostId[0]));
+          long newId = back.nodeId();
+          return c.await(() -> {
+            ManagementView view = c.node("node-a").view();
+            boolean oldGone = view.clusters().values().stream().noneMatch(ec -> ec.refersTo(lostId[0]))
+                && !cluster0(c).contains(lostId[0]);
+            boolean newPlaced = view.clusters().values().stream()
+                .anyMatch(ec -> ec.reportedVoters().contains(newId) && ec.reportedVoters().size() == 4);
+            return oldGone && newPlaced && cluster0(c).voters().size() == votersBefore[0];
+          }, WAIT, "node " + lostId[0] + " replaced by node " + newId + " at full strength");
+        })
+        .compose(v -> fut(c.node("node-c").jsonWorkflows().start("ping_pong", 1, "\"ping\"", new StartOptions())
+            .flatMap(st -> c.node("node-a").jsonWorkflows().await(st.workflowId(), null, Duration.ofSeconds(10)))))
+        .onComplete(ctx.succeeding(s -> ctx.verify(() -> {
+          assertThat(s.resultJson()).isEqualTo("\"pong\"");
+          ManagementView view = c.node("node-a").view();
+          assertThat(view.nodes().containsKey(lostId[0]) && view.nodes().get(lostId[0]).alive())
+              .as("the lost identity is not alive").isFalse();
+          c.close().onComplete(x -> ctx.completeNow());
+        })));
+  }
+
+  @Test
   void nodesJoiningAtTheSameMomentGetDistinctIds(Vertx vertx, VertxTestContext ctx) {
     LocalRaftoralCluster c = new LocalRaftoralCluster(vertx, RaftoralNodeTest::registry);
     c.bootstrap()

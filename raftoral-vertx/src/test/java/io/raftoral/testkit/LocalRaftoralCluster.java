@@ -78,6 +78,15 @@ public final class LocalRaftoralCluster {
     return deploy(address, false);
   }
 
+  /**
+   * Restarts the node that had {@code address} on an empty store, as after the loss of its disk: it registers again
+   * and must get a new id.
+   */
+  public Future<RaftoralNode> restartOnEmptyStorage(String address) {
+    stores.put(address, new InMemoryLogStore(vertx));
+    return deploy(address, false);
+  }
+
   private Future<RaftoralNode> deploy(String address, boolean bootstrap) {
     InMemoryLogStore store = stores.computeIfAbsent(address, a -> new InMemoryLogStore(vertx));
     NodeOptions opts = new NodeOptions(template).setAdvertiseAddress(address).setBootstrap(bootstrap);
