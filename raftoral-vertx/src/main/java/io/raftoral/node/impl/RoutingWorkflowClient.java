@@ -138,6 +138,10 @@ public final class RoutingWorkflowClient implements JsonWorkflowClient {
    * unavailable when a cluster cannot say whether it holds the id.
    */
   private Future<Long> clusterForCallerId(String workflowId, List<Long> clusters) {
+    if (clusters.size() == 1) {
+      // The probe could only name this cluster, and the start there is idempotent: skip a read per start.
+      return Future.succeededFuture(clusters.get(0));
+    }
     List<Future<Boolean>> probes = new ArrayList<>(clusters.size());
     for (long cluster : clusters) {
       probes.add(statusIn(cluster, workflowId).map(s -> true).recover(e -> e instanceof WorkflowNotFoundException
