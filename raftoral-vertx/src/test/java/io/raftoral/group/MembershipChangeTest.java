@@ -92,8 +92,11 @@ class MembershipChangeTest {
           // status() is refreshed once the installed snapshot is durable, a turn after the state machine restored it
           return c.await(() -> {
             RaftStatus s = c.group(4, GROUP).status();
-            return hasAll(c.kv(4, GROUP), "k", 100) && s.firstIndex() > 1 && s.membership().isLearner(4);
-          }, WAIT, "the learner applying the 100 puts and learning it is a learner");
+            // a configuration takes effect when appended (§4.1), so knowing it is a learner can come before
+            // applying its own addition: wait for the apply as well
+            return hasAll(c.kv(4, GROUP), "k", 100) && s.firstIndex() > 1 && s.membership().isLearner(4)
+                && s.appliedIndex() >= learnerIndex[0];
+          }, WAIT, "the learner applying the 100 puts and its own addition");
         })
         .compose(v -> c.node(4).store.load(GROUP))
         .compose(stored -> {
