@@ -3,6 +3,7 @@ package io.raftoral.demo;
 import io.raftoral.demo.bench.LmdbStoreBenchmark;
 import io.raftoral.demo.bench.RuntimeBenchmark;
 import io.raftoral.demo.bench.WorkflowBenchmark;
+import io.raftoral.lmdb.LmdbDurability;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -41,9 +42,14 @@ final class BenchCommand implements Callable<Integer> {
       description = "workflow benchmark: continue before a checkpoint commits (default: ${DEFAULT-VALUE})")
   boolean pipelining;
 
+  @Option(names = "--durability", defaultValue = "POWER_LOSS", paramLabel = "POWER_LOSS|PROCESS_CRASH",
+      description = "LMDB stores: what an acknowledged write survives (default: ${DEFAULT-VALUE})")
+  LmdbDurability durability;
+
   @Override
   public Integer call() throws Exception {
     System.setProperty("bench.store", store.name());
+    System.setProperty("bench.durability", durability.name());
     System.setProperty("bench.pipelining", Boolean.toString(pipelining));
     System.setProperty("bench.steps", steps.name());
     if (dir != null) {

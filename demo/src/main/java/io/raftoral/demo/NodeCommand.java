@@ -14,7 +14,9 @@ import io.raftoral.http.api.WorkflowHttpApi;
 import io.raftoral.http.peer.HttpPeerRequests;
 import io.raftoral.http.transport.HttpTransport;
 import io.raftoral.http.transport.HttpTransportOptions;
+import io.raftoral.lmdb.LmdbDurability;
 import io.raftoral.lmdb.LmdbLogStore;
+import io.raftoral.lmdb.LmdbStoreOptions;
 import io.raftoral.node.NodeOptions;
 import io.raftoral.node.RaftoralNode;
 import io.raftoral.storage.InMemoryLogStore;
@@ -118,6 +120,11 @@ final class NodeCommand implements Callable<Integer> {
       description = "time without contact after which a workflow owner's workflows move (default ${DEFAULT-VALUE})")
   long ownerTimeoutMillis;
 
+  @Option(names = "--durability", defaultValue = "POWER_LOSS", paramLabel = "POWER_LOSS|PROCESS_CRASH",
+      description = "with --storage-path: what an acknowledged write survives; PROCESS_CRASH saves an fsync per "
+          + "write but may corrupt the store on a power cut (default: ${DEFAULT-VALUE})")
+  LmdbDurability durability;
+
   @Option(names = "--tls-cert", paramLabel = "PEM", description = "this node's certificate (enables TLS)")
   Path tlsCert;
 
@@ -201,7 +208,7 @@ final class NodeCommand implements Callable<Integer> {
     LogStore store;
     if (storagePath != null) {
       try {
-        store = LmdbLogStore.open(vertx, storagePath);
+        store = LmdbLogStore.open(vertx, storagePath, new LmdbStoreOptions().setDurability(durability));
       } catch (RuntimeException e) {
         System.err.println("error: cannot open storage " + storagePath + ": " + rootMessage(e));
         vertx.close();

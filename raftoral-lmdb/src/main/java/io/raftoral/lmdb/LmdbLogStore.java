@@ -28,7 +28,6 @@ import org.lmdbjava.Txn;
  */
 public final class LmdbLogStore implements LogStore {
 
-  private static final long INITIAL_MAP_BYTES = 64L * 1024 * 1024;
   /** A reopened environment's map starts at twice its data file, so a full store can grow at once. */
   private static final int REOPEN_MAP_FACTOR = 2;
   private static final int MAX_DBS = 8;
@@ -42,12 +41,12 @@ public final class LmdbLogStore implements LogStore {
   /** Map growth needs every transaction closed: reads hold the read lock, growth takes the write lock. */
   private final ReentrantReadWriteLock resizeLock = new ReentrantReadWriteLock();
 
-  private LmdbLogStore(Vertx vertx, Path directory, Env<ByteBuffer> env, long mapSize) {
+  private LmdbLogStore(Vertx vertx, Path directory, Env<ByteBuffer> env, long mapSize, LmdbDurability durability) {
     this.vertx = vertx;
     this.directory = directory;
     this.env = env;
     this.tables = new LmdbTables(env, directory);
-    this.writer = new LmdbWriter(directory, env, tables, resizeLock, mapSize);
+    this.writer = new LmdbWriter(directory, env, tables, resizeLock, mapSize, durability);
   }
 
   /**
@@ -56,11 +55,22 @@ public final class LmdbLogStore implements LogStore {
    * @throws StorageException naming the directory when it cannot be created or holds no readable LMDB environment
    */
   public static LmdbLogStore open(Vertx vertx, Path directory) {
-    return open(vertx, directory, INITIAL_MAP_BYTES);
+    return open(vertx, directory, new LmdbStoreOptions());
   }
 
   /** {@link #open(Vertx, Path)} with the initial map size (it grows when full). */
   static LmdbLogStore open(Vertx vertx, Path directory, long initialMapBytes) {
+    return open(vertx, directory, new LmdbStoreOptions().setInitialMapBytes(initialMapBytes));
+  }
+
+  /**
+   * {@link #open(Vertx, Path)} with options (durability, initial map size).
+   *
+   * @throws StorageException naming the directory when it cannot be created or holds no readable LMDB environment
+   */
+  public static LmdbLogStore open(Vertx vertx, Path directory, LmdbStoreOptions options) {
+    long initialMapBytes = options.getInitialMapBytes();
+    LmdbDurability durability = options.getDurability();
     try {
       Files.createDirectories(directory);
     } catch (Exception e) {
@@ -70,8 +80,9 @@ public final class LmdbLogStore implements LogStore {
     long mapSize = Math.max(initialMapBytes, data.length() * REOPEN_MAP_FACTOR);
     try {
       Env<ByteBuffer> env = Env.create().setMapSize(mapSize).setMaxDbs(MAX_DBS).setMaxReaders(MAX_READERS)
-          .open(directory.toFile(), EnvFlags.MDB_NOTLS, EnvFlags.MDB_NOSYNC);
-      return new LmdbLogStore(vertx, directory, env, mapSize);
+          .open(directory.toFile(), EnvFlags.MDB_NOTLS, durability == LmdbDurability.POWER_LOSS
+              ? EnvFlags.MDB_NOMETASYNC : EnvFlags.MDB_NOSYNC);
+      return new LmdbLogStore(vertx, directory, env, mapSize, durability);
     } catch (LmdbException | IllegalStateException e) {
       throw new StorageException("storage directory " + directory.toAbsolutePath()
           + " does not hold a readable Raftoral LMDB store (damaged, or not LMDB data): " + e.getMessage(), e);
@@ -84,7 +95,12 @@ public final class LmdbLogStore implements LogStore {
    * @throws StorageException naming the directory when it belongs to another node or cluster
    */
   public static LmdbLogStore open(Vertx vertx, Path directory, NodeIdentity expected) {
-    LmdbLogStore store = open(vertx, directory);
+    return open(vertx, directory, new LmdbStoreOptions(), expected);
+  }
+
+  /** {@link #open(Vertx, Path, NodeIdentity)} with options. */
+  public static LmdbLogStore open(Vertx vertx, Path directory, LmdbStoreOptions options, NodeIdentity expected) {
+    LmdbLogStore store = open(vertx, directory, options);
     NodeIdentity found = store.readIdentity();
     if (found != null && !found.equals(expected)) {
       store.writer.closeNow();
@@ -109,7 +125,7 @@ public final class LmdbLogStore implements LogStore {
     return writer.mapSize();
   }
 
-  /** fsyncs done (a batch with only lazy writes commits without one). */
+  /** Explicit fsyncs done after commits (a commit's own data sync under {@link LmdbDurability#POWER_LOSS} aside). */
   public long syncCount() {
     return writer.syncCount();
   }

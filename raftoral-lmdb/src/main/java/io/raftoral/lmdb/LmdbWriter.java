@@ -25,8 +25,11 @@ import org.slf4j.LoggerFactory;
  * The one writer of an LMDB environment, with group commit. LMDB allows one write transaction per environment, so
  * every write goes through this dedicated platform thread (it wakes faster than a pooled worker, which shows in
  * commit latency): every write pending when it wakes up, from any group, goes into one transaction, made durable
- * with one fsync (the environment runs with {@code MDB_NOSYNC} and syncs explicitly, so a batch holding only lazy
- * commit-index writes costs no fsync); futures complete only after that returns. A full map grows (doubling) and
+ * with one explicit fsync after the commit; futures complete only after that returns. Under
+ * {@link LmdbDurability#POWER_LOSS} the environment runs with {@code MDB_NOMETASYNC}: the commit itself fsyncs the
+ * data pages before writing the meta page, and the explicit sync puts that meta page on disk (two fsyncs a batch).
+ * Under {@link LmdbDurability#PROCESS_CRASH} it runs with {@code MDB_NOSYNC} and the explicit sync is the only one,
+ * so a batch holding only lazy commit-index writes costs no fsync at all. A full map grows (doubling) and
  * the batch is retried; other failures (a full disk) fail the batch's futures with a {@link StorageException}
  * naming the directory, and the store stays usable.
  */
@@ -45,13 +48,15 @@ final class LmdbWriter {
   private final AtomicLong commits = new AtomicLong();
   private final AtomicLong syncs = new AtomicLong();
   private final AtomicLong writes = new AtomicLong();
+  private final LmdbDurability durability;
   private final Promise<Void> closedPromise = Promise.promise();
   private volatile boolean closed;
   private volatile long mapSize;
 
   LmdbWriter(Path directory, Env<ByteBuffer> env, LmdbTables tables, ReentrantReadWriteLock resizeLock,
-      long mapSize) {
+      long mapSize, LmdbDurability durability) {
     this.directory = directory;
+    this.durability = durability;
     this.env = env;
     this.tables = tables;
     this.resizeLock = resizeLock;
@@ -212,8 +217,8 @@ final class LmdbWriter {
         continue;
       }
       if (ops.stream().anyMatch(Op::sync)) {
-        // The environment commits without fsync (MDB_NOSYNC): one explicit sync makes this batch, and every
-        // lazily written batch before it, durable.
+        // PROCESS_CRASH (MDB_NOSYNC): this sync makes the batch, and every lazily written batch before it, durable.
+        // POWER_LOSS (MDB_NOMETASYNC): the commit synced the data pages first; this sync adds the meta page.
         try {
           env.sync(true);
         } catch (LmdbException e) {

@@ -1,5 +1,7 @@
 package io.raftoral.demo.bench;
 
+import io.raftoral.lmdb.LmdbDurability;
+import io.raftoral.lmdb.LmdbStoreOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -19,6 +21,12 @@ final class BenchSupport {
    * Runs {@code total} operations with {@code inflight} outstanding at any time (each completion starts the next)
    * and returns the elapsed seconds; failures are counted and reported, the first one printed.
    */
+  /** The LMDB store options of a benchmark ({@code -Dbench.durability=POWER_LOSS|PROCESS_CRASH}). */
+  static LmdbStoreOptions storeOptions() {
+    return new LmdbStoreOptions().setDurability(LmdbDurability.valueOf(
+        System.getProperty("bench.durability", LmdbStoreOptions.DEFAULT_DURABILITY.name())));
+  }
+
   static double closedLoop(int total, int inflight, String what, IntFunction<Future<?>> operation) throws Exception {
     CompletableFuture<Void> done = new CompletableFuture<>();
     AtomicInteger started = new AtomicInteger();

@@ -54,7 +54,8 @@ public final class LmdbStoreBenchmark {
 
     Vertx vertx = Vertx.vertx();
     try {
-      System.out.printf("LmdbLogStore raw write throughput, fsync on, %d-byte entries, 1 write (1 entry) in flight"
+      System.out.printf("LmdbLogStore raw write throughput, durability " + BenchSupport.storeOptions().getDurability()
+          + ", %d-byte entries, 1 write (1 entry) in flight"
           + " per group, %.1f s per row after %.1f s warm-up, store under %s%n", PAYLOAD, seconds, warmup, parent);
       System.out.printf("%7s %11s %9s %9s %10s %9s %8s %8s %8s%n", "groups", "entries/s", "entries", "commits",
           "entr/commit", "mean ms", "p50 ms", "p90 ms", "p99 ms");
@@ -76,7 +77,7 @@ public final class LmdbStoreBenchmark {
 
   /** One row: {@code groups} chains on a fresh store in {@code dir}. */
   static Result run(Vertx vertx, Path dir, int groups, double warmupSeconds, double seconds) throws Exception {
-    LmdbLogStore store = LmdbLogStore.open(vertx, dir);
+    LmdbLogStore store = LmdbLogStore.open(vertx, dir, BenchSupport.storeOptions());
     try {
       Chains chains = new Chains(store, groups);
       chains.start();

@@ -74,7 +74,7 @@ public final class RuntimeBenchmark {
             ? Path.of(System.getProperty("bench.dir"))
             : Files.createTempDirectory("raftoral-bench");
         label = "LMDB store (fsync) in " + base;
-        stores = id -> LmdbLogStore.open(vertx, base.resolve("node-" + id));
+        stores = id -> LmdbLogStore.open(vertx, base.resolve("node-" + id), BenchSupport.storeOptions());
       } else {
         label = "in-memory store";
         stores = id -> new InMemoryLogStore(vertx);
