@@ -17,7 +17,9 @@ import java.util.UUID;
  *   <li>{@code order} v1: the order example ({@link OrderWorkflow}) against simulated stock and payment services;</li>
  *   <li>{@code countdown} v1: input N, N steps of a 100 ms durable timer and a checkpoint, result 0: long enough to
  *       kill its owner while it runs;</li>
- *   <li>{@code fibonacci} v1: the n-th Fibonacci number, one checkpoint per step.</li>
+ *   <li>{@code fibonacci} v1: the n-th Fibonacci number, one checkpoint per step;</li>
+ *   <li>{@code side_effects} v1: the fault harness's workflow ({@link SideEffectsWorkflow}), steps that call a
+ *       counter outside the cluster.</li>
  * </ul>
  */
 public final class DemoWorkflows {
@@ -35,7 +37,9 @@ public final class DemoWorkflows {
             new OrderWorkflow(new SimulatedInventory(), SimulatedPayments::charge))
         .register("countdown", 1, Integer.class, Integer.class, DemoWorkflows::countdown)
         .register(FibonacciWorkflow.NAME, FibonacciWorkflow.VERSION, Integer.class, Long.class,
-            new FibonacciWorkflow());
+            new FibonacciWorkflow())
+        .register(SideEffectsWorkflow.NAME, SideEffectsWorkflow.VERSION, SideEffectsWorkflow.Input.class,
+            String.class, new SideEffectsWorkflow());
   }
 
   static Uni<String> pingPong(String input, WorkflowContext ctx) {

@@ -17,10 +17,12 @@ import io.raftoral.http.transport.HttpTransportOptions;
 import io.raftoral.lmdb.LmdbDurability;
 import io.raftoral.lmdb.LmdbLogStore;
 import io.raftoral.lmdb.LmdbStoreOptions;
+import io.raftoral.management.ManagementOptions;
 import io.raftoral.node.NodeOptions;
 import io.raftoral.node.RaftoralNode;
 import io.raftoral.storage.InMemoryLogStore;
 import io.raftoral.storage.LogStore;
+import io.raftoral.transport.FaultInjectingTransport;
 import io.raftoral.transport.PeerAddresses;
 import io.raftoral.transport.Transport;
 import io.raftoral.transport.TransportTlsOptions;
@@ -120,6 +122,11 @@ final class NodeCommand implements Callable<Integer> {
       description = "time without contact after which a workflow owner's workflows move (default ${DEFAULT-VALUE})")
   long ownerTimeoutMillis;
 
+  @Option(names = "--failure-timeout-ms", defaultValue = "10000", paramLabel = "MS",
+      description = "time without heartbeats after which the management leader declares a node failed and replaces "
+          + "it in its clusters (default ${DEFAULT-VALUE})")
+  long failureTimeoutMillis;
+
   @Option(names = "--durability", defaultValue = "POWER_LOSS", paramLabel = "POWER_LOSS|PROCESS_CRASH",
       description = "with --storage-path: what an acknowledged write survives; PROCESS_CRASH saves an fsync per "
           + "write but may corrupt the store on a power cut (default: ${DEFAULT-VALUE})")
@@ -139,6 +146,10 @@ final class NodeCommand implements Callable<Integer> {
 
   @Option(names = "--log-level", paramLabel = "LEVEL", description = "trace, debug, info, warn or error")
   String logLevel;
+
+  @Option(names = "--fault-injection", description = "for the fault harness: serve POST /admin/faults/partition, "
+      + "which cuts this node's Raft transport to chosen peers (off by default; never on in production)")
+  boolean faultInjection;
 
   @Option(names = "--leave-on-shutdown",
       description = "on SIGTERM, leave the cluster for good (default: stop, keeping the place for a restart)")
@@ -231,11 +242,14 @@ final class NodeCommand implements Callable<Integer> {
     HttpPeerRequests peerRequests = new HttpPeerRequests(vertx, router, tls, 30_000);
     NodeOptions options = new NodeOptions().setAdvertiseAddress(advertised).setBootstrap(bootstrap)
         .setPreset(preset).setWorkflow(new WorkflowRuntimeOptions()
-            .setOwnerTimeoutMillis(ownerTimeoutMillis));
+            .setOwnerTimeoutMillis(ownerTimeoutMillis))
+        .setManagement(new ManagementOptions().setFailureTimeoutMillis(failureTimeoutMillis));
     if (nodeId != null) {
       options.setNodeId(nodeId);
     }
-    RaftoralNode node = new RaftoralNode(options, store, id -> transport(vertx, id, addresses, tls, router, grpc),
+    FaultInjectionRoutes faults = faultInjection ? new FaultInjectionRoutes().mount(router) : null;
+    RaftoralNode node = new RaftoralNode(options, store, id -> withFaults(faults, vertx,
+        transport(vertx, id, addresses, tls, router, grpc)),
         management, peerRequests, DemoWorkflows.registry()).maintainPeerAddresses(addresses);
     try {
       await(vertx.deployVerticle(node));
@@ -253,6 +267,16 @@ final class NodeCommand implements Callable<Integer> {
 
     Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(vertx, node, store), "raftoral-shutdown"));
     return 0;
+  }
+
+  /** The transport itself, or wrapped so that the fault harness can partition this node. */
+  private static Transport withFaults(FaultInjectionRoutes faults, Vertx vertx, Transport transport) {
+    if (faults == null) {
+      return transport;
+    }
+    FaultInjectingTransport wrapped = new FaultInjectingTransport(vertx, transport, transport.nodeId());
+    faults.attach(wrapped);
+    return wrapped;
   }
 
   private Transport transport(Vertx vertx, long id, PeerAddresses addresses, TransportTlsOptions tls, Router router,
