@@ -23,6 +23,11 @@ public record CommandOutcome(boolean accepted, Rejection rejection, WorkflowStat
     POSITION_TAKEN,
     /** The journal holds fewer entries than the command expected: an earlier entry is not applied yet. */
     POSITION_AHEAD,
+    /**
+     * The entry before the command's position is not the one its producer saw: another run of the owner wrote it
+     * (see {@link WorkflowCommand.Append#prev()}); the producing run must start over from the journal.
+     */
+    DIVERGED,
     /** A start reused an id of another type or version. */
     ID_CONFLICT,
     /** A start whose id exists already with the same type and version: the existing workflow stands. */

@@ -113,6 +113,11 @@ final class Execution {
   // Checkpoint calls
   // ----------------------------------------------------------------------------------------------------------------
 
+  /** Journal entry {@code seq} as this run holds it, or null when the journal does not reach it. */
+  JournalEntry journalEntry(int seq) {
+    return seq < journal.size() ? journal.get(seq) : null;
+  }
+
   /** A checkpoint call was subscribed to: give it the next position. */
   void onStep(CheckpointCall step) {
     if (cancelled) {

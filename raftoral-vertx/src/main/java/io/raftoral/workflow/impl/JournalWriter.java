@@ -204,11 +204,28 @@ final class JournalWriter {
 
   private WorkflowCommand command(Slot slot) {
     String id = execution.workflowId;
+    Long prev = digestBefore(slot.seq);
     return slot.finish
         ? new WorkflowCommand.Finish(id, rt.nodeId(), slot.seq, slot.value, slot.errorType, slot.errorMessage,
-            System.currentTimeMillis())
+            System.currentTimeMillis(), prev)
         : new WorkflowCommand.Append(id, rt.nodeId(), slot.seq, slot.step.key, slot.value, slot.errorType,
-            slot.errorMessage);
+            slot.errorMessage, prev);
+  }
+
+  /**
+   * The digest of the entry before {@code seq} as this run saw it (its own slot, else the journal's entry), which
+   * fences the proposal to this run: see {@link WorkflowCommand.Append#prev()}. Null for the first position.
+   */
+  private Long digestBefore(int seq) {
+    if (seq == 0) {
+      return null;
+    }
+    Slot own = slots.get(seq - 1);
+    if (own != null && !own.finish) {
+      return JournalEntry.digest(own.step.key, own.value, own.errorType, own.errorMessage);
+    }
+    JournalEntry seen = execution.journalEntry(seq - 1);
+    return seen == null ? null : seen.digest();
   }
 
   private void onProposed(Slot slot, AsyncResult<CommandOutcome> ar) {
@@ -232,8 +249,9 @@ final class JournalWriter {
     if (why == Rejection.POSITION_AHEAD) {
       // An earlier proposal of ours has not been applied yet (reordered or lost): try again shortly.
       retryLater(slot, AHEAD_RETRY_BASE_MILLIS, AHEAD_RETRY_MAX_MILLIS);
-    } else if (why == Rejection.POSITION_TAKEN && slot.finish) {
-      // The journal has more entries than this run produced: an earlier run's proposals committed. Replay.
+    } else if ((why == Rejection.POSITION_TAKEN && slot.finish) || why == Rejection.DIVERGED) {
+      // The journal has more entries than this run produced, or another run's entry precedes this one: an earlier
+      // run's proposals committed. Replay.
       rt.restartExecution(execution);
     }
     // NOT_OWNER, NOT_RUNNING: the ownership or end notification handles it. POSITION_TAKEN for an entry: the

@@ -25,17 +25,33 @@ public sealed interface WorkflowCommand {
 
   /**
    * Appends journal entry {@code seq} (value JSON, or a failure when {@code errorType} is set) if {@code owner}
-   * still owns the workflow and the journal holds exactly {@code seq} entries.
+   * still owns the workflow, the journal holds exactly {@code seq} entries, and {@code prev} (when given) is the
+   * {@link JournalEntry#digest() digest} of journal entry {@code seq - 1}: the entry its producer's run saw there.
+   * This fences runs: after an owner restarts, an entry of its earlier run can still commit at position n; the new
+   * run's entry n+1, derived from what the new run had at n, is then refused rather than mixed into the journal.
    */
-  record Append(String id, long owner, int seq, String key, String value, String errorType, String errorMessage)
-      implements WorkflowCommand {}
+  record Append(String id, long owner, int seq, String key, String value, String errorType, String errorMessage,
+      Long prev) implements WorkflowCommand {
+
+    /** An append without a fence (commands written before fences existed read back like this). */
+    public Append(String id, long owner, int seq, String key, String value, String errorType, String errorMessage) {
+      this(id, owner, seq, key, value, errorType, errorMessage, null);
+    }
+  }
 
   /**
-   * Ends the workflow with a result (or a failure when {@code errorType} is set) if {@code owner} still owns it
-   * and the journal holds exactly {@code seq} entries.
+   * Ends the workflow with a result (or a failure when {@code errorType} is set) if {@code owner} still owns it,
+   * the journal holds exactly {@code seq} entries and {@code prev} matches entry {@code seq - 1} (see
+   * {@link Append#prev()}).
    */
-  record Finish(String id, long owner, int seq, String result, String errorType, String errorMessage, long at)
-      implements WorkflowCommand {}
+  record Finish(String id, long owner, int seq, String result, String errorType, String errorMessage, long at,
+      Long prev) implements WorkflowCommand {
+
+    /** A finish without a fence (see {@link Append#prev()}). */
+    public Finish(String id, long owner, int seq, String result, String errorType, String errorMessage, long at) {
+      this(id, owner, seq, result, errorType, errorMessage, at, null);
+    }
+  }
 
   /** Terminates a running workflow. */
   record Terminate(String id, String reason, long at) implements WorkflowCommand {}

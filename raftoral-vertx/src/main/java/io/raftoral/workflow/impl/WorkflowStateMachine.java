@@ -154,9 +154,18 @@ public final class WorkflowStateMachine implements StateMachine<WorkflowCommand,
     return seq > r.journal.size() ? Rejection.POSITION_AHEAD : null;
   }
 
+  /** {@link #check(WorkflowRecord, long, int)}, then the run fence: {@code prev} names journal entry seq-1. */
+  private Rejection check(WorkflowRecord r, long owner, int seq, Long prev) {
+    Rejection why = check(r, owner, seq);
+    if (why == null && prev != null && seq > 0 && r.journal.get(seq - 1).digest() != prev) {
+      return Rejection.DIVERGED;
+    }
+    return why;
+  }
+
   private CommandOutcome append(WorkflowCommand.Append c) {
     WorkflowRecord r = workflows.get(c.id());
-    Rejection why = check(r, c.owner(), c.seq());
+    Rejection why = check(r, c.owner(), c.seq(), c.prev());
     if (why != null) {
       return CommandOutcome.rejected(why, null);
     }
@@ -169,7 +178,7 @@ public final class WorkflowStateMachine implements StateMachine<WorkflowCommand,
 
   private CommandOutcome finish(WorkflowCommand.Finish c) {
     WorkflowRecord r = workflows.get(c.id());
-    Rejection why = check(r, c.owner(), c.seq());
+    Rejection why = check(r, c.owner(), c.seq(), c.prev());
     if (why != null) {
       return CommandOutcome.rejected(why, r == null ? null : status(r));
     }

@@ -44,6 +44,32 @@ class WorkflowStateMachineTest {
   }
 
   @Test
+  void aRunCannotContinueAJournalEntryAnotherRunWrote() {
+    started("w", 1);
+    // The owner restarts: its earlier run's entry 0 ("old") commits although the new run produced "new" there...
+    assertThat(apply(new Append("w", 1, 0, "a", "\"old\"", null, null, null)).accepted()).isTrue();
+    assertThat(apply(new Append("w", 1, 0, "a", "\"new\"", null, null, null)).rejection())
+        .isEqualTo(Rejection.POSITION_TAKEN);
+    // ...and the new run's entry 1, derived from "new", names what it saw at 0: refused, not mixed in.
+    long sawNew = JournalEntry.digest("a", "\"new\"", null, null);
+    assertThat(apply(new Append("w", 1, 1, "b", "\"from new\"", null, null, sawNew)).rejection())
+        .isEqualTo(Rejection.DIVERGED);
+    assertThat(apply(new Finish("w", 1, 1, "\"from new\"", null, null, 2_000, sawNew)).rejection())
+        .isEqualTo(Rejection.DIVERGED);
+    // The replayed run saw "old" at 0 and continues from it.
+    long sawOld = new JournalEntry("a", "\"old\"", null, null).digest();
+    assertThat(apply(new Append("w", 1, 1, "b", "\"from old\"", null, null, sawOld)).accepted()).isTrue();
+    assertThat(sm.get("w").journal).extracting(JournalEntry::value).containsExactly("\"old\"", "\"from old\"");
+  }
+
+  @Test
+  void digestsTellFieldsApart() {
+    assertThat(JournalEntry.digest("ab", null, null, null)).isNotEqualTo(JournalEntry.digest("a", "b", null, null));
+    assertThat(JournalEntry.digest("a", "", null, null)).isNotEqualTo(JournalEntry.digest("a", null, null, null));
+    assertThat(JournalEntry.digest("a", null, "E", "m")).isNotEqualTo(JournalEntry.digest("a", null, "Em", null));
+  }
+
+  @Test
   void anOwnerChangeFencesTheOldOwner() {
     started("w", 1);
     assertThat(apply(new ChangeOwner("w", 2, 3)).rejection()).as("from must be the owner").isEqualTo(
