@@ -48,6 +48,7 @@ final class LmdbWriter {
   private final Promise<Void> closedPromise = Promise.promise();
   private volatile boolean closed;
   private volatile long mapSize;
+  private volatile LmdbMeters meters = LmdbMeters.NONE;
 
   LmdbWriter(Path directory, Env<ByteBuffer> env, LmdbTables tables, ReentrantReadWriteLock resizeLock,
       long mapSize) {
@@ -114,6 +115,11 @@ final class LmdbWriter {
 
   long mapSize() {
     return mapSize;
+  }
+
+  /** Where the writer times its fsyncs and batches from now on. */
+  void meters(LmdbMeters meters) {
+    this.meters = meters;
   }
 
   long syncCount() {
@@ -214,6 +220,7 @@ final class LmdbWriter {
       if (ops.stream().anyMatch(Op::sync)) {
         // The environment commits without fsync (MDB_NOSYNC): one explicit sync makes this batch, and every
         // lazily written batch before it, durable.
+        long syncStart = System.nanoTime();
         try {
           env.sync(true);
         } catch (LmdbException e) {
@@ -224,8 +231,10 @@ final class LmdbWriter {
           return;
         }
         syncs.incrementAndGet();
+        meters.synced(syncStart);
       }
       commits.incrementAndGet();
+      meters.committed(ops.size());
       writes.addAndGet(ops.size());
       ops.forEach(o -> o.promise().tryComplete());
       return;
