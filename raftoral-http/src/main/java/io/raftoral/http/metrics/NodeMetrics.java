@@ -1,6 +1,11 @@
 package io.raftoral.http.metrics;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Vertx;
@@ -22,22 +27,33 @@ import java.util.Objects;
  */
 public final class NodeMetrics {
 
+  private static final String REGISTRY_NAME_PREFIX = "raftoral-";
+
   private NodeMetrics() {
   }
 
-  /** A new Prometheus registry with the default settings. */
+  /** A new Prometheus registry with the default settings and the JVM's meters (memory, GC, threads, classes, CPU). */
   public static PrometheusMeterRegistry newRegistry() {
-    return new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    new ClassLoaderMetrics().bindTo(registry);
+    new JvmMemoryMetrics().bindTo(registry);
+    new JvmGcMetrics().bindTo(registry);
+    new JvmThreadMetrics().bindTo(registry);
+    new ProcessorMetrics().bindTo(registry);
+    return registry;
   }
 
   /**
-   * A Vert.x with {@code options} whose metrics, and the JVM's, are registered in {@code registry} (the metrics
-   * options of {@code options} are replaced).
+   * A Vert.x with {@code options} whose metrics are registered in {@code registry} (the metrics options of
+   * {@code options} are replaced; the JVM's meters come with {@link #newRegistry()}).
    */
   public static Vertx vertx(VertxOptions options, MeterRegistry registry) {
     Objects.requireNonNull(registry, "registry");
     VertxOptions withMetrics = new VertxOptions(Objects.requireNonNull(options, "options"))
-        .setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true).setJvmMetricsEnabled(true));
+        .setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true)
+            // vertx-micrometer-metrics keeps its registries by name, JVM-wide: a name of this registry's own keeps
+            // several nodes of one JVM (tests, embedded clusters) from reporting into the first one's registry
+            .setRegistryName(REGISTRY_NAME_PREFIX + System.identityHashCode(registry)));
     return Vertx.builder().with(withMetrics).withMetrics(new MicrometerMetricsFactory(registry)).build();
   }
 }
