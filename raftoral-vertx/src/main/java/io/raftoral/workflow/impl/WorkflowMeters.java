@@ -10,6 +10,7 @@ import io.raftoral.workflow.WorkflowState;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -163,7 +164,7 @@ final class WorkflowMeters {
     if (registry == null) {
       return;
     }
-    Map<String, Integer> owned = new ConcurrentHashMap<>();
+    Map<String, Integer> owned = new HashMap<>();
     for (WorkflowRecord r : all) {
       if (r.state == WorkflowState.RUNNING && r.owner == nodeId) {
         owned.merge(r.type, 1, Integer::sum);
