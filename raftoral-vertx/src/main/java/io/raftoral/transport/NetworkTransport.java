@@ -155,6 +155,11 @@ public abstract class NetworkTransport<O extends NetworkTransportOptions<O>, P> 
     log.warn("node {}: refused a Raft frame over {} bytes from {}", nodeId, limitBytes, remote);
   }
 
+  /** Hands an accepted, checked batch to the receive handler, its size unknown (counted as 0 bytes). */
+  protected void deliver(RaftBatch batch) {
+    deliver(batch, 0);
+  }
+
   /** Hands an accepted, checked batch, a frame of {@code bytes}, to the receive handler. */
   protected void deliver(RaftBatch batch, int bytes) {
     // counted per peer only for a sender in the directory: a stray sender cannot add labels
