@@ -2,6 +2,7 @@ package io.raftoral.demo;
 
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.raftoral.async.Bridge;
 import io.raftoral.group.RaftPreset;
 import io.raftoral.grpc.api.GrpcApiOptions;
@@ -11,6 +12,8 @@ import io.raftoral.grpc.transport.GrpcTransportOptions;
 import io.raftoral.http.api.HttpApiOptions;
 import io.raftoral.http.api.HttpManagementClient;
 import io.raftoral.http.api.WorkflowHttpApi;
+import io.raftoral.http.metrics.MetricsEndpoint;
+import io.raftoral.http.metrics.NodeMetrics;
 import io.raftoral.http.peer.HttpPeerRequests;
 import io.raftoral.http.transport.HttpTransport;
 import io.raftoral.http.transport.HttpTransportOptions;
@@ -29,6 +32,7 @@ import io.raftoral.transport.TransportTlsOptions;
 import io.raftoral.workflow.WorkflowRuntimeOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpMethod;
@@ -60,7 +64,8 @@ import picocli.CommandLine.Spec;
  * Runs a node with the quickstart's flags. One port ({@code --listen}) serves everything: the node-to-node Raft
  * transport ({@code --transport grpc}: gRPC {@code raftoral.v1.RaftTransport}; {@code http}: {@code POST
  * /raft/v1/batch}), the HTTP API ({@code /workflow/...}, {@code /discovery/...}, {@code /health}) and the
- * node-to-node routing endpoint; gRPC and HTTP/1.1 requests are told apart per request.
+ * node-to-node routing endpoint, and the Prometheus metrics ({@code GET /metrics}); gRPC and HTTP/1.1 requests are
+ * told apart per request.
  *
  * <p>{@code --bootstrap} on an empty storage with {@code --peers} first asks the peers whether the cluster exists
  * ({@link FounderCheck}) and refuses with exit code 2 if one answers as a member: a founder that lost its disk must
@@ -184,7 +189,9 @@ final class NodeCommand implements Callable<Integer> {
       }
     }
 
-    Vertx vertx = Vertx.vertx();
+    // Vert.x reports its own metrics (HTTP, event bus, pools) to the registry the node's meters go to: GET /metrics
+    PrometheusMeterRegistry metrics = NodeMetrics.newRegistry();
+    Vertx vertx = NodeMetrics.vertx(new VertxOptions(), metrics);
     if (bootstrap && !hasStoredNode && !peers.isEmpty()) {
       String member = await(FounderCheck.existingMember(vertx, tls, peers));
       if (member != null) {
@@ -250,7 +257,7 @@ final class NodeCommand implements Callable<Integer> {
     FaultInjectionRoutes faults = faultInjection ? new FaultInjectionRoutes().mount(router) : null;
     RaftoralNode node = new RaftoralNode(options, store, id -> withFaults(faults, vertx,
         transport(vertx, id, addresses, tls, router, grpc)),
-        management, peerRequests, DemoWorkflows.registry()).maintainPeerAddresses(addresses);
+        management, peerRequests, DemoWorkflows.registry()).maintainPeerAddresses(addresses).meterRegistry(metrics);
     try {
       await(vertx.deployVerticle(node));
     } catch (Exception e) {
@@ -259,6 +266,7 @@ final class NodeCommand implements Callable<Integer> {
       return 1;
     }
     new WorkflowHttpApi(node.jsonWorkflows(), node.management(), new HttpApiOptions()).mount(router);
+    new MetricsEndpoint(metrics).mount(router);
     // the gRPC API (raftoral.WorkflowManagement, raftoral.RaftService, grpc.health.v1, reflection) on the same port,
     // whatever the Raft transport: gRPC calls are told apart by their content type above
     new WorkflowGrpcApi(vertx, node.jsonWorkflows(), node.management(), new GrpcApiOptions()).addTo(grpc);

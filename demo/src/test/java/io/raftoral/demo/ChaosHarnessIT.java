@@ -33,7 +33,10 @@ class ChaosHarnessIT {
         .redirectErrorStream(true).redirectOutput(output.toFile()).start();
     boolean ended = chaos.waitFor(9, TimeUnit.MINUTES);
     if (!ended) {
-      chaos.destroyForcibly();
+      chaos.destroy(); // SIGTERM: the harness's shutdown hook stops its node processes
+      if (!chaos.waitFor(30, TimeUnit.SECONDS)) {
+        chaos.destroyForcibly();
+      }
     }
     String report = Files.readString(output);
     assertThat(ended).as("the harness ended in time:%n%s", report).isTrue();

@@ -1,5 +1,7 @@
 package io.raftoral.lmdb;
 
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.MeterBinder;
 import io.raftoral.raft.PersistentState;
 import io.raftoral.raft.Snapshot;
 import io.raftoral.storage.LogStore;
@@ -26,7 +28,7 @@ import org.lmdbjava.Txn;
  * pending when it wakes up, from any group). Reads use their own read transactions on Vert.x workers and never wait
  * for the writer.
  */
-public final class LmdbLogStore implements LogStore {
+public final class LmdbLogStore implements LogStore, MeterBinder {
 
   /** A reopened environment's map starts at twice its data file, so a full store can grow at once. */
   private static final int REOPEN_MAP_FACTOR = 2;
@@ -118,6 +120,15 @@ public final class LmdbLogStore implements LogStore {
   @Override
   public String location() {
     return directory.toAbsolutePath().toString();
+  }
+
+  /**
+   * Registers this store's meters in {@code registry} (see {@link LmdbMeters}: fsync latency, batch size, commits,
+   * writes, map size); without it the store keeps no meters.
+   */
+  @Override
+  public void bindTo(MeterRegistry registry) {
+    writer.meters(LmdbMeters.register(registry, this));
   }
 
   /** Current size of the memory map in bytes. */

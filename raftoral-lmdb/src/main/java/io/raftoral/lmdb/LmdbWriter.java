@@ -52,6 +52,7 @@ final class LmdbWriter {
   private final Promise<Void> closedPromise = Promise.promise();
   private volatile boolean closed;
   private volatile long mapSize;
+  private volatile LmdbMeters meters = LmdbMeters.NONE;
 
   LmdbWriter(Path directory, Env<ByteBuffer> env, LmdbTables tables, ReentrantReadWriteLock resizeLock,
       long mapSize, LmdbDurability durability) {
@@ -119,6 +120,11 @@ final class LmdbWriter {
 
   long mapSize() {
     return mapSize;
+  }
+
+  /** Where the writer times its fsyncs and batches from now on. */
+  void meters(LmdbMeters meters) {
+    this.meters = meters;
   }
 
   long syncCount() {
@@ -219,6 +225,7 @@ final class LmdbWriter {
       if (ops.stream().anyMatch(Op::sync)) {
         // PROCESS_CRASH (MDB_NOSYNC): this sync makes the batch, and every lazily written batch before it, durable.
         // POWER_LOSS (MDB_NOMETASYNC): the commit synced the data pages first; this sync adds the meta page.
+        long syncStart = System.nanoTime();
         try {
           env.sync(true);
         } catch (LmdbException e) {
@@ -229,8 +236,10 @@ final class LmdbWriter {
           return;
         }
         syncs.incrementAndGet();
+        meters.synced(syncStart);
       }
       commits.incrementAndGet();
+      meters.committed(ops.size());
       writes.addAndGet(ops.size());
       ops.forEach(o -> o.promise().tryComplete());
       return;

@@ -1,5 +1,6 @@
 package io.raftoral.group;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import io.raftoral.storage.LogStore;
 import io.raftoral.transport.RaftEnvelope;
 import java.util.List;
@@ -28,6 +29,11 @@ public interface GroupEnvironment {
 
   /** Raft refused or failed on a message (counted and logged, never fatal). */
   void countRejectedMessage();
+
+  /** Where the group registers its meters, or null (the default) for none. */
+  default MeterRegistry meterRegistry() {
+    return null;
+  }
 
   /** The local event-bus address where the group of {@code groupId} on {@code nodeId} receives messages. */
   static String inboxAddress(long nodeId, long groupId) {

@@ -1,5 +1,6 @@
 package io.raftoral.host;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import io.raftoral.group.CommandCodec;
 import io.raftoral.group.RaftGroup;
 import io.raftoral.group.RaftGroupOptions;
@@ -51,10 +52,11 @@ public final class RaftHost extends VerticleBase {
   private final Set<HostedGroup> ticking = ConcurrentHashMap.newKeySet();
   private final AtomicLong nonMemberMessages = new AtomicLong();
   private final AtomicLong rejectedMessages = new AtomicLong();
-  private ClusterRouter router;
-  private PeerOutbox outbox;
+  private volatile ClusterRouter router;
+  private volatile PeerOutbox outbox;
   private long ticker = -1;
   private final Environment environment = new Environment();
+  private volatile MeterRegistry meterRegistry;
 
   private record Hosted(RaftGroupVerticle<?, ?> verticle, String deploymentId) {}
 
@@ -146,6 +148,26 @@ public final class RaftHost extends VerticleBase {
     }
     Future<Void> undeployed = vertx.undeploy(h.deploymentId);
     return deleteData ? undeployed.compose(v -> store.deleteGroup(groupId)) : undeployed;
+  }
+
+  /**
+   * Registers this host's meters ({@link RaftHostMeters}) in {@code registry}, and those of every group started
+   * from now on (tagged with its group id). Call before deploying the host; without it nothing is registered.
+   */
+  public RaftHost meterRegistry(MeterRegistry registry) {
+    this.meterRegistry = Objects.requireNonNull(registry, "registry");
+    new RaftHostMeters(this).bindTo(registry);
+    return this;
+  }
+
+  /** The registry given to {@link #meterRegistry(MeterRegistry)}, or null. */
+  public MeterRegistry meterRegistry() {
+    return meterRegistry;
+  }
+
+  /** Whether {@link #start()} has run (its router and outbox exist). */
+  boolean isStarted() {
+    return router != null && outbox != null;
   }
 
   /** Counters of this node's runtime. */
@@ -249,6 +271,11 @@ public final class RaftHost extends VerticleBase {
     @Override
     public void countRejectedMessage() {
       rejectedMessages.incrementAndGet();
+    }
+
+    @Override
+    public MeterRegistry meterRegistry() {
+      return meterRegistry;
     }
   }
 }

@@ -1,5 +1,7 @@
 package io.raftoral.node;
 
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.MeterBinder;
 import io.raftoral.async.Bridge;
 import io.raftoral.group.RaftGroup;
 import io.raftoral.host.RaftHost;
@@ -64,6 +66,7 @@ public final class RaftoralNode extends VerticleBase {
   private volatile WorkflowClient typedClient;
   private long sweepTimer = -1;
   private volatile PeerAddresses peerAddresses;
+  private volatile MeterRegistry meterRegistry;
 
   /**
    * @param options node settings (the advertise address is required)
@@ -94,6 +97,17 @@ public final class RaftoralNode extends VerticleBase {
    */
   public RaftoralNode maintainPeerAddresses(PeerAddresses addresses) {
     this.peerAddresses = Objects.requireNonNull(addresses, "addresses");
+    return this;
+  }
+
+  /**
+   * Registers the node's meters in {@code registry}: its Raft host and every Raft group (labelled by execution
+   * cluster), the workflows of each execution cluster (by type), and the storage and transport when they are
+   * {@link MeterBinder}s (the LMDB store, the network transports). Call before deploying; without it the node keeps
+   * no meters.
+   */
+  public RaftoralNode meterRegistry(MeterRegistry registry) {
+    this.meterRegistry = Objects.requireNonNull(registry, "registry");
     return this;
   }
 
@@ -151,7 +165,9 @@ public final class RaftoralNode extends VerticleBase {
       nodeId = start.nodeId;
       RaftHostOptions hostOptions = new RaftHostOptions().setNodeId(start.nodeId)
           .setTickMillis(options.getPreset().tickMillis()).setClusterName(options.getClusterName());
-      host = new RaftHost(hostOptions, store, transports.apply(start.nodeId));
+      Transport transport = transports.apply(start.nodeId);
+      host = new RaftHost(hostOptions, store, transport);
+      bindMeters(transport);
       return vertx.deployVerticle(host).map(start);
     }).compose(start -> {
       router = new RoutingWorkflowClient(vertx, nodeId, runtimes, this::view, peers, registry);
@@ -171,6 +187,20 @@ public final class RaftoralNode extends VerticleBase {
   }
 
   private record Start(long nodeId, boolean founding) {}
+
+  private void bindMeters(Transport transport) {
+    MeterRegistry registry = meterRegistry;
+    if (registry == null) {
+      return;
+    }
+    host.meterRegistry(registry);
+    if (store instanceof MeterBinder binder) {
+      binder.bindTo(registry);
+    }
+    if (transport instanceof MeterBinder binder) {
+      binder.bindTo(registry);
+    }
+  }
 
   private <T> Future<T> onContext(Future<T> f) {
     return Bridge.onContext(f, context);

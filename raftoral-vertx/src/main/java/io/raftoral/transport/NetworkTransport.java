@@ -1,5 +1,8 @@
 package io.raftoral.transport;
 
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.MeterBinder;
+import io.raftoral.transport.TransportCounters.DropReason;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
@@ -29,7 +32,7 @@ import org.slf4j.LoggerFactory;
  * @param <O> the protocol's options
  * @param <P> the protocol's outbound state of one peer (a stream, a window of requests in flight, a backoff)
  */
-public abstract class NetworkTransport<O extends NetworkTransportOptions<O>, P> implements Transport {
+public abstract class NetworkTransport<O extends NetworkTransportOptions<O>, P> implements Transport, MeterBinder {
 
   /** Logs under the concrete transport's name ({@code GrpcTransport}, {@code HttpTransport}). */
   protected final Logger log = LoggerFactory.getLogger(getClass());
@@ -77,6 +80,12 @@ public abstract class NetworkTransport<O extends NetworkTransportOptions<O>, P> 
   /** Counters since creation; callable from any thread. */
   public NetworkTransportMetrics metrics() {
     return counters.snapshot();
+  }
+
+  /** Registers this transport's meters ({@link TransportMeters}: per peer bytes, batches, drops, reconnects). */
+  @Override
+  public void bindTo(MeterRegistry registry) {
+    new TransportMeters(counters).bindTo(registry);
   }
 
   /** The client settings every protocol starts from: connect timeout, no Nagle delay, and the options' TLS. */
@@ -146,9 +155,15 @@ public abstract class NetworkTransport<O extends NetworkTransportOptions<O>, P> 
     log.warn("node {}: refused a Raft frame over {} bytes from {}", nodeId, limitBytes, remote);
   }
 
-  /** Hands an accepted, checked batch to the receive handler. */
+  /** Hands an accepted, checked batch to the receive handler, its size unknown (counted as 0 bytes). */
   protected void deliver(RaftBatch batch) {
-    counters.received.increment();
+    deliver(batch, 0);
+  }
+
+  /** Hands an accepted, checked batch, a frame of {@code bytes}, to the receive handler. */
+  protected void deliver(RaftBatch batch, int bytes) {
+    // counted per peer only for a sender in the directory: a stray sender cannot add labels
+    counters.countReceived(batch.fromNode(), bytes, peers.getOrNull(batch.fromNode()) != null);
     Handler<RaftBatch> h = receiveHandler;
     if (h != null) {
       h.handle(batch);
@@ -178,7 +193,7 @@ public abstract class NetworkTransport<O extends NetworkTransportOptions<O>, P> 
       long peer = batch.toNode();
       SocketAddress address = peers.getOrNull(peer);
       if (address == null) {
-        counters.droppedNoAddress.increment();
+        counters.countDropped(peer, DropReason.NO_ADDRESS, 1);
         P gone = peerStates.remove(peer);
         if (gone != null) {
           peerLeft(gone); // the peer left the directory: close what is kept for it instead of keeping it forever
@@ -188,7 +203,7 @@ public abstract class NetworkTransport<O extends NetworkTransportOptions<O>, P> 
       sendTo(peerStates.computeIfAbsent(peer, this::newPeerState), address, batch);
     } catch (RuntimeException e) {
       // Nothing may escape to the caller's event loop; a bug here must not stop the node either.
-      counters.droppedUnreachable.increment();
+      counters.countDropped(batch.toNode(), DropReason.UNREACHABLE, 1);
       log.error("node {}: failed to send a batch to node {}", nodeId, batch.toNode(), e);
     }
   }
@@ -207,7 +222,7 @@ public abstract class NetworkTransport<O extends NetworkTransportOptions<O>, P> 
     if (bytes <= limit) {
       return false;
     }
-    counters.droppedTooLarge.increment();
+    counters.countDropped(peer, DropReason.TOO_LARGE, 1);
     log.warn("node {}: dropped a {}-byte batch to node {}: over {} {}", nodeId, bytes, peer, name, limit);
     return true;
   }

@@ -82,6 +82,19 @@ public final class ChaosCommand implements Callable<Integer> {
     List<String> flags = List.of("--transport", transport, "--preset", "TESTING", "--owner-timeout-ms", "1000",
         "--failure-timeout-ms", Long.toString(failureTimeoutMillis), "--fault-injection");
     try (NodeFleet fleet = new NodeFleet(base, flags); EffectCounter counter = new EffectCounter()) {
+      // a harness stopped from outside (SIGTERM, Ctrl-C) takes its node processes with it
+      Thread stopNodes = new Thread(fleet::close, "chaos-stop-nodes");
+      Runtime.getRuntime().addShutdownHook(stopNodes);
+      try {
+        return run(fleet, counter, base);
+      } finally {
+        Runtime.getRuntime().removeShutdownHook(stopNodes);
+      }
+    }
+  }
+
+  private int run(NodeFleet fleet, EffectCounter counter, Path base) throws Exception {
+    {
       HealCheck heal = new HealCheck(fleet, TARGET_CLUSTER_SIZE);
       for (int i = 0; i < nodes; i++) {
         fleet.add();

@@ -4,6 +4,7 @@ import io.raftoral.grpc.transport.v1.RaftTransportGrpcClient;
 import io.raftoral.grpc.transport.v1.SendSummary;
 import io.raftoral.transport.PeerBackoff;
 import io.raftoral.transport.TransportCounters;
+import io.raftoral.transport.TransportCounters.DropReason;
 import io.raftoral.wire.v1.RaftBatch;
 import io.vertx.core.Vertx;
 import io.vertx.core.net.SocketAddress;
@@ -75,16 +76,16 @@ final class GrpcPeerStream {
         if (whileConnecting.size() < options.getMaxBatchesWhileConnecting()) {
           whileConnecting.add(frame);
         } else {
-          counters.droppedBackPressure.increment();
+          counters.countDropped(peer, DropReason.BACK_PRESSURE, 1);
         }
       }
-      case BACKOFF -> counters.droppedUnreachable.increment();
+      case BACKOFF -> counters.countDropped(peer, DropReason.UNREACHABLE, 1);
       case IDLE -> {
         connect(current);
         if (options.getMaxBatchesWhileConnecting() > 0) {
           whileConnecting.add(frame);
         } else {
-          counters.droppedBackPressure.increment();
+          counters.countDropped(peer, DropReason.BACK_PRESSURE, 1);
         }
       }
     }
@@ -92,7 +93,7 @@ final class GrpcPeerStream {
 
   private void write(RaftBatch frame) {
     if (request.writeQueueFull()) {
-      counters.droppedBackPressure.increment();
+      counters.countDropped(peer, DropReason.BACK_PRESSURE, 1);
       long now = System.nanoTime();
       if (fullSinceNanos == 0) {
         fullSinceNanos = now;
@@ -102,7 +103,7 @@ final class GrpcPeerStream {
       return;
     }
     request.write(frame);
-    counters.sent.increment();
+    counters.countSent(peer, frame.getSerializedSize());
   }
 
   private void connect(SocketAddress target) {
@@ -130,7 +131,7 @@ final class GrpcPeerStream {
     openedAtNanos = System.nanoTime();
     fullSinceNanos = 0;
     if (backoff.markUp()) {
-      counters.reconnects.increment();
+      counters.countReconnect(peer);
       LOG.info("node {}: stream to node {} at {} re-established", nodeId, peer, address);
     }
     req.setWriteQueueMaxSize(options.getStreamWriteQueueBytes());
@@ -199,7 +200,9 @@ final class GrpcPeerStream {
         // already reset by the peer
       }
     }
-    counters.droppedUnreachable.add(whileConnecting.size());
+    if (!whileConnecting.isEmpty()) {
+      counters.countDropped(peer, DropReason.UNREACHABLE, whileConnecting.size());
+    }
     whileConnecting.clear();
     if (backoffTimer >= 0) {
       vertx.cancelTimer(backoffTimer);

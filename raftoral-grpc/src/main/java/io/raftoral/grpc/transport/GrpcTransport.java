@@ -155,7 +155,7 @@ public final class GrpcTransport extends NetworkTransport<GrpcTransportOptions, 
         return;
       }
       accepted[0]++;
-      deliver(batch);
+      deliver(batch, frame.length());
     });
     call.invalidMessageHandler(invalid -> {
       if (finished[0]) {

@@ -4,6 +4,7 @@ import io.raftoral.transport.NetworkTransport;
 import io.raftoral.transport.PeerAddresses;
 import io.raftoral.transport.PeerBackoff;
 import io.raftoral.transport.RaftBatch;
+import io.raftoral.transport.TransportCounters.DropReason;
 import io.raftoral.wire.MalformedFrameException;
 import io.raftoral.wire.WireCodec;
 import io.vertx.core.Future;
@@ -158,7 +159,7 @@ public final class HttpTransport extends NetworkTransport<HttpTransportOptions, 
       respondError(ctx, 421, "misdirected", wrongNode);
       return;
     }
-    deliver(batch);
+    deliver(batch, body == null ? 0 : body.length());
     ctx.response().setStatusCode(204).end();
   }
 
@@ -194,11 +195,11 @@ public final class HttpTransport extends NetworkTransport<HttpTransportOptions, 
   @Override
   protected void sendTo(Peer peer, SocketAddress address, RaftBatch batch) {
     if (System.nanoTime() < peer.unreachableUntilNanos) {
-      counters.droppedUnreachable.increment();
+      counters.countDropped(peer.id, DropReason.UNREACHABLE, 1);
       return;
     }
     if (peer.inFlight >= options.getMaxInFlightPerPeer()) {
-      counters.droppedBackPressure.increment();
+      counters.countDropped(peer.id, DropReason.BACK_PRESSURE, 1);
       return;
     }
     byte[] body = WireCodec.encode(batch);
@@ -250,10 +251,10 @@ public final class HttpTransport extends NetworkTransport<HttpTransportOptions, 
             // A batch counts as sent once the peer answered (accepted or refused); one whose connection failed
             // (refused, reset, timed out) is counted as lost to an unreachable peer.
             if (ar.succeeded()) {
-              counters.sent.increment();
+              counters.countSent(id, body.length);
               reachable(address);
             } else {
-              counters.droppedUnreachable.increment();
+              counters.countDropped(id, DropReason.UNREACHABLE, 1);
               unreachable(address, ar.cause());
             }
           });
@@ -271,7 +272,7 @@ public final class HttpTransport extends NetworkTransport<HttpTransportOptions, 
     private void reachable(SocketAddress address) {
       backoff.reset();
       if (backoff.markUp()) {
-        counters.reconnects.increment();
+        counters.countReconnect(id);
         log.info("node {}: node {} at {} reachable again", nodeId, id, address);
       }
     }

@@ -30,6 +30,8 @@ final class ProposalRequests<R> {
 
   private static final class Proposal<R> extends PendingRequest<Committed<R>> {
     final byte[] payload;
+    /** {@link System#nanoTime()} of the caller's propose (for the commit latency). */
+    final long proposedAtNanos = System.nanoTime();
     long lastAttemptTick;
     /** A later proposal of this session was applied first: this one was lost, re-send it on the next tick. */
     boolean overtaken;
@@ -46,14 +48,20 @@ final class ProposalRequests<R> {
   /** This incarnation's proposer session: random, so sequences never collide with an earlier run's. */
   private final long session = new SecureRandom().nextLong() | SESSION_NON_ZERO;
   private final int maxPending;
+  private final GroupMeters meters;
   private long sequence;
   /** Proposals of the current event-loop turn, handed to Raft together (see {@link #queue}). */
   private final List<Proposal<R>> batch = new ArrayList<>();
 
   ProposalRequests(RaftGroupVerticle<?, R> group, Vertx vertx, int maxPending) {
+    this(group, vertx, maxPending, GroupMeters.NONE);
+  }
+
+  ProposalRequests(RaftGroupVerticle<?, R> group, Vertx vertx, int maxPending, GroupMeters meters) {
     this.group = group;
     this.pending = new PendingRequests<>(vertx);
     this.maxPending = maxPending;
+    this.meters = meters;
   }
 
   boolean isEmpty() {
@@ -75,6 +83,7 @@ final class ProposalRequests<R> {
       return;
     }
     long seq = ++sequence;
+    meters.proposed();
     byte[] payload = ProposalFrame.encode(group.nodeId(), session, seq, command);
     Proposal<R> proposal = new Proposal<>(promise, payload, group.ticks());
     queue(proposal);
@@ -143,6 +152,7 @@ final class ProposalRequests<R> {
       return null;
     }
     markOvertaken(frame.sequence());
+    meters.committed(proposal.proposedAtNanos);
     if (failure != null) {
       return () -> proposal.fail(failure);
     }

@@ -80,6 +80,7 @@ public final class RaftGroupVerticle<C, R> extends VerticleBase implements Hoste
   private MembershipChangeRequests changes;
   private LeadershipTransferRequests transfers;
   private GroupEventPublisher events;
+  private GroupMeters meters = GroupMeters.NONE;
   /** Caller notifications of the entries being applied, run once status() is up to date. */
   private final List<Runnable> completions = new ArrayList<>();
   private final LeaderWaiters leaderWaiters;
@@ -116,13 +117,14 @@ public final class RaftGroupVerticle<C, R> extends VerticleBase implements Hoste
       }
       appliedIndex = snap.index();
       snapshotIndex = snap.index();
-      proposals = new ProposalRequests<>(this, vertx, options.getMaxPendingProposals());
+      meters = GroupMeters.of(env.meterRegistry(), groupId, status);
+      proposals = new ProposalRequests<>(this, vertx, options.getMaxPendingProposals(), meters);
       reads = new ReadRequests(this, vertx);
       changes = new MembershipChangeRequests(this, vertx);
       transfers = new LeadershipTransferRequests(this, vertx);
       events = new GroupEventPublisher(vertx.eventBus(), env.nodeId(), groupId);
       core = new RaftNode(options.toRaftConfig(env.nodeId()), state, new Random());
-      softStates = new SoftStateHandler(this, events, staleAfterTicks(),
+      softStates = new SoftStateHandler(this, events, meters, staleAfterTicks(),
           new SoftState(core.leaderId(), core.role(), core.term()));
       consumer = vertx.eventBus().localConsumer(GroupEnvironment.inboxAddress(env.nodeId(), groupId),
           msg -> onDelivery(msg.body()));
@@ -137,6 +139,7 @@ public final class RaftGroupVerticle<C, R> extends VerticleBase implements Hoste
   public Future<?> stop() {
     stopped = true;
     env.detach(this);
+    meters.close();
     if (core != null) {
       IllegalStateException gone = stoppedFailure();
       proposals.failAll(gone);
@@ -232,6 +235,7 @@ public final class RaftGroupVerticle<C, R> extends VerticleBase implements Hoste
       send(rd.messages());
       if (rd.snapshot() != null) {
         applier.restore(rd.snapshot().data(), rd.snapshot().index());
+        meters.snapshot(rd.snapshot().data().length);
         appliedIndex = rd.snapshot().index();
         snapshotIndex = rd.snapshot().index();
         events.membershipChanged(rd.snapshot().membership(), rd.snapshot().index());
@@ -280,6 +284,9 @@ public final class RaftGroupVerticle<C, R> extends VerticleBase implements Hoste
   }
 
   private void apply(List<Entry> entries) {
+    if (!entries.isEmpty()) {
+      meters.applying(entries.get(entries.size() - 1).index(), appliedIndex);
+    }
     for (Entry e : entries) {
       if (e.index() <= appliedIndex) {
         continue;
@@ -316,6 +323,7 @@ public final class RaftGroupVerticle<C, R> extends VerticleBase implements Hoste
       return;
     }
     snapshotIndex = snap.index();
+    meters.snapshot(data.length);
     store.saveSnapshot(snap);
   }
 

@@ -15,15 +15,18 @@ final class SoftStateHandler {
 
   private final RaftGroupVerticle<?, ?> group;
   private final GroupEventPublisher events;
+  private final GroupMeters meters;
   private final long staleAfterTicks;
   /** The soft state of the last Ready that carried one: what the published events last reported. */
   private SoftState last;
   private long lastLeader = RaftNode.NONE;
   private long lastLeaderTerm;
 
-  SoftStateHandler(RaftGroupVerticle<?, ?> group, GroupEventPublisher events, long staleAfterTicks, SoftState initial) {
+  SoftStateHandler(RaftGroupVerticle<?, ?> group, GroupEventPublisher events, GroupMeters meters,
+      long staleAfterTicks, SoftState initial) {
     this.group = group;
     this.events = events;
+    this.meters = meters;
     this.staleAfterTicks = staleAfterTicks;
     this.last = initial;
   }
@@ -39,6 +42,7 @@ final class SoftStateHandler {
       boolean changed = lastLeader != RaftNode.NONE;
       lastLeader = soft.leaderId();
       lastLeaderTerm = soft.term();
+      meters.leaderChanged();
       if (changed) {
         group.proposals().resendStale(true, staleAfterTicks);
         group.reads().reissue(true, staleAfterTicks);

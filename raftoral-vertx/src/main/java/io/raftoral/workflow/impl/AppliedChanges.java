@@ -56,8 +56,16 @@ final class AppliedChanges implements WorkflowStateListener {
     }
   }
 
+  /** Whether the runtime is attached: what is applied from then on counts in the meters (not the replay). */
+  private boolean attached() {
+    return context != null;
+  }
+
   @Override
   public void started(WorkflowRecord record) {
+    if (attached()) {
+      rt.meters().started(record);
+    }
     String id = record.id;
     String type = record.type;
     int version = record.version;
@@ -73,6 +81,9 @@ final class AppliedChanges implements WorkflowStateListener {
 
   @Override
   public void appended(WorkflowRecord record, int seq, JournalEntry entry) {
+    if (attached()) {
+      rt.meters().checkpoint(record);
+    }
     String id = record.id;
     defer(() -> {
       Execution x = rt.executions().get(id);
@@ -88,6 +99,9 @@ final class AppliedChanges implements WorkflowStateListener {
 
   @Override
   public void ownerChanged(WorkflowRecord record, long previousOwner) {
+    if (attached()) {
+      rt.meters().ownerChanged(record, previousOwner);
+    }
     String id = record.id;
     long owner = record.owner;
     defer(() -> {
@@ -101,6 +115,9 @@ final class AppliedChanges implements WorkflowStateListener {
 
   @Override
   public void ended(WorkflowRecord record) {
+    if (attached()) {
+      rt.meters().ended(record);
+    }
     WorkflowStatus status = record.toStatus(rt.clusterId());
     defer(() -> {
       Execution x = rt.executions().remove(status.workflowId());
@@ -122,6 +139,7 @@ final class AppliedChanges implements WorkflowStateListener {
   public void restored() {
     // Whatever was queued describes the state before the snapshot.
     notifications.clear();
+    rt.meters().recount(rt.stateMachine().all());
     defer(() -> {
       rt.catchUp().reset();
       rt.executions().cancelAll();

@@ -63,6 +63,12 @@ final class Execution {
     return rt.stateMachine().get(workflowId);
   }
 
+  /** The workflow's type (what its meters are labelled with); null once its record is gone. */
+  String workflowType() {
+    WorkflowRecord r = record();
+    return r == null ? null : r.type;
+  }
+
   long me() {
     return rt.nodeId();
   }

@@ -3,6 +3,7 @@ package io.raftoral.workflow.impl;
 import io.raftoral.async.Bridge;
 import io.raftoral.workflow.impl.CommandOutcome.Rejection;
 import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.subscription.Cancellable;
 import io.vertx.core.AsyncResult;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -104,8 +105,23 @@ final class JournalWriter {
     slot.started = true;
     slots.put(step.seq, slot);
     long deadline = ((Instant) step.value).toEpochMilli();
-    slot.running = rt.timers().schedule(deadline, () ->
-        computed(slot, Instant.ofEpochMilli(System.currentTimeMillis()), null));
+    String type = execution.workflowType();
+    boolean[] pending = {true};
+    Runnable settled = () -> {
+      if (pending[0]) {
+        pending[0] = false;
+        rt.meters().timerSettled(type);
+      }
+    };
+    rt.meters().timerArmed(type);
+    Cancellable scheduled = rt.timers().schedule(deadline, () -> {
+      settled.run();
+      computed(slot, Instant.ofEpochMilli(System.currentTimeMillis()), null);
+    });
+    slot.running = () -> {
+      settled.run();
+      scheduled.cancel();
+    };
   }
 
   /** Adds the workflow's end and proposes it with what precedes it. */
@@ -135,6 +151,7 @@ final class JournalWriter {
 
   private void startCompute(Slot slot) {
     slot.started = true;
+    slot.startedAtNanos = System.nanoTime();
     Uni<?> uni;
     computeSeq = slot.seq;
     try {
@@ -157,6 +174,9 @@ final class JournalWriter {
       return;
     }
     slot.running = null;
+    if (slot.startedAtNanos != 0) {
+      rt.meters().computed(execution.workflowType(), slot.startedAtNanos);
+    }
     if (failure == null) {
       try {
         slot.value = Payloads.encode(item);

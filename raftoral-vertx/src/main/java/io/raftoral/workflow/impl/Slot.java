@@ -24,6 +24,8 @@ final class Slot {
   final boolean finish;
   State state;
   boolean started;
+  /** {@link System#nanoTime()} when a compute's supplier was called (for the compute latency). */
+  long startedAtNanos;
   Cancellable running;
   String value;
   String errorType;

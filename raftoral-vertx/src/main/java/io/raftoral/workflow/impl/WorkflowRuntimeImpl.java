@@ -64,6 +64,7 @@ public final class WorkflowRuntimeImpl
   private WorkflowEvents events;
   private TimerQueue timers;
   private CatchUpBarrier catchUp;
+  private WorkflowMeters meters = WorkflowMeters.NONE;
   private long dutyTimer = -1;
 
   private WorkflowRuntimeImpl(long nodeId, long clusterId, WorkflowRegistry registry, WorkflowRuntimeOptions options,
@@ -82,6 +83,7 @@ public final class WorkflowRuntimeImpl
     Objects.requireNonNull(host, "host");
     WorkflowStateMachine sm = new WorkflowStateMachine(clusterId);
     WorkflowRuntimeImpl rt = new WorkflowRuntimeImpl(host.nodeId(), clusterId, registry, options, sm);
+    rt.meters = WorkflowMeters.of(host.meterRegistry(), host.nodeId(), clusterId);
     sm.listener(rt.changes);
     RaftHost.GroupBuilder<WorkflowCommand, CommandOutcome> b =
         host.group(clusterId, sm, WorkflowStateMachine.CODEC).options(groupOptions);
@@ -110,6 +112,7 @@ public final class WorkflowRuntimeImpl
     this.catchUp = new CatchUpBarrier(group, context);
     // Executions are built from the state as it is now; notifications of the replay that led here are moot.
     changes.attach(context);
+    meters.recount(stateMachine.all());
     executions.launchRunning(stateMachine);
     long period = Math.max(MIN_DUTY_PERIOD_MILLIS,
         Math.min(MAX_DUTY_PERIOD_MILLIS, options.getOwnerTimeoutMillis() / DUTY_PERIODS_PER_OWNER_TIMEOUT));
@@ -185,6 +188,11 @@ public final class WorkflowRuntimeImpl
 
   TimerQueue timers() {
     return timers;
+  }
+
+  /** The workflow meters of this execution cluster on this node (no-ops without a registry). */
+  WorkflowMeters meters() {
+    return meters;
   }
 
   /** Durable timers waiting to fire on this member (for tests and metrics). */
@@ -387,6 +395,7 @@ public final class WorkflowRuntimeImpl
       if (timers != null) {
         timers.close();
       }
+      meters.close();
       if (catchUp != null) {
         catchUp.close();
       }
