@@ -1,6 +1,7 @@
 package io.raftoral.workflow.impl;
 
 import io.raftoral.async.Bridge;
+import io.raftoral.workflow.WorkflowContext;
 import io.raftoral.workflow.impl.CommandOutcome.Rejection;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.AsyncResult;
@@ -136,7 +137,7 @@ final class JournalWriter {
   private void startCompute(Slot slot) {
     slot.started = true;
     Uni<?> uni;
-    computeSeq = slot.seq;
+    computeSeq = slot.step.idempotencySeq();
     try {
       uni = slot.step.supplier.get();
       if (uni == null) {
@@ -164,7 +165,11 @@ final class JournalWriter {
         failure = e;
       }
     }
-    if (failure != null) {
+    if (failure != null && slot.step.mayRetry() && slot.step.retry.policy.isRetryable(failure)) {
+      // Journaled as a failed attempt: every member then takes the backoff and the next attempt.
+      slot.entryKey = WorkflowContext.ATTEMPT_FAILED_KEY;
+      slot.value = Payloads.encode(AttemptFailure.of(slot.step.attempt, failure));
+    } else if (failure != null) {
       slot.failWith(failure);
     }
     slot.state = Slot.State.READY;
@@ -207,7 +212,7 @@ final class JournalWriter {
     return slot.finish
         ? new WorkflowCommand.Finish(id, rt.nodeId(), slot.seq, slot.value, slot.errorType, slot.errorMessage,
             System.currentTimeMillis())
-        : new WorkflowCommand.Append(id, rt.nodeId(), slot.seq, slot.step.key, slot.value, slot.errorType,
+        : new WorkflowCommand.Append(id, rt.nodeId(), slot.seq, slot.key(), slot.value, slot.errorType,
             slot.errorMessage);
   }
 
