@@ -52,6 +52,7 @@ class ComputeRetryTest {
   private final AtomicInteger calls = new AtomicInteger();
   private final AtomicInteger successes = new AtomicInteger();
   private final List<Long> callTimes = new CopyOnWriteArrayList<>();
+  private final List<String> idempotencyKeys = new CopyOnWriteArrayList<>();
   /** Holds the retried workflows open after the retried compute, so every member's journal can be read. */
   private final Promise<String> gate = Promise.promise();
   /** Results by workflow id and node: what each replica's run of the workflow function produced. */
@@ -102,6 +103,13 @@ class ComputeRetryTest {
             .compute("pay", String.class, this::pay))
         .register("payWithoutPolicy", 1, String.class, String.class, (in, ctx) -> ctx
             .compute("pay", String.class, this::pay))
+        .register("payChecked", 1, String.class, String.class, (in, ctx) -> pay()
+            .plug(ctx.checkpointed("pay", String.class, policy(3, SHORT_BACKOFF))))
+        .register("payWithKey", 1, String.class, String.class, (in, ctx) -> ctx
+            .compute("pay", String.class, policy(3, SHORT_BACKOFF), () -> {
+              idempotencyKeys.add(ctx.idempotencyKey());
+              return pay();
+            }))
         // Node 3 runs other code: where the others retry "pay", it checkpoints "other".
         .register("otherKeyOnNode3", 1, String.class, String.class, (in, ctx) -> node == 3
             ? ctx.checkpoint("other", "x")
@@ -258,7 +266,52 @@ class ComputeRetryTest {
   }
 
   @Test
-  void aNewOwnerResumesTheBackoffOfAKilledOwnerAndTheSuccessHappensOnce(Vertx vertx, VertxTestContext ctx) {
+  void aCheckpointedOperatorRetriesBySubscribingToItsUpstreamAgain(Vertx vertx, VertxTestContext ctx) {
+    LocalWorkflowCluster c = cluster(vertx);
+    failFirst.set(1);
+    c.start(1, 2, 3)
+        .compose(v -> fut(c.runtime(2).<String>start("payChecked", 1, "x")))
+        .compose(run -> fut(run.result(Duration.ofSeconds(10))))
+        .onComplete(ctx.succeeding(result -> ctx.verify(() -> {
+          assertThat(result).isEqualTo("paid by call 2");
+          assertThat(calls.get()).isEqualTo(2);
+          c.close().onComplete(x -> ctx.completeNow());
+        })));
+  }
+
+  @Test
+  void everyAttemptSeesTheIdempotencyKeyOfTheFirst(Vertx vertx, VertxTestContext ctx) {
+    LocalWorkflowCluster c = cluster(vertx);
+    failFirst.set(2);
+    c.start(1, 2, 3)
+        .compose(v -> fut(c.runtime(1).<String>start("payWithKey", 1, "x")))
+        .compose(run -> fut(run.result(Duration.ofSeconds(10))).map(result -> {
+          ctx.verify(() -> {
+            assertThat(result).isEqualTo("paid by call 3");
+            assertThat(idempotencyKeys).containsExactly(run.workflowId() + "/0", run.workflowId() + "/0",
+                run.workflowId() + "/0");
+          });
+          return result;
+        }))
+        .onComplete(ctx.succeeding(result -> c.close().onComplete(x -> ctx.completeNow())));
+  }
+
+  @Test
+  void aNewOwnerResumesTheBackoffOfAKilledFollowerOwnerAndTheSuccessHappensOnce(Vertx vertx,
+      VertxTestContext ctx) {
+    killOwnerWhileItBacksOff(vertx, ctx, false);
+  }
+
+  @Test
+  void aNewOwnerResumesTheBackoffOfAKilledLeaderOwnerAndTheSuccessHappensOnce(Vertx vertx, VertxTestContext ctx) {
+    killOwnerWhileItBacksOff(vertx, ctx, true);
+  }
+
+  /**
+   * The owner dies {@code killAfter} into the backoff after a failed first attempt: a survivor makes the second
+   * attempt at the journaled deadline (not a full new backoff from the failover, not attempt 1 again), once.
+   */
+  private void killOwnerWhileItBacksOff(Vertx vertx, VertxTestContext ctx, boolean ownerLeads) {
     LocalWorkflowCluster c = cluster(vertx);
     failFirst.set(1);
     long backoff = 5_000;
@@ -269,7 +322,7 @@ class ComputeRetryTest {
     long[] killedAt = new long[1];
     c.start(1, 2, 3)
         .compose(v -> {
-          owner[0] = c.leader() % 3 + 1;
+          owner[0] = ownerLeads ? c.leader() : c.leader() % 3 + 1;
           survivors[0] = owner[0] % 3 + 1;
           survivors[1] = survivors[0] % 3 + 1;
           return fut(c.runtime(owner[0]).<String>start("pay", 1, backoff));
