@@ -26,6 +26,9 @@ public interface WorkflowContext {
   /** The journal key of a durable timer's wake-up. */
   String TIMER_FIRED_KEY = "$timer-fired";
 
+  /** The journal key of a failed attempt of a compute that a {@link RetryPolicy} retries. */
+  String ATTEMPT_FAILED_KEY = "$attempt-failed";
+
   /** This workflow's id. */
   String workflowId();
 
@@ -41,7 +44,8 @@ public interface WorkflowContext {
   /**
    * A key identifying the checkpoint position being produced (inside a {@link #compute} supplier: that compute's
    * position), stable across owners: {@code <workflowId>/<seq>}. Pass it to external services so a compute that a
-   * new owner runs again after a failover is not applied twice.
+   * new owner runs again after a failover is not applied twice. Every attempt of a retried compute gets the key of
+   * its first attempt's position.
    */
   String idempotencyKey();
 
@@ -60,14 +64,48 @@ public interface WorkflowContext {
    * (value or failure); every member then sees that outcome. If the owner dies before the outcome is committed a new
    * owner runs it again: side effects are at least once, the recorded result exactly once. A failure is seen as a
    * {@link CheckpointFailedException} carrying the original exception type and message.
+   *
+   * <p>A failed supplier is retried as the workflow's registration says ({@link WorkflowRegistry#register(String,
+   * int, Class, Class, RetryPolicy, WorkflowFunction)}; by default it is not); see
+   * {@link #compute(String, Class, RetryPolicy, Supplier)}.
    */
   <T> Uni<T> compute(String key, Class<T> type, Supplier<Uni<T>> supplier);
 
   /** {@link #compute(String, Class, Supplier)} for generic types. */
   <T> Uni<T> compute(String key, TypeReference<T> type, Supplier<Uni<T>> supplier);
 
+  /**
+   * {@link #compute(String, Class, Supplier)} retried by {@code retryPolicy} (instead of the registration's default):
+   * a failed attempt is followed, after a durable backoff, by another call of {@code supplier}, until one succeeds,
+   * the attempts are used up or the failure's type is not retryable. That final failure is what the workflow sees: a
+   * {@link CheckpointFailedException} whose {@link CheckpointFailedException#attempts()} says how many were made.
+   *
+   * <p>Journal layout, from the compute's position on, for attempts that fail twice, then succeed:
+   * <pre>
+   *   {@value #ATTEMPT_FAILED_KEY}  {"attempt":1,"errorType":"...","errorMessage":"..."}
+   *   {@value #TIMER_KEY}           the deadline: the owner's clock + backoff(1)
+   *   {@value #TIMER_FIRED_KEY}     the wake-up
+   *   {@value #ATTEMPT_FAILED_KEY}  {"attempt":2,...}
+   *   {@value #TIMER_KEY}, {@value #TIMER_FIRED_KEY}   backoff(2)
+   *   key                the value (or, when the last attempt failed, the failure), as without retries
+   * </pre>
+   * The owner alone runs the supplier and decides whether a failure is retried; the other members read the outcome
+   * of each attempt from the journal. The backoff is a durable timer ({@link #sleep(Duration)}): a new owner after a
+   * failover continues with the next attempt number and waits only what is left of the journaled backoff. A compute
+   * that succeeds at once, or a policy of one attempt, journals exactly what a compute without retries does. A
+   * replay that finds a failed attempt where its code asks for another key (or counts attempts differently) fails
+   * with {@link NonDeterminismException}.
+   */
+  <T> Uni<T> compute(String key, Class<T> type, RetryPolicy retryPolicy, Supplier<Uni<T>> supplier);
+
+  /** {@link #compute(String, Class, RetryPolicy, Supplier)} for generic types. */
+  <T> Uni<T> compute(String key, TypeReference<T> type, RetryPolicy retryPolicy, Supplier<Uni<T>> supplier);
+
   /** Like {@link #compute(String, Class, Supplier)} for blocking code, run on a worker thread. */
   <T> Uni<T> computeBlocking(String key, Class<T> type, Callable<T> blocking);
+
+  /** {@link #computeBlocking(String, Class, Callable)} retried by {@code retryPolicy} (see {@link #compute}). */
+  <T> Uni<T> computeBlocking(String key, Class<T> type, RetryPolicy retryPolicy, Callable<T> blocking);
 
   /**
    * An operator that checkpoints the Uni it is plugged into ("checkpoints are reactive operators"):
@@ -84,6 +122,16 @@ public interface WorkflowContext {
 
   /** {@link #checkpointed(String, Class)} for values of generic types, read back on replicas as {@code type}. */
   <T> Function<Uni<T>, Uni<T>> checkpointed(String key, TypeReference<T> type);
+
+  /**
+   * {@link #checkpointed(String, Class)} retried by {@code retryPolicy} (see
+   * {@link #compute(String, Class, RetryPolicy, Supplier)}): each attempt subscribes to the upstream Uni again, so
+   * it must be lazy (a memoized Uni would replay its first failure).
+   */
+  <T> Function<Uni<T>, Uni<T>> checkpointed(String key, Class<T> type, RetryPolicy retryPolicy);
+
+  /** {@link #checkpointed(String, Class, RetryPolicy)} for generic types. */
+  <T> Function<Uni<T>, Uni<T>> checkpointed(String key, TypeReference<T> type, RetryPolicy retryPolicy);
 
   /** A replicated variable starting at {@code initial} (not journaled: it must be deterministic). */
   <T> ReplicatedVar<T> var(String key, Class<T> type, T initial);

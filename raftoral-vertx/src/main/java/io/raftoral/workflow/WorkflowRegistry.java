@@ -16,9 +16,29 @@ public final class WorkflowRegistry {
   /**
    * One registered definition. Its input and output types are plain {@link Type}s (a {@link Class} or the type of a
    * {@link TypeReference}): what JSON library reads them is the runtime's business, not part of this API.
+   * {@code retryPolicy} is the default of the workflow's computes (see {@link WorkflowContext#compute}); it is
+   * never null ("no retries" when the registration names none).
    */
   public record Definition(String name, int version, Type inputType, Type outputType,
-      WorkflowFunction<Object, Object> function) {}
+      WorkflowFunction<Object, Object> function, RetryPolicy retryPolicy) {
+
+    /** A definition whose computes are not retried by default. */
+    public Definition(String name, int version, Type inputType, Type outputType,
+        WorkflowFunction<Object, Object> function) {
+      this(name, version, inputType, outputType, function, new RetryPolicy());
+    }
+
+    public Definition {
+      // A private copy: the caller may go on changing its policy object.
+      retryPolicy = new RetryPolicy(Objects.requireNonNull(retryPolicy, "retryPolicy"));
+    }
+
+    /** A copy of the default retry policy (the definition's own stays unchanged). */
+    @Override
+    public RetryPolicy retryPolicy() {
+      return new RetryPolicy(retryPolicy);
+    }
+  }
 
   private final Map<String, Definition> definitions = new ConcurrentHashMap<>();
 
@@ -44,17 +64,41 @@ public final class WorkflowRegistry {
         Objects.requireNonNull(outputType, "outputType").getType(), function);
   }
 
-  @SuppressWarnings("unchecked")
+  /**
+   * {@link #register(String, int, Class, Class, WorkflowFunction)} with {@code retryPolicy} as the default of the
+   * workflow's computes that name no policy of their own (the registry keeps a copy). Every member must register
+   * the same policy: replicas read retries from the journal, but a new owner decides the next ones with its own.
+   */
+  public <I, O> WorkflowRegistry register(String name, int version, Class<I> inputType, Class<O> outputType,
+      RetryPolicy retryPolicy, WorkflowFunction<I, O> function) {
+    return register(name, version, (Type) Objects.requireNonNull(inputType, "inputType"),
+        Objects.requireNonNull(outputType, "outputType"), retryPolicy, function);
+  }
+
+  /** {@link #register(String, int, Class, Class, RetryPolicy, WorkflowFunction)} for generic types. */
+  public <I, O> WorkflowRegistry register(String name, int version, TypeReference<I> inputType,
+      TypeReference<O> outputType, RetryPolicy retryPolicy, WorkflowFunction<I, O> function) {
+    return register(name, version, Objects.requireNonNull(inputType, "inputType").getType(),
+        Objects.requireNonNull(outputType, "outputType").getType(), retryPolicy, function);
+  }
+
   private WorkflowRegistry register(String name, int version, Type in, Type out, WorkflowFunction<?, ?> fn) {
+    return register(name, version, in, out, new RetryPolicy(), fn);
+  }
+
+  @SuppressWarnings("unchecked")
+  private WorkflowRegistry register(String name, int version, Type in, Type out, RetryPolicy retryPolicy,
+      WorkflowFunction<?, ?> fn) {
     Objects.requireNonNull(name, "name");
     Objects.requireNonNull(fn, "function");
+    Objects.requireNonNull(retryPolicy, "retryPolicy");
     if (name.isBlank() || name.length() > 200) {
       throw new IllegalArgumentException("name must be 1-200 non-blank characters, was '" + name + "'");
     }
     if (version < 1) {
       throw new IllegalArgumentException("version must be >= 1, was " + version);
     }
-    Definition d = new Definition(name, version, in, out, (WorkflowFunction<Object, Object>) fn);
+    Definition d = new Definition(name, version, in, out, (WorkflowFunction<Object, Object>) fn, retryPolicy);
     if (definitions.putIfAbsent(key(name, version), d) != null) {
       throw new IllegalArgumentException("workflow '" + name + "' version " + version + " is registered already");
     }

@@ -29,6 +29,10 @@ final class CheckpointCall {
   final Object value;
   final Supplier<Uni<?>> supplier;
   final UniEmitter<Object> emitter;
+  /** The retried compute this call is an attempt of, or null (no retries: the compute's failure is final). */
+  final RetryRun retry;
+  /** The attempt number (1-based) under {@link #retry}; 1 without retries. */
+  final int attempt;
   /** The journal position, once given (-1 before). */
   int seq = -1;
   /** Whether the emitter was answered. */
@@ -36,11 +40,36 @@ final class CheckpointCall {
 
   CheckpointCall(String key, JavaType type, Kind kind, Object value, Supplier<Uni<?>> supplier,
       UniEmitter<Object> emitter) {
+    this(key, type, kind, value, supplier, emitter, null, 1);
+  }
+
+  CheckpointCall(String key, JavaType type, Kind kind, Object value, Supplier<Uni<?>> supplier,
+      UniEmitter<Object> emitter, RetryRun retry, int attempt) {
     this.key = key;
     this.type = type;
     this.kind = kind;
     this.value = value;
     this.supplier = supplier;
     this.emitter = emitter;
+    this.retry = retry;
+    this.attempt = attempt;
+  }
+
+  /** Gives this call journal position {@code position}. */
+  void assign(int position) {
+    seq = position;
+    if (retry != null && retry.firstSeq < 0) {
+      retry.firstSeq = position;
+    }
+  }
+
+  /** The position an idempotency key names while the supplier runs: every attempt of a retry uses the first's. */
+  int idempotencySeq() {
+    return retry != null && retry.firstSeq >= 0 ? retry.firstSeq : seq;
+  }
+
+  /** Whether a failure of this call may be journaled as a failed attempt that another attempt follows. */
+  boolean mayRetry() {
+    return retry != null && retry.mayRetryAfter(attempt);
   }
 }

@@ -2,6 +2,8 @@ package io.raftoral.workflow.impl;
 
 import io.raftoral.workflow.CheckpointFailedException;
 import io.raftoral.workflow.NonDeterminismException;
+import io.raftoral.workflow.RetryPolicy;
+import io.raftoral.workflow.WorkflowContext;
 import io.raftoral.workflow.WorkflowNotRegisteredException;
 import io.raftoral.workflow.WorkflowRegistry;
 import io.raftoral.workflow.WorkflowRuntime;
@@ -49,6 +51,8 @@ final class Execution {
   private Throwable localFailure;
   private Cancellable subscription;
   private int syncEmits;
+  /** The registration's default retry policy of computes that name none (read in {@link #begin()}). */
+  private RetryPolicy defaultRetryPolicy = new RetryPolicy();
   private final TreeMap<Integer, CheckpointCall> waiting = new TreeMap<>();
   private final JournalWriter writer;
 
@@ -81,6 +85,11 @@ final class Execution {
     return writer.computeSeq();
   }
 
+  /** The retry policy of a compute that names none (this run's own copy: read it, never change it). */
+  RetryPolicy defaultRetryPolicy() {
+    return defaultRetryPolicy;
+  }
+
   boolean isCancelled() {
     return cancelled;
   }
@@ -100,6 +109,7 @@ final class Execution {
       onFunctionFailure(new WorkflowNotRegisteredException(r.type, r.version, rt.registry().describe()), msg);
       return;
     }
+    defaultRetryPolicy = def.retryPolicy();
     Uni<Object> body;
     try {
       Object input = Payloads.decode(r.input, Payloads.type(def.inputType()));
@@ -132,7 +142,7 @@ final class Execution {
     }
     WorkflowRecord r = record();
     if (position < journal.size()) {
-      step.seq = position++;
+      step.assign(position++);
       consume(step, journal.get(step.seq));
       return;
     }
@@ -140,7 +150,7 @@ final class Execution {
       step.emitter.fail(endedError());
       return;
     }
-    step.seq = position++;
+    step.assign(position++);
     if (r.owner == me()) {
       becomeProducer(r);
       writer.produce(step, rt.options().isPipelining());
@@ -162,10 +172,12 @@ final class Execution {
     if (step.done) {
       return;
     }
-    if (!entry.key().equals(step.key)) {
+    if (step.mayRetry() && WorkflowContext.ATTEMPT_FAILED_KEY.equals(entry.key())) {
+      fail(step, attemptFailed(step, entry));
+    } else if (!entry.key().equals(step.key)) {
       fail(step, new NonDeterminismException(workflowId, step.seq, entry.key(), step.key));
     } else if (entry.isFailure()) {
-      fail(step, new CheckpointFailedException(step.key, entry.errorType(), entry.errorMessage()));
+      fail(step, new CheckpointFailedException(step.key, entry.errorType(), entry.errorMessage(), step.attempt));
     } else {
       Object value;
       try {
@@ -177,6 +189,23 @@ final class Execution {
       }
       emit(step, value);
     }
+  }
+
+  /** What a journaled failed attempt means to the retry loop (or why it does not fit this attempt). */
+  private RuntimeException attemptFailed(CheckpointCall step, JournalEntry entry) {
+    AttemptFailure failure;
+    try {
+      failure = Payloads.decode(entry.value(), Payloads.type(AttemptFailure.class));
+    } catch (IllegalArgumentException e) {
+      return new IllegalStateException("failed attempt #" + step.seq + " of workflow " + workflowId
+          + " cannot be read back: " + e.getMessage(), e);
+    }
+    if (failure.attempt() != step.attempt) {
+      // The journal counted attempts differently: another policy or other code wrote it.
+      return new NonDeterminismException(workflowId, step.seq,
+          entry.key() + " (attempt " + failure.attempt() + ")", step.key + " (attempt " + step.attempt + ")");
+    }
+    return new AttemptFailedException(failure);
   }
 
   void emit(CheckpointCall step, Object value) {
@@ -262,7 +291,7 @@ final class Execution {
         rt.restartExecution(this);
         return;
       }
-      boolean same = entry.sameAs(slot.step.key, slot.value, slot.errorType, slot.errorMessage);
+      boolean same = entry.sameAs(slot.key(), slot.value, slot.errorType, slot.errorMessage);
       if (slot.running != null) {
         slot.running.cancel();
       }

@@ -1,6 +1,7 @@
 package io.raftoral.workflow.impl;
 
 import io.raftoral.async.Bridge;
+import io.raftoral.workflow.WorkflowContext;
 import io.raftoral.workflow.impl.CommandOutcome.Rejection;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.subscription.Cancellable;
@@ -153,7 +154,7 @@ final class JournalWriter {
     slot.started = true;
     slot.startedAtNanos = System.nanoTime();
     Uni<?> uni;
-    computeSeq = slot.seq;
+    computeSeq = slot.step.idempotencySeq();
     try {
       uni = slot.step.supplier.get();
       if (uni == null) {
@@ -184,7 +185,11 @@ final class JournalWriter {
         failure = e;
       }
     }
-    if (failure != null) {
+    if (failure != null && slot.step.mayRetry() && slot.step.retry.policy.isRetryable(failure)) {
+      // Journaled as a failed attempt: every member then takes the backoff and the next attempt.
+      slot.entryKey = WorkflowContext.ATTEMPT_FAILED_KEY;
+      slot.value = Payloads.encode(AttemptFailure.of(slot.step.attempt, failure));
+    } else if (failure != null) {
       slot.failWith(failure);
     }
     slot.state = Slot.State.READY;
@@ -228,7 +233,7 @@ final class JournalWriter {
     return slot.finish
         ? new WorkflowCommand.Finish(id, rt.nodeId(), slot.seq, slot.value, slot.errorType, slot.errorMessage,
             System.currentTimeMillis(), prev)
-        : new WorkflowCommand.Append(id, rt.nodeId(), slot.seq, slot.step.key, slot.value, slot.errorType,
+        : new WorkflowCommand.Append(id, rt.nodeId(), slot.seq, slot.key(), slot.value, slot.errorType,
             slot.errorMessage, prev);
   }
 
@@ -242,7 +247,7 @@ final class JournalWriter {
     }
     Slot own = slots.get(seq - 1);
     if (own != null && !own.finish) {
-      return JournalEntry.digest(own.step.key, own.value, own.errorType, own.errorMessage);
+      return JournalEntry.digest(own.key(), own.value, own.errorType, own.errorMessage);
     }
     JournalEntry seen = execution.journalEntry(seq - 1);
     return seen == null ? null : seen.digest();

@@ -22,6 +22,10 @@ final class Slot {
   final CheckpointCall step;
   /** Whether this is the workflow's end (Finish) rather than an entry (Append). */
   final boolean finish;
+  /**
+   * The journal key when it is not the call's own: {@code $attempt-failed} for a failed attempt that is retried.
+   */
+  String entryKey;
   State state;
   boolean started;
   /** {@link System#nanoTime()} when a compute's supplier was called (for the compute latency). */
@@ -38,6 +42,11 @@ final class Slot {
     this.step = step;
     this.finish = finish;
     this.state = state;
+  }
+
+  /** The key this slot is journaled under. */
+  String key() {
+    return entryKey != null ? entryKey : step.key;
   }
 
   /** A pipelined value the function has already continued with. */

@@ -3,6 +3,7 @@ package io.raftoral.workflow.impl;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JavaType;
 import io.raftoral.workflow.ReplicatedVar;
+import io.raftoral.workflow.RetryPolicy;
 import io.raftoral.workflow.WorkflowContext;
 import io.raftoral.workflow.WorkflowState;
 import io.raftoral.workflow.impl.CheckpointCall.Kind;
@@ -27,6 +28,8 @@ final class WorkflowContextImpl implements WorkflowContext {
   /** The latest deadline a timer can hold (epoch ms must fit a long): later ones mean "never", in effect. */
   private static final Instant LATEST_DEADLINE = Instant.ofEpochMilli(Long.MAX_VALUE);
   private static final Instant EARLIEST_DEADLINE = Instant.ofEpochMilli(Long.MIN_VALUE);
+  /** One attempt (read only: never changed, so shared). */
+  private static final RetryPolicy NO_RETRIES = new RetryPolicy();
 
   private final WorkflowRuntimeImpl rt;
   private final Execution execution;
@@ -81,42 +84,85 @@ final class WorkflowContextImpl implements WorkflowContext {
 
   @Override
   public <T> Uni<T> compute(String key, Class<T> type, Supplier<Uni<T>> supplier) {
-    return compute(key, Payloads.type(Objects.requireNonNull(type, "type")), supplier);
+    return compute(key, Payloads.type(Objects.requireNonNull(type, "type")), execution.defaultRetryPolicy(),
+        supplier);
   }
 
   @Override
   public <T> Uni<T> compute(String key, TypeReference<T> type, Supplier<Uni<T>> supplier) {
-    return compute(key, Payloads.type(Objects.requireNonNull(type, "type")), supplier);
+    return compute(key, Payloads.type(Objects.requireNonNull(type, "type")), execution.defaultRetryPolicy(),
+        supplier);
   }
 
-  @SuppressWarnings({"unchecked", "rawtypes"})
-  private <T> Uni<T> compute(String key, JavaType type, Supplier<Uni<T>> supplier) {
+  @Override
+  public <T> Uni<T> compute(String key, Class<T> type, RetryPolicy retryPolicy, Supplier<Uni<T>> supplier) {
+    return compute(key, Payloads.type(Objects.requireNonNull(type, "type")), copy(retryPolicy), supplier);
+  }
+
+  @Override
+  public <T> Uni<T> compute(String key, TypeReference<T> type, RetryPolicy retryPolicy, Supplier<Uni<T>> supplier) {
+    return compute(key, Payloads.type(Objects.requireNonNull(type, "type")), copy(retryPolicy), supplier);
+  }
+
+  /** A compute under {@code policy} (this method's own: no one changes it); each subscription starts at attempt 1. */
+  private <T> Uni<T> compute(String key, JavaType type, RetryPolicy policy, Supplier<Uni<T>> supplier) {
     checkKey(key);
     Objects.requireNonNull(supplier, "supplier");
-    return step(key, type, Kind.COMPUTE, null, (Supplier) supplier);
+    return Uni.createFrom().deferred(() -> attempt(key, type, supplier, new RetryRun(policy), 1));
+  }
+
+  /**
+   * Attempt {@code attempt}: the compute's step; a failure the journal records as a failed attempt is followed by
+   * the durable backoff ({@link #timer}) and the next attempt, each at the next journal positions.
+   */
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  private <T> Uni<T> attempt(String key, JavaType type, Supplier<Uni<T>> supplier, RetryRun run, int attempt) {
+    return this.<T>step(key, type, Kind.COMPUTE, null, (Supplier) supplier, run, attempt).onFailure(AttemptFailedException.class).recoverWithUni(failed -> {
+      Duration backoff = run.policy.backoff(attempt);
+      return timer(() -> deadlineAfter(backoff)).chain(() -> attempt(key, type, supplier, run, attempt + 1));
+    });
+  }
+
+  private static RetryPolicy copy(RetryPolicy policy) {
+    return new RetryPolicy(Objects.requireNonNull(policy, "retryPolicy"));
   }
 
   @Override
   public <T> Uni<T> computeBlocking(String key, Class<T> type, Callable<T> blocking) {
+    return computeBlocking(key, type, execution.defaultRetryPolicy(), blocking);
+  }
+
+  @Override
+  public <T> Uni<T> computeBlocking(String key, Class<T> type, RetryPolicy retryPolicy, Callable<T> blocking) {
     Objects.requireNonNull(blocking, "blocking");
-    return compute(key, type, () -> Uni.createFrom().completionStage(() ->
+    return compute(key, type, retryPolicy, () -> Uni.createFrom().completionStage(() ->
         rt.context().executeBlocking(blocking, false).toCompletionStage()));
   }
 
   @Override
   public <T> Function<Uni<T>, Uni<T>> checkpointed(String key, Class<T> type) {
-    return checkpointed(key, Payloads.type(Objects.requireNonNull(type, "type")));
+    return checkpointed(key, Payloads.type(Objects.requireNonNull(type, "type")), execution.defaultRetryPolicy());
   }
 
   @Override
   public <T> Function<Uni<T>, Uni<T>> checkpointed(String key, TypeReference<T> type) {
-    return checkpointed(key, Payloads.type(Objects.requireNonNull(type, "type")));
+    return checkpointed(key, Payloads.type(Objects.requireNonNull(type, "type")), execution.defaultRetryPolicy());
+  }
+
+  @Override
+  public <T> Function<Uni<T>, Uni<T>> checkpointed(String key, Class<T> type, RetryPolicy retryPolicy) {
+    return checkpointed(key, Payloads.type(Objects.requireNonNull(type, "type")), copy(retryPolicy));
+  }
+
+  @Override
+  public <T> Function<Uni<T>, Uni<T>> checkpointed(String key, TypeReference<T> type, RetryPolicy retryPolicy) {
+    return checkpointed(key, Payloads.type(Objects.requireNonNull(type, "type")), copy(retryPolicy));
   }
 
   /** Each application to an upstream is a compute step (a new journal position per subscription). */
-  private <T> Function<Uni<T>, Uni<T>> checkpointed(String key, JavaType type) {
+  private <T> Function<Uni<T>, Uni<T>> checkpointed(String key, JavaType type, RetryPolicy policy) {
     checkKey(key);
-    return upstream -> compute(key, type, () -> upstream);
+    return upstream -> compute(key, type, policy, () -> upstream);
   }
 
   @Override
@@ -138,13 +184,16 @@ final class WorkflowContextImpl implements WorkflowContext {
     if (duration.isNegative()) {
       throw new IllegalArgumentException("sleep duration must not be negative, was " + duration);
     }
-    return timer(() -> {
-      try {
-        return Instant.now().plus(duration);
-      } catch (DateTimeException | ArithmeticException tooFar) {
-        return LATEST_DEADLINE;
-      }
-    });
+    return timer(() -> deadlineAfter(duration));
+  }
+
+  /** The owner's clock plus {@code duration}, or "never" when that does not fit. */
+  private static Instant deadlineAfter(Duration duration) {
+    try {
+      return Instant.now().plus(duration);
+    } catch (DateTimeException | ArithmeticException tooFar) {
+      return LATEST_DEADLINE;
+    }
   }
 
   @Override
@@ -171,25 +220,35 @@ final class WorkflowContextImpl implements WorkflowContext {
     return deadline.isBefore(EARLIEST_DEADLINE) ? EARLIEST_DEADLINE : deadline;
   }
 
+  // The runtime's own computes never fail: they take no retry policy, whatever the registration's default.
+
   @Override
   public Uni<Instant> now() {
-    return compute("now", Instant.class, () -> Uni.createFrom().item(Instant.now()));
+    return compute("now", Instant.class, NO_RETRIES, () -> Uni.createFrom().item(Instant.now()));
   }
 
   @Override
   public Uni<UUID> randomUuid() {
-    return compute("uuid", UUID.class, () -> Uni.createFrom().item(UUID.randomUUID()));
+    return compute("uuid", UUID.class, NO_RETRIES, () -> Uni.createFrom().item(UUID.randomUUID()));
   }
 
   @Override
   public Uni<Double> random() {
-    return compute("random", Double.class, () -> Uni.createFrom().item(ThreadLocalRandom.current().nextDouble()));
+    return compute("random", Double.class, NO_RETRIES,
+        () -> Uni.createFrom().item(ThreadLocalRandom.current().nextDouble()));
   }
 
-  @SuppressWarnings("unchecked")
   private <T> Uni<T> step(String key, JavaType type, Kind kind, Object value, Supplier<Uni<?>> supplier) {
+    return step(key, type, kind, value, supplier, null, 1);
+  }
+
+  /** A checkpoint call, given its position when subscribed to; {@code retry} is null unless it is an attempt. */
+  @SuppressWarnings("unchecked")
+  private <T> Uni<T> step(String key, JavaType type, Kind kind, Object value, Supplier<Uni<?>> supplier,
+      RetryRun retry, int attempt) {
     return Uni.createFrom().emitter(em -> {
-      CheckpointCall step = new CheckpointCall(key, type, kind, value, supplier, (UniEmitter<Object>) em);
+      CheckpointCall step = new CheckpointCall(key, type, kind, value, supplier, (UniEmitter<Object>) em, retry,
+          attempt);
       rt.onContext(() -> execution.onStep(step));
     });
   }
