@@ -93,19 +93,10 @@ class BadInputSweepIT {
     }
   }
 
-  /** Starts ping_pong; a node that has just started may answer 503 until its execution cluster has a leader. */
   private static JsonObject startPingPong(NodeProcesses n, String address) throws Exception {
-    long deadline = System.currentTimeMillis() + 60_000;
-    while (true) {
-      HttpResponse<String> r = n.post(address, "/workflow/execute", "application/json",
-          "{\"name\": \"ping_pong\", \"version\": 1, \"input\": \"\\\"ping\\\"\"}".getBytes(StandardCharsets.UTF_8));
-      if (r.statusCode() == 503 && System.currentTimeMillis() < deadline) {
-        Thread.sleep(200);
-        continue;
-      }
-      assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
-      return new JsonObject(r.body());
-    }
+    HttpResponse<String> r = n.startPingPongRetrying(address, 60);
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+    return new JsonObject(r.body());
   }
 
   /** Malformed, mistyped, empty, oversized and seeded random bodies. */

@@ -44,18 +44,9 @@ class ClusterProcessesIT {
    * documented as "retry"): retried for up to 20 s, as a client would.
    */
   private static JsonObject pingPongRetrying(NodeProcesses n, String address) throws Exception {
-    long deadline = System.currentTimeMillis() + 20_000;
-    while (true) {
-      HttpResponse<String> r = n.post(address, "/workflow/execute", "application/json",
-          "{\"name\": \"ping_pong\", \"version\": 1, \"input\": \"\\\"ping\\\"\"}".getBytes(StandardCharsets.UTF_8));
-      if (r.statusCode() == 503 && System.currentTimeMillis() < deadline) {
-        Thread.sleep(200);
-        continue;
-      }
-      assertThat(r.statusCode()).as("execute on %s: %s", address, r.body()).isEqualTo(200);
-      JsonObject started = new JsonObject(r.body());
-      return waitFor(n, address, started);
-    }
+    HttpResponse<String> r = n.startPingPongRetrying(address, 20);
+    assertThat(r.statusCode()).as("execute on %s: %s", address, r.body()).isEqualTo(200);
+    return waitFor(n, address, new JsonObject(r.body()));
   }
 
   private static JsonObject waitFor(NodeProcesses n, String address, JsonObject started) throws Exception {

@@ -6,6 +6,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -96,6 +97,22 @@ final class NodeProcesses implements AutoCloseable {
     return http.send(HttpRequest.newBuilder(URI.create("http://" + address + path)).timeout(Duration.ofSeconds(60))
         .header("Content-Type", contentType).POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(),
         HttpResponse.BodyHandlers.ofString());
+  }
+
+  /**
+   * Starts ping_pong through {@code address}; a cluster that has just formed or lost a node may answer 503 (no
+   * leader yet, documented as "retry"): retried for up to {@code seconds}, as a client would. The last answer.
+   */
+  HttpResponse<String> startPingPongRetrying(String address, int seconds) throws IOException, InterruptedException {
+    long deadline = System.currentTimeMillis() + seconds * 1000L;
+    while (true) {
+      HttpResponse<String> r = post(address, "/workflow/execute", "application/json",
+          "{\"name\": \"ping_pong\", \"version\": 1, \"input\": \"\\\"ping\\\"\"}".getBytes(StandardCharsets.UTF_8));
+      if (r.statusCode() != 503 || System.currentTimeMillis() >= deadline) {
+        return r;
+      }
+      Thread.sleep(200);
+    }
   }
 
   boolean healthy(String address) {
