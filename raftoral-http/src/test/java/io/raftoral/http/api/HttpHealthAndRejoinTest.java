@@ -1,6 +1,5 @@
 package io.raftoral.http.api;
 
-import static io.raftoral.client.SeedManagementClient.seedOptions;
 import static io.raftoral.testkit.PingPongCluster.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -13,7 +12,6 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 import java.lang.reflect.Proxy;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -22,8 +20,8 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * What a node restarted after it was taken out of the cluster sees over HTTP (issue #12 item 1): {@code /health}
- * not ready with a reason while it is out of contact with the management leader; the management client finds the
- * leader through the directory it learned when its seeds are down, and rejoins with the id of its storage.
+ * not ready with a reason while it is out of contact with the management leader; a rejoin's node id is checked.
+ * (The management client's rejoin through the directory it learned is in the network client contract.)
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class HttpHealthAndRejoinTest {
@@ -33,9 +31,6 @@ class HttpHealthAndRejoinTest {
       HttpHealthAndRejoinTest.class.getClassLoader(), new Class<?>[] {JsonWorkflowClient.class}, (p, m, a) -> {
         throw new UnsupportedOperationException(m.getName());
       });
-  /** A port nothing listens on (a seed that is down). */
-  private static final String DEAD_SEED = "127.0.0.1:1";
-
   private Vertx vertx;
   private WebClient web;
 
@@ -75,25 +70,6 @@ class HttpHealthAndRejoinTest {
     HttpResponse<Buffer> ready = await(web.get(server.actualPort(), "127.0.0.1", "/health").send());
     assertThat(ready.statusCode()).isEqualTo(200);
     assertThat(ready.bodyAsJsonObject().containsKey("reason")).as("a ready node's answer is unchanged").isFalse();
-  }
-
-  @Test
-  void withItsSeedsDownAClientFindsTheLeaderInTheDirectoryItLearnedAndRejoinsWithItsId() throws Exception {
-    FakeManagementEndpoint leader = new FakeManagementEndpoint(1, 1);
-    HttpServer server = serve(leader);
-    String leaderAddress = "127.0.0.1:" + server.actualPort();
-    leader.node(1, leaderAddress);
-    HttpManagementClient client = new HttpManagementClient(vertx,
-        seedOptions(List.of(DEAD_SEED)).setRequestTimeoutMillis(2_000));
-    try {
-      client.learnAddresses(List.of(leaderAddress, "not an address"));
-      await(client.heartbeat(5));
-      assertThat(leader.heartbeats).containsExactly(5L);
-      assertThat(await(client.rejoin("127.0.0.1:7005", 5))).isEqualTo(5);
-      assertThat(leader.registrations).containsExactly("127.0.0.1:7005/rejoin:5@127.0.0.1:7005#5");
-    } finally {
-      client.close();
-    }
   }
 
   @Test
