@@ -1,15 +1,18 @@
 package io.raftoral.client;
 
+import io.raftoral.management.Discovery;
 import io.raftoral.management.ManagementClient;
 import io.raftoral.transport.HostPort;
 import io.raftoral.workflow.ErrorCode;
 import io.vertx.core.Future;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import java.util.function.Consumer;
+import java.util.function.Function;
 
 /**
  * A {@link ManagementClient} over the network, for a node that is not (yet) a member of cluster 0 and knows only
@@ -23,7 +26,10 @@ import java.util.function.Consumer;
  *   <li>{@link #heartbeat}: which only the management leader takes. A node that does not lead answers with the
  *       leader it knows of, where the client goes next (before the remaining seeds), and which it remembers for the
  *       next heartbeat.</li>
+ *   <li>{@link #rejoin}: as {@link #register}, for a node that keeps its id.</li>
  * </ul>
+ * After the seeds, each call also tries the other nodes of the directory the node knows ({@link #learnAddresses}):
+ * a node restarted after its seeds died (or with itself as its only seed) still finds the leader.
  *
  * <p>It holds the protocol's client, which {@link #close()} closes.
  *
@@ -48,6 +54,8 @@ public abstract class SeedManagementClient<C> implements ManagementClient, AutoC
   private final C client;
   private final Consumer<C> closer;
   private volatile HostPort knownLeader;
+  /** The other nodes of the directory the node knows ({@link #learnAddresses}), tried after the seeds. */
+  private volatile List<HostPort> directory = List.of();
 
   /**
    * Over the seeds of {@code options} (its addresses, at least one).
@@ -92,24 +100,54 @@ public abstract class SeedManagementClient<C> implements ManagementClient, AutoC
   /** The protocol's exception for a call no node served. */
   protected abstract RuntimeException noNodeServed(ErrorCode code, String message);
 
-  @Override
-  public Future<Long> register(String address, String requestId) {
-    return registerAt(order(), 0, address, requestId, new ArrayList<>());
+  /**
+   * Asks {@code node} to register again node {@code nodeId}, which holds its storage ({@link #rejoin}); the node
+   * id, or a failure whose message says why not. The default fails: a protocol that can send the requested id
+   * overrides it.
+   */
+  protected Future<Long> rejoinAt(HostPort node, String address, String requestId, long nodeId) {
+    return Future.failedFuture(new UnsupportedOperationException(getClass().getSimpleName() + " cannot rejoin"));
   }
 
-  private Future<Long> registerAt(List<HostPort> order, int i, String address, String requestId,
+  @Override
+  public Future<Long> register(String address, String requestId) {
+    return registerAt(order(), 0, node -> registerAt(node, address, requestId), new ArrayList<>());
+  }
+
+  /** As {@link #register}, asking for {@code nodeId}: at the known leader, the seeds, then the directory learned. */
+  @Override
+  public Future<Long> rejoin(String address, long nodeId) {
+    String requestId = Discovery.rejoinRequestId(address, nodeId);
+    return registerAt(order(), 0, node -> rejoinAt(node, address, requestId, nodeId), new ArrayList<>());
+  }
+
+  /** Tries the addresses of the directory this node knows after the seeds (see {@link ManagementClient}). */
+  @Override
+  public void learnAddresses(Collection<String> addresses) {
+    List<HostPort> parsed = new ArrayList<>();
+    for (String a : addresses) {
+      try {
+        parsed.add(HostPort.parse(a));
+      } catch (IllegalArgumentException ignored) {
+        // not an address this client can reach; the seeds remain
+      }
+    }
+    directory = List.copyOf(parsed);
+  }
+
+  private Future<Long> registerAt(List<HostPort> order, int i, Function<HostPort, Future<Long>> attempt,
       List<String> errors) {
     if (i >= order.size()) {
       return Future.failedFuture(noNodeServed(ErrorCode.UNAVAILABLE,
           "registration failed at every seed: " + String.join("; ", errors)));
     }
     HostPort node = order.get(i);
-    return registerAt(node, address, requestId).transform(ar -> {
+    return attempt.apply(node).transform(ar -> {
       if (ar.succeeded()) {
         return Future.succeededFuture(ar.result());
       }
       errors.add(node + ": " + ar.cause().getMessage());
-      return registerAt(order, i + 1, address, requestId, errors);
+      return registerAt(order, i + 1, attempt, errors);
     });
   }
 
@@ -150,7 +188,7 @@ public abstract class SeedManagementClient<C> implements ManagementClient, AutoC
     });
   }
 
-  /** The known management leader first, then the seeds, each once. */
+  /** The known management leader first, then the seeds, then the directory learned, each once. */
   private List<HostPort> order() {
     Set<HostPort> order = new LinkedHashSet<>();
     HostPort leader = knownLeader;
@@ -158,6 +196,7 @@ public abstract class SeedManagementClient<C> implements ManagementClient, AutoC
       order.add(leader);
     }
     order.addAll(seeds);
+    order.addAll(directory);
     return new ArrayList<>(order);
   }
 }

@@ -37,11 +37,25 @@ public record Discovery(long nodeId, long highestKnownNodeId, String address, lo
   }
 
   /**
-   * Whether the node has joined: it serves no management endpoint ({@code m} null), or its own registration is in
-   * its view of the directory. What readiness checks (HTTP {@code /health}, gRPC health) answer.
+   * Whether the node is ready: it serves no management endpoint ({@code m} null), or its own registration is in its
+   * view of the directory and it is in contact with the management leader ({@link
+   * ManagementEndpoint#notReadyReason()}). What readiness checks (HTTP {@code /health}, gRPC health) answer.
    */
   public static boolean isReady(ManagementEndpoint m) {
-    return m == null || m.view().nodes().containsKey(m.nodeId());
+    return notReadyReason(m) == null;
+  }
+
+  /** Why the node is not ready, or null when it is (see {@link #isReady}). */
+  public static String notReadyReason(ManagementEndpoint m) {
+    return m == null ? null : m.notReadyReason();
+  }
+
+  /**
+   * The request id of a rejoining node's registration ({@link ManagementClient#rejoin}): one per node and address,
+   * so that the registrations a node's rejoins leave in the directory stay one.
+   */
+  public static String rejoinRequestId(String address, long nodeId) {
+    return "rejoin:" + nodeId + "@" + address;
   }
 
   /** Whether {@code address} can be where a registering node is reached (not blank, not overlong). */

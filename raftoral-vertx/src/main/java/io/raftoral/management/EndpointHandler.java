@@ -25,17 +25,18 @@ final class EndpointHandler {
   }
 
   /**
-   * Proposes a {@link RegisterNode} for the node at {@code nodeAddress}; completes with the allocated id, or fails
-   * with the refusal. Any thread; Raft forwards the proposal to the leader when this node does not lead.
+   * Proposes a {@link RegisterNode} for the node at {@code nodeAddress}; completes with the allocated id (or
+   * {@code requestedNodeId}, when not {@link RegisterNode#ANY_NODE_ID}), or fails with the refusal. Any thread; Raft
+   * forwards the proposal to the leader when this node does not lead.
    */
-  Future<Long> register(String nodeAddress, String requestId) {
+  Future<Long> register(String nodeAddress, String requestId, long requestedNodeId) {
     long self = calls.nodeId();
     if (!stateMachine.view().nodes().containsKey(self)) {
       // Until this node's own registration is applied here, the next free id could be its own (the founder
       // registers itself with its host's id only once cluster 0 is up).
       return Future.failedFuture(new IllegalStateException("node " + self + " is not registered yet"));
     }
-    RegisterNode registration = new RegisterNode(nodeAddress, requestId, RegisterNode.ANY_NODE_ID);
+    RegisterNode registration = new RegisterNode(nodeAddress, requestId, requestedNodeId);
     return calls.propose(registration).compose(result -> result.accepted()
         ? Future.succeededFuture(result.value())
         : Future.failedFuture(new IllegalStateException("registration refused: " + result.reason())));

@@ -48,6 +48,11 @@ final class GracefulLeave {
     return left;
   }
 
+  /** Whether this node is leaving or has left (it must not register again). */
+  boolean isLeaving() {
+    return leaving != null || left;
+  }
+
   /** Completes the leave if this node has got out of everything; called after every change and every round. */
   void checkLeft() {
     if (leaving == null) {

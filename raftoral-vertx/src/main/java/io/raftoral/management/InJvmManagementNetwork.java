@@ -22,6 +22,13 @@ public final class InJvmManagementNetwork {
       }
 
       @Override
+      public Future<Long> rejoin(String address, long nodeId) {
+        ManagementService leader = leader();
+        return leader == null ? noLeader()
+            : leader.handleRegister(address, Discovery.rejoinRequestId(address, nodeId), nodeId);
+      }
+
+      @Override
       public Future<Void> heartbeat(long nodeId) {
         ManagementService leader = leader();
         return leader == null ? noLeader() : leader.handleHeartbeat(nodeId);

@@ -1,6 +1,7 @@
 package io.raftoral.management;
 
 import io.vertx.core.Future;
+import java.util.Collection;
 
 /**
  * How a node reaches the management leader before (and besides) being a member of cluster 0: to register and get
@@ -20,4 +21,21 @@ public interface ManagementClient {
 
   /** Tells the management leader that node {@code nodeId} is alive. */
   Future<Void> heartbeat(long nodeId);
+
+  /**
+   * Registers again node {@code nodeId}, reached at {@code address}, which holds its storage: a node that was cut off
+   * long enough to be declared failed, or removed from the directory, while it kept its Raft state. It keeps its id
+   * and is alive again (then placed anew); refused when another node holds the id or the address. Completes with
+   * {@code nodeId}. Retries are safe.
+   */
+  default Future<Long> rejoin(String address, long nodeId) {
+    return Future.failedFuture(new UnsupportedOperationException(getClass().getSimpleName() + " cannot rejoin"));
+  }
+
+  /**
+   * Where the other nodes of the directory this node knows are reached: a client that knows only its seeds also
+   * tries these to find the management leader (the seeds may be down, or as cut off as this node). Called by the
+   * management service whenever its directory changes; the default ignores them.
+   */
+  default void learnAddresses(Collection<String> addresses) {}
 }

@@ -41,8 +41,9 @@ public sealed interface ManagementCommand {
    * @param address where the node is reached
    * @param requestId chosen by the registering node, unique per registration attempt series (retries reuse it)
    * @param requestedNodeId 0 ({@code ANY_NODE_ID}) to allocate the next free id, for a node without storage;
-   *     otherwise the id recorded in the node's storage (the founder), refused when another address holds it or
-   *     another id is registered at this address
+   *     otherwise the id recorded in the node's storage (the founder, or a node that rejoins after it was declared
+   *     failed or removed while it was cut off), refused when another address holds it or another id is registered
+   *     at this address
    */
   record RegisterNode(String address, String requestId, long requestedNodeId) implements ManagementCommand {
 

@@ -40,6 +40,26 @@ public interface ManagementEndpoint {
   /** See {@link ManagementService#handleRegister}. */
   Future<Long> handleRegister(String nodeAddress, String requestId);
 
+  /**
+   * Registers the node at {@code nodeAddress} that holds the storage of node {@code requestedNodeId} (a node that
+   * rejoins: it keeps its id and is alive again). {@code requestedNodeId} 0 is {@link #handleRegister(String,
+   * String)}. See {@link ManagementService#handleRegister(String, String, long)}.
+   */
+  default Future<Long> handleRegister(String nodeAddress, String requestId, long requestedNodeId) {
+    return requestedNodeId == 0 ? handleRegister(nodeAddress, requestId)
+        : Future.failedFuture(new UnsupportedOperationException("this endpoint registers no node by its own id"));
+  }
+
+  /**
+   * Why this node should not be used now, or null when it is ready: its own registration is not in its view yet
+   * (it is starting), or it has been out of contact with the management leader for longer than the failure timeout
+   * (its directory may be stale: it was cut off, or removed from cluster 0 while it was down). What readiness checks
+   * (HTTP {@code /health}, gRPC health) answer. Any thread.
+   */
+  default String notReadyReason() {
+    return view().nodes().containsKey(nodeId()) ? null : "node " + nodeId() + " is not registered yet";
+  }
+
   /** See {@link ManagementService#handleHeartbeat}. */
   Future<Void> handleHeartbeat(long fromNode);
 }

@@ -3,6 +3,7 @@ package io.raftoral.management;
 import io.raftoral.group.RaftGroup;
 import io.raftoral.group.RaftGroupOptions;
 import io.raftoral.host.RaftHost;
+import io.raftoral.management.ManagementCommand.RegisterNode;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -62,6 +63,7 @@ public final class ManagementService extends VerticleBase implements ManagementE
   private GroupCalls calls;
   private ManagementLeaderRound leaderRound;
   private HeartbeatSender heartbeats;
+  private volatile NodeStanding standing;
   private HostedGroups hostedGroups;
   private FounderRegistration founderRegistration;
   private final Map<Long, ExecutionClusterReconciliation> led = new HashMap<>();
@@ -124,10 +126,13 @@ public final class ManagementService extends VerticleBase implements ManagementE
   private void wire(RaftGroup<ManagementCommand, ManagementResult> g) {
     calls = new GroupCalls(g, stateMachine, context);
     leaderRound = new ManagementLeaderRound(calls, stateMachine, options, clock);
-    heartbeats = new HeartbeatSender(vertx, client, calls, leaderRound, options.getHeartbeatIntervalMillis());
     hostedGroups = new HostedGroups(host, factory, stateMachine, calls);
     founderRegistration = founding ? new FounderRegistration(calls, stateMachine, address) : null;
     gracefulLeave = new GracefulLeave(vertx, calls, stateMachine, hostedGroups, options.getReconcileIntervalMillis());
+    GracefulLeave leave = gracefulLeave;
+    standing = new NodeStanding(calls, client, address, options.getFailureTimeoutMillis(), clock, leave::isLeaving);
+    heartbeats = new HeartbeatSender(vertx, client, calls, stateMachine, leaderRound, standing,
+        options.getHeartbeatIntervalMillis());
     endpoint = new EndpointHandler(calls, stateMachine, leaderRound, context);
     group = g;
     ensureRegistered();
@@ -198,7 +203,7 @@ public final class ManagementService extends VerticleBase implements ManagementE
   }
 
   /**
-   * Serves a registration request (of a node that is not a member yet): proposes a registration and completes with
+   * Serves a registration request (of a node that is not a member yet, without storage): proposes a registration and completes with
    * the allocated id, or fails with the refusal. Any thread; forwarded to the leader by Raft when this node does not
    * lead.
    */
@@ -209,7 +214,36 @@ public final class ManagementService extends VerticleBase implements ManagementE
       return Future.failedFuture(new IllegalStateException("management service of node " + nodeId()
           + " not started"));
     }
-    return e.register(nodeAddress, requestId);
+    return e.register(nodeAddress, requestId, RegisterNode.ANY_NODE_ID);
+  }
+
+  /**
+   * Serves the registration of a node that holds the storage of node {@code requestedNodeId} (a node that rejoins,
+   * see {@link ManagementClient#rejoin}): it keeps its id, or is refused when another node holds the id or the
+   * address. {@code requestedNodeId} 0 allocates an id, as {@link #handleRegister(String, String)}. Any thread.
+   */
+  @Override
+  public Future<Long> handleRegister(String nodeAddress, String requestId, long requestedNodeId) {
+    EndpointHandler e = endpoint;
+    if (e == null) {
+      return Future.failedFuture(new IllegalStateException("management service of node " + nodeId()
+          + " not started"));
+    }
+    return e.register(nodeAddress, requestId, requestedNodeId);
+  }
+
+  /**
+   * Not ready while this node's own registration is not in its view, or while it has been out of contact with the
+   * management leader for longer than the failure timeout (see {@link ManagementEndpoint#notReadyReason()}).
+   */
+  @Override
+  public String notReadyReason() {
+    String starting = ManagementEndpoint.super.notReadyReason();
+    if (starting != null) {
+      return starting;
+    }
+    NodeStanding s = standing;
+    return s == null ? null : s.notReadyReason();
   }
 
   /**
@@ -278,6 +312,7 @@ public final class ManagementService extends VerticleBase implements ManagementE
     } else {
       leaderRound.notLeading();
     }
+    standing.check();
     reconcileLedExecutionClusters();
     hostedGroups.sync();
     gracefulLeave.checkLeft();

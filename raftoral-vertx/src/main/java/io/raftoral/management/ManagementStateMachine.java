@@ -225,22 +225,25 @@ public final class ManagementStateMachine implements StateMachine<ManagementComm
 
   /**
    * Registers a node. A node proves it holds an id's storage by asking for that id (its stored id): only then does it
-   * get back the id registered at its address. A node that asks for any id at an address already registered lost
+   * get back the id registered at its address (a failed node is alive again; a node removed from the directory gets
+   * its record back). A node that asks for any id at an address already registered lost
    * its storage (or never had one): it gets a new id and the old one is marked failed, so that the cluster manager
    * replaces it in its memberships like any failed member. Handing the old id back would let a voter with an empty
    * log and no memory of its vote rejoin its groups: a committed entry could be lost, a vote given twice.
    */
   private static Outcome register(ManagementView s, RegisterNode c) {
+    NodeRecord byAddress = latestAt(s, c.address());
+    boolean ownId = byAddress != null && c.requestedNodeId() == byAddress.id();
     Long byRequest = s.registrations().get(c.requestId());
-    if (byRequest != null) {
+    if (byRequest != null && !ownId) {
       return new Outcome(s, ManagementResult.ok(byRequest));
     }
-    NodeRecord byAddress = latestAt(s, c.address());
     TreeMap<Long, NodeRecord> nodes = new TreeMap<>(s.nodes());
     boolean replaced = false;
     long id;
-    if (byAddress != null && c.requestedNodeId() == byAddress.id()) {
-      // a restart on its storage: it keeps its id
+    if (ownId) {
+      // A restart on its storage, or a node that rejoins (it was declared failed while it could not reach the
+      // leader): it keeps its id and is alive again, even when it retries a request id it used before.
       id = byAddress.id();
     } else if (c.requestedNodeId() != RegisterNode.ANY_NODE_ID) {
       if (c.requestedNodeId() < 0) {

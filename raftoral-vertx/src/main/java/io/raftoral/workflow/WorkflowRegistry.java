@@ -2,9 +2,12 @@ package io.raftoral.workflow;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import java.lang.reflect.Type;
+import java.util.Collections;
 import java.util.Map;
 import java.util.Objects;
+import java.util.SortedSet;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -117,6 +120,21 @@ public final class WorkflowRegistry {
       throw new WorkflowNotRegisteredException(name, version, describe());
     }
     return d;
+  }
+
+  /**
+   * The registered (name, version) pairs as {@code "name@version"} texts, sorted: what a node announces to the other
+   * members of its execution clusters, so that a workflow's ownership only moves to a member that can run it.
+   */
+  public SortedSet<String> keys() {
+    TreeSet<String> keys = new TreeSet<>();
+    definitions.values().forEach(d -> keys.add(announced(d.name(), d.version())));
+    return Collections.unmodifiableSortedSet(keys);
+  }
+
+  /** The text of (name, version) in {@link #keys()}. */
+  public static String announced(String name, int version) {
+    return name + '@' + version;
   }
 
   /** "name v1, name v2, ..." of what is registered. */

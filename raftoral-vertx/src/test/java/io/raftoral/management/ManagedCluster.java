@@ -12,11 +12,13 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.internal.VertxInternal;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -32,10 +34,13 @@ final class ManagedCluster {
   final InJvmManagementNetwork network = new InJvmManagementNetwork();
   final ManagementOptions options;
   final RaftGroupOptions groupOptions = RaftPreset.TESTING.groupOptions();
-  final Map<Long, ManagementService> services = new TreeMap<>();
+  final Map<Long, ManagementService> services = new ConcurrentSkipListMap<>();
   private final Map<Long, String> addresses = new ConcurrentHashMap<>();
   private final Set<Long> paused = ConcurrentHashMap.newKeySet();
   private int joined;
+  /** The port of the founder's address when nodes use seed clients (others follow it). */
+  private static final int FIRST_PORT = 20_001;
+  private final boolean seedClients;
 
   ManagedCluster(Vertx vertx) {
     this(vertx, new ManagementOptions().setMergeUndersizedClusters(true).setHeartbeatIntervalMillis(50)
@@ -44,8 +49,45 @@ final class ManagedCluster {
   }
 
   ManagedCluster(Vertx vertx, ManagementOptions options) {
+    this(vertx, options, false);
+  }
+
+  /**
+   * @param seedClients whether nodes reach the management leader as over the network ({@link InJvmSeedClient}):
+   *     through their seeds (the founder and themselves) and the directory they know, at host:port addresses;
+   *     else through the {@link InJvmManagementNetwork}, which always finds the leader
+   */
+  ManagedCluster(Vertx vertx, ManagementOptions options, boolean seedClients) {
     this.local = new LocalRaftCluster(vertx);
     this.options = options;
+    this.seedClients = seedClients;
+  }
+
+  /** The address of the k-th node started (the founder is the first): host:port when nodes use seed clients. */
+  private String addressOf(int k) {
+    return seedClients ? "127.0.0.1:" + (FIRST_PORT + k) : k == 0 ? null : "joiner-" + k;
+  }
+
+  /** The live management service at {@code address}, or null. */
+  private ManagementService serviceAt(String address) {
+    for (Map.Entry<Long, ManagementService> e : Map.copyOf(services).entrySet()) {
+      if (address.equals(addresses.get(e.getKey()))) {
+        return e.getValue();
+      }
+    }
+    return null;
+  }
+
+  /**
+   * A seed client of the node at {@code address}: its seeds are the founder and itself, as in the demo. While the
+   * node is paused it reaches nobody.
+   */
+  private ManagementClient seedClient(String address) {
+    return new InJvmSeedClient(List.of(addressOf(0), address), to -> cutOff(address) ? null : serviceAt(to));
+  }
+
+  private boolean cutOff(String address) {
+    return addresses.entrySet().stream().anyMatch(e -> e.getValue().equals(address) && paused.contains(e.getKey()));
   }
 
   Vertx vertx() {
@@ -67,14 +109,15 @@ final class ManagedCluster {
 
   /** Founds cluster 0 on node {@code id}. */
   Future<ManagementService> bootstrap(long id) {
-    return local.startNodes(id).compose(v -> deploy(id, "node-" + id, true));
+    return local.startNodes(id).compose(v -> deploy(id, seedClients ? addressOf(0) : "node-" + id, true));
   }
 
   /** A new node registers, starts its host with the id it got, and joins. Completes with its id. */
   Future<Long> join() {
     int k = ++joined;
-    String address = "joiner-" + k;
-    return ManagementService.register(vertx(), network.client(), address, "request-" + k, WAIT)
+    String address = addressOf(k);
+    ManagementClient client = seedClients ? seedClient(address) : network.client();
+    return ManagementService.register(vertx(), client, address, "request-" + k, WAIT)
         .compose(id -> local.startNodes(id).compose(v -> deploy(id, address, false)).map(id));
   }
 
@@ -98,11 +141,20 @@ final class ManagedCluster {
 
   /** The client of node {@code id}: the network's, except that a paused node's heartbeats are lost. */
   private ManagementClient clientOf(long id) {
+    if (seedClients) {
+      return seedClient(addresses.get(id));
+    }
     ManagementClient real = network.client();
     return new ManagementClient() {
       @Override
       public Future<Long> register(String address, String requestId) {
         return real.register(address, requestId);
+      }
+
+      @Override
+      public Future<Long> rejoin(String address, long nodeId) {
+        return paused.contains(id) ? Future.failedFuture(new IllegalStateException("paused"))
+            : real.rejoin(address, nodeId);
       }
 
       @Override
@@ -232,6 +284,45 @@ final class ManagedCluster {
       sb.append(", nodes ").append(v.nodes().values());
     }
     return sb.toString();
+  }
+
+  /**
+   * Whether every live node's view agrees with the management leader's: the same directory (ids and states) and the
+   * same desired memberships.
+   */
+  boolean viewsAgree() {
+    ManagementView leader = view();
+    if (leader == null) {
+      return false;
+    }
+    for (ManagementService s : services.values()) {
+      ManagementView v = s.view();
+      if (!states(v).equals(states(leader)) || !desired(v).equals(desired(leader))) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static Map<Long, NodeState> states(ManagementView v) {
+    Map<Long, NodeState> m = new TreeMap<>();
+    v.nodes().values().forEach(n -> m.put(n.id(), n.state()));
+    return m;
+  }
+
+  private static Map<Long, Set<Long>> desired(ManagementView v) {
+    Map<Long, Set<Long>> m = new TreeMap<>();
+    v.clusters().forEach((id, c) -> m.put(id, c.desiredMembers()));
+    return m;
+  }
+
+  Future<Void> awaitViewsAgree() {
+    return local.await(this::viewsAgree, WAIT, "every node's view agreeing with the leader's").recover(e -> {
+      StringBuilder sb = new StringBuilder();
+      services.forEach((id, s) -> sb.append(" node ").append(id).append(": ").append(states(s.view()))
+          .append(desired(s.view())));
+      return Future.failedFuture(new AssertionError(e.getMessage() + ";" + sb, e));
+    });
   }
 
   Future<Void> close() {

@@ -78,6 +78,32 @@ class ManagementStateMachineTest {
   }
 
   @Test
+  void aNodeThatRejoinsWithItsOwnIdIsAliveAgainEvenWithARequestIdItUsedBefore() {
+    ManagementStateMachine sm = new ManagementStateMachine();
+    apply(sm, 1, new RegisterNode("a:1", "ra", 1));
+    apply(sm, 2, new RegisterNode("b:1", "rb", 0));
+    apply(sm, 3, new Heartbeat(2, 100));
+    String rejoin = Discovery.rejoinRequestId("b:1", 2);
+    assertThat(apply(sm, 4, new RegisterNode("b:1", rejoin, 2)).value()).isEqualTo(2);
+    apply(sm, 5, new MarkFailed(2, 100));
+    assertThat(sm.view().node(2).orElseThrow().state()).isEqualTo(NodeState.FAILED);
+    long topology = sm.view().topologyVersion();
+    // the same rejoin again, once the node was declared failed: alive again (a request id alone would be a no-op)
+    assertThat(apply(sm, 6, new RegisterNode("b:1", rejoin, 2)).value()).isEqualTo(2);
+    assertThat(sm.view().node(2).orElseThrow().state()).isEqualTo(NodeState.ALIVE);
+    assertThat(sm.view().topologyVersion()).isEqualTo(topology + 1);
+    assertThat(sm.view().registrations()).containsEntry(rejoin, 2L).hasSize(3);
+    // removed from the directory, it gets its record back with its id
+    apply(sm, 7, new MarkFailed(2, 100));
+    apply(sm, 8, new RemoveNode(2));
+    assertThat(sm.view().node(2)).isEmpty();
+    assertThat(apply(sm, 9, new RegisterNode("b:1", rejoin, 2)).value()).isEqualTo(2);
+    assertThat(sm.view().node(2).orElseThrow().alive()).isTrue();
+    // an id another address holds is refused
+    assertThat(apply(sm, 10, new RegisterNode("c:1", Discovery.rejoinRequestId("c:1", 2), 2)).accepted()).isFalse();
+  }
+
+  @Test
   void idsNeverCollideWhateverTheOrderOfRegistrations() {
     Random random = new Random(42);
     for (int run = 0; run < 50; run++) {

@@ -18,6 +18,7 @@ public final class FakeManagementEndpoint implements ManagementEndpoint {
   public final TreeMap<Long, NodeRecord> directory = new TreeMap<>();
   public final List<Long> heartbeats = new CopyOnWriteArrayList<>();
   public final List<String> registrations = new CopyOnWriteArrayList<>();
+  private volatile String notReady;
 
   public FakeManagementEndpoint(long nodeId, long leaderId) {
     this.nodeId = nodeId;
@@ -59,6 +60,27 @@ public final class FakeManagementEndpoint implements ManagementEndpoint {
   public Future<Long> handleRegister(String nodeAddress, String requestId) {
     registrations.add(nodeAddress + "/" + requestId);
     return Future.succeededFuture(42L);
+  }
+
+  /** Records {@code address/requestId#nodeId}; answers {@code requestedNodeId} (42 for a new node). */
+  @Override
+  public Future<Long> handleRegister(String nodeAddress, String requestId, long requestedNodeId) {
+    if (requestedNodeId == 0) {
+      return handleRegister(nodeAddress, requestId);
+    }
+    registrations.add(nodeAddress + "/" + requestId + "#" + requestedNodeId);
+    return Future.succeededFuture(requestedNodeId);
+  }
+
+  /** Makes the node answer not ready for {@code reason} (null: ready once registered). */
+  public FakeManagementEndpoint notReady(String reason) {
+    this.notReady = reason;
+    return this;
+  }
+
+  @Override
+  public String notReadyReason() {
+    return notReady != null ? notReady : ManagementEndpoint.super.notReadyReason();
   }
 
   @Override

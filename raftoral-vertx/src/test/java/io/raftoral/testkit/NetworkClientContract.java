@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.raftoral.client.RemoteApiException;
+import io.raftoral.management.Discovery;
 import io.raftoral.management.ManagementClient;
 import io.raftoral.workflow.StartOptions;
 import io.raftoral.workflow.JsonWorkflowClient;
@@ -142,6 +143,29 @@ public final class NetworkClientContract {
           .hasMessageContaining("registration failed at every seed").hasMessageContaining(NOBODY);
     } finally {
       close(nobody);
+    }
+  }
+
+  /**
+   * A management client whose only seed is down finds the node through the directory it learned
+   * ({@link ManagementClient#learnAddresses}) and rejoins there with the id of its storage (the endpoint is asked for
+   * that id, under the node's rejoin request id).
+   *
+   * @param node the address of a node serving {@code management}, the management leader
+   */
+  public static void managementClientRejoinsThroughTheDirectoryItLearned(
+      Function<List<String>, ? extends ManagementClient> clients, String node, FakeManagementEndpoint management)
+      throws Exception {
+    ManagementClient client = clients.apply(List.of(NOBODY));
+    try {
+      client.learnAddresses(List.of(node));
+      PingPongCluster.await(client.heartbeat(6));
+      assertThat(management.heartbeats).contains(6L);
+      assertThat(PingPongCluster.await(client.rejoin("127.0.0.1:7016", 6))).isEqualTo(6);
+      assertThat(management.registrations).contains("127.0.0.1:7016/" + Discovery.rejoinRequestId(
+          "127.0.0.1:7016", 6) + "#6");
+    } finally {
+      close(client);
     }
   }
 }

@@ -91,6 +91,13 @@ public abstract class PingPongApiTest {
   }
 
   @Test
+  void theManagementClientRejoinsThroughTheDirectoryItLearned() throws Exception {
+    NetworkClientContract.managementClientRejoinsThroughTheDirectoryItLearned(
+        seeds -> clients.managementClient().apply(vertx, SeedManagementClient.seedOptions(seeds)), apiAddress(),
+        management);
+  }
+
+  @Test
   void theWorkflowClientRoundTripsEveryOperation() throws Exception {
     NetworkClientContract.workflowClientRoundTripsEveryOperation(
         this::workflowClient, apiAddress(), "client-contract-forever",

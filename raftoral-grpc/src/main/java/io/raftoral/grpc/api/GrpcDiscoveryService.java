@@ -64,7 +64,7 @@ final class GrpcDiscoveryService {
           .exception();
     }
     String request = Discovery.registrationRequestId(address, r.getRequestId());
-    return m.handleRegister(address, request)
+    return m.handleRegister(address, request, r.getNodeId())
         .recover(e -> {
           ClientError error = ClientError.of(e);
           // a member not (yet) able to register anyone (not started, own registration not applied): another may

@@ -22,6 +22,7 @@ import io.vertx.grpc.client.GrpcClient;
  *   <li>{@link #register}: Register, answered with a node id by any member of cluster 0.</li>
  *   <li>{@link #heartbeat}: Heartbeat, which only the management leader accepts; another node answers
  *       {@code accepted = false} with the leader it knows of.</li>
+ *   <li>{@link #rejoin}: Register with the {@code node_id} of the node's storage.</li>
  * </ul>
  *
  * <p>Futures complete on the caller's Vert.x context when called from one, else on an event loop of the client.
@@ -37,6 +38,15 @@ public final class GrpcManagementClient extends SeedManagementClient<GrpcClient>
   protected Future<Long> registerAt(HostPort node, String address, String requestId) {
     RegisterRequest request = RegisterRequest.newBuilder().setAddress(address)
         .setRequestId(requestId == null ? "" : requestId).build();
+    return GrpcCalls.unary(client(), node, RaftServiceGrpcClient.Register, request, requestTimeoutMillis())
+        .map(RegisterResponse::getNodeId);
+  }
+
+  /** Register with the {@code node_id} of the node's storage. */
+  @Override
+  protected Future<Long> rejoinAt(HostPort node, String address, String requestId, long nodeId) {
+    RegisterRequest request = RegisterRequest.newBuilder().setAddress(address).setRequestId(requestId)
+        .setNodeId(nodeId).build();
     return GrpcCalls.unary(client(), node, RaftServiceGrpcClient.Register, request, requestTimeoutMillis())
         .map(RegisterResponse::getNodeId);
   }

@@ -25,8 +25,8 @@ import java.util.Collection;
 
 /**
  * The health and discovery endpoints of the HTTP API, served from the node's {@link ManagementEndpoint}:
- * {@code GET /health}, {@code GET /discovery/peers}, {@code POST /discovery/register},
- * {@code POST /discovery/heartbeat}. Without a management endpoint, health answers "ok" and discovery 503.
+ * {@code GET /health}, {@code GET /discovery/peers}, {@code POST /discovery/register} (with an optional
+ * {@code node_id}: a node that rejoins with the id of its storage), {@code POST /discovery/heartbeat}. Without a management endpoint, health answers "ok" and discovery 503.
  */
 final class HttpDiscoveryRoutes {
 
@@ -47,13 +47,18 @@ final class HttpDiscoveryRoutes {
   /**
    * {@code {"status": "ok", "node_id": 1, "is_leader": true}}: 200 once the node has joined (its own registration
    * is in its view of the node directory), else 503 with {@code "status": "starting"}, so that scripts and load
-   * balancers can wait for a node with {@code GET /health}. {@code is_leader} tells whether the node leads
-   * cluster 0. Without a management endpoint the node answers "ok" with a null node id.
+   * balancers can wait for a node with {@code GET /health}. A node that has joined but has been out of contact with
+   * the management leader for the failure timeout (cut off, or taken out of cluster 0 while it was down: its
+   * directory may be stale) answers 503 with {@code "status": "unavailable"}. A 503 answer says why in
+   * {@code "reason"}. {@code is_leader} tells whether the node leads cluster 0. Without a management endpoint the
+   * node answers "ok" with a null node id.
    */
   private void health(RoutingContext rc) {
     JsonObject body = new JsonObject();
-    boolean ready = Discovery.isReady(management);
-    body.put("status", ready ? "ok" : "starting");
+    String notReady = Discovery.notReadyReason(management);
+    boolean ready = notReady == null;
+    boolean registered = management == null || management.view().nodes().containsKey(management.nodeId());
+    body.put("status", ready ? "ok" : registered ? "unavailable" : "starting");
     if (management == null) {
       body.put("node_id", null).put("is_leader", false);
     } else {
@@ -61,6 +66,9 @@ final class HttpDiscoveryRoutes {
       body.put("node_id", management.nodeId())
           .put("is_leader", management.isManagementLeader())
           .put("management_leader_node_id", leader == 0 ? null : leader);
+    }
+    if (!ready) {
+      body.put("reason", notReady);
     }
     send(rc, ready ? OK : HttpErrors.SERVICE_UNAVAILABLE, body);
   }
@@ -114,7 +122,9 @@ final class HttpDiscoveryRoutes {
           + "host:port)");
     }
     String request = Discovery.registrationRequestId(address, optionalString(body, "request_id"));
-    Bridge.onCurrentContext(() -> m.handleRegister(address, request)).onComplete(ar -> {
+    // optional: a node that rejoins with the id of its storage (absent for a new node)
+    long requestedId = body.getValue("node_id") == null ? 0 : requiredLong(body, "node_id", 1, Long.MAX_VALUE);
+    Bridge.onCurrentContext(() -> m.handleRegister(address, request, requestedId)).onComplete(ar -> {
       if (ar.succeeded()) {
         send(rc, OK, new JsonObject().put("success", true).put("node_id", ar.result()));
         return;

@@ -21,6 +21,7 @@ import io.vertx.ext.web.client.WebClient;
  *   <li>{@link #register}: {@code POST /discovery/register}, answered with a node id by any member of cluster 0.</li>
  *   <li>{@link #heartbeat}: {@code POST /discovery/heartbeat}, which only the management leader takes. A node that
  *       does not lead answers 503 {@code NOT_LEADER} with the leader's address when it knows one.</li>
+ *   <li>{@link #rejoin}: {@code POST /discovery/register} with the {@code node_id} of the node's storage.</li>
  * </ul>
  *
  * <p>Futures complete on the caller's Vert.x context when called from one, else on an event loop of the client.
@@ -34,7 +35,10 @@ public final class HttpManagementClient extends SeedManagementClient<WebClient> 
 
   @Override
   protected Future<Long> registerAt(HostPort node, String address, String requestId) {
-    JsonObject body = new JsonObject().put("address", address).put("request_id", requestId);
+    return registerWith(node, new JsonObject().put("address", address).put("request_id", requestId));
+  }
+
+  private Future<Long> registerWith(HostPort node, JsonObject body) {
     return post(node, "/discovery/register", body).transform(ar -> {
       if (ar.succeeded() && ar.result().statusCode() == HttpAnswers.OK) {
         JsonObject answer = json(ar.result());
@@ -46,6 +50,13 @@ public final class HttpManagementClient extends SeedManagementClient<WebClient> 
       return Future.failedFuture(new HttpApiException(ar.succeeded() ? ar.result().statusCode() : 0, null,
           describe(ar.succeeded() ? ar.result() : null, ar.cause())));
     });
+  }
+
+  /** {@code POST /discovery/register} with the {@code node_id} of the node's storage. */
+  @Override
+  protected Future<Long> rejoinAt(HostPort node, String address, String requestId, long nodeId) {
+    JsonObject body = new JsonObject().put("address", address).put("request_id", requestId).put("node_id", nodeId);
+    return registerWith(node, body);
   }
 
   @Override

@@ -9,14 +9,18 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The leader's owner failover for one execution cluster: the running workflows of an owner the leader has not heard
- * from within the owner timeout move to the live voter with the fewest running workflows. Called on the group's
- * context, once per duty period.
+ * from within the owner timeout move to the live voter with the fewest running workflows among those that announced
+ * the workflow's (name, version) ({@link MemberRegistrations}; ties go to the lowest node id). A member without the
+ * registration would fail the workflow for good (during a rolling upgrade, say), so when no live voter has it the
+ * workflow waits with its unresponsive owner and is moved once such a member appears (or its owner comes back).
+ * Called on the group's context, once per duty period.
  */
 final class OwnerFailover {
 
@@ -30,6 +34,8 @@ final class OwnerFailover {
   private final RaftGroup<WorkflowCommand, CommandOutcome> group;
   /** Workflows whose ChangeOwner is proposed and not answered yet: not moved twice. */
   private final Set<String> ownerChangesInFlight = new HashSet<>();
+  /** Workflows that wait for a member that runs them (logged once each). */
+  private final Set<String> waiting = new HashSet<>();
   private long leaderSinceNanos = -1;
 
   OwnerFailover(long nodeId, long clusterId, long ownerTimeoutMillis, WorkflowStateMachine stateMachine,
@@ -84,9 +90,25 @@ final class OwnerFailover {
         orphans.add(r);
       }
     }
+    // forget the waiting workflows that ended, or whose owner came back or was changed meanwhile
+    Set<String> stillOrphaned = new HashSet<>();
+    orphans.forEach(r -> stillOrphaned.add(r.id));
+    waiting.retainAll(stillOrphaned);
+    MemberRegistrations registrations = stateMachine.registrations();
     for (WorkflowRecord r : orphans) {
-      long target = load.entrySet().stream().min(Map.Entry.<Long, Integer>comparingByValue()
-          .thenComparing(Map.Entry.comparingByKey())).orElseThrow().getKey();
+      Optional<Long> chosen = load.entrySet().stream()
+          .filter(e -> registrations.runs(e.getKey(), r.type, r.version))
+          .min(Map.Entry.<Long, Integer>comparingByValue().thenComparing(Map.Entry.comparingByKey()))
+          .map(Map.Entry::getKey);
+      if (chosen.isEmpty()) {
+        if (waiting.add(r.id)) {
+          LOG.warn("cluster {}: workflow {} ({} v{}) of unresponsive owner {} waits: no live member runs it",
+              clusterId, r.id, r.type, r.version, r.owner);
+        }
+        continue;
+      }
+      waiting.remove(r.id);
+      long target = chosen.get();
       load.merge(target, 1, Integer::sum);
       String id = r.id;
       LOG.info("cluster {}: workflow {} moves from unresponsive owner {} to {}", clusterId, id, r.owner, target);

@@ -17,7 +17,8 @@ import java.util.List;
     @JsonSubTypes.Type(value = WorkflowCommand.Terminate.class, name = "terminate"),
     @JsonSubTypes.Type(value = WorkflowCommand.ChangeOwner.class, name = "owner"),
     @JsonSubTypes.Type(value = WorkflowCommand.Prune.class, name = "prune"),
-    @JsonSubTypes.Type(value = WorkflowCommand.Batch.class, name = "batch")})
+    @JsonSubTypes.Type(value = WorkflowCommand.Batch.class, name = "batch"),
+    @JsonSubTypes.Type(value = WorkflowCommand.Registrations.class, name = "registrations")})
 public sealed interface WorkflowCommand {
 
   /** Starts workflow {@code id} owned by {@code owner}; {@code at} is the proposer's clock (epoch ms). */
@@ -70,4 +71,15 @@ public sealed interface WorkflowCommand {
    * instead of one per checkpoint. Each part is accepted or rejected on its own.
    */
   record Batch(List<WorkflowCommand> commands) implements WorkflowCommand {}
+
+  /**
+   * Member {@code node} runs the workflows {@code workflows} ({@code "name@version"}, see
+   * {@link io.raftoral.workflow.WorkflowRegistry#keys()}): the owner failover moves a workflow only to a member that
+   * announced its (name, version). Replaces what the member announced before.
+   */
+  record Registrations(long node, List<String> workflows) implements WorkflowCommand {
+    public Registrations {
+      workflows = List.copyOf(workflows);
+    }
+  }
 }

@@ -60,6 +60,7 @@ public final class WorkflowRuntimeImpl
   private boolean closed;
   private ResultWaiters waiters;
   private OwnerFailover failover;
+  private RegistrationAnnouncer announcer;
   private Retention retention;
   private WorkflowEvents events;
   private TimerQueue timers;
@@ -106,6 +107,7 @@ public final class WorkflowRuntimeImpl
     this.vertx = context.owner();
     this.waiters = new ResultWaiters(vertx, clusterId);
     this.failover = new OwnerFailover(nodeId, clusterId, options.getOwnerTimeoutMillis(), stateMachine, group);
+    this.announcer = new RegistrationAnnouncer(nodeId, registry, stateMachine, group);
     this.retention = new Retention(options, stateMachine, group);
     this.events = new WorkflowEvents(vertx, nodeId, clusterId, options.isPublishEvents());
     this.timers = new TimerQueue(context);
@@ -232,6 +234,7 @@ public final class WorkflowRuntimeImpl
       closeNow();
       return;
     }
+    announcer.tick();
     failover.tick();
     retention.maybePrune();
   }

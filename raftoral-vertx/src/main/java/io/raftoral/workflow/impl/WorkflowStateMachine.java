@@ -56,6 +56,7 @@ public final class WorkflowStateMachine implements StateMachine<WorkflowCommand,
   private final TreeMap<Long, String> ended = new TreeMap<>();
   private long endSeq;
   private int runningCount;
+  private final MemberRegistrations registrations = new MemberRegistrations();
   private WorkflowStateListener listener = WorkflowStateListener.NONE;
 
   public WorkflowStateMachine(long clusterId) {
@@ -86,6 +87,11 @@ public final class WorkflowStateMachine implements StateMachine<WorkflowCommand,
     return runningCount;
   }
 
+  /** The workflows each member announced it runs. */
+  MemberRegistrations registrations() {
+    return registrations;
+  }
+
   /** End time (epoch ms) of the oldest ended workflow still kept, or 0. */
   public long oldestEndedAt() {
     return ended.isEmpty() ? 0 : workflows.get(ended.firstEntry().getValue()).endedAt;
@@ -105,6 +111,9 @@ public final class WorkflowStateMachine implements StateMachine<WorkflowCommand,
       return changeOwner(c);
     } else if (command instanceof WorkflowCommand.Prune c) {
       return prune(c);
+    } else if (command instanceof WorkflowCommand.Registrations c) {
+      registrations.announce(c.node(), c.workflows());
+      return CommandOutcome.accepted(null);
     } else if (command instanceof WorkflowCommand.Batch c) {
       List<CommandOutcome> parts = new ArrayList<>(c.commands().size());
       for (WorkflowCommand part : c.commands()) {
@@ -257,13 +266,17 @@ public final class WorkflowStateMachine implements StateMachine<WorkflowCommand,
     return r.toStatus(clusterId);
   }
 
-  /** Snapshot layout: the end counter and every record in start order. */
-  record Snapshot(long endSeq, List<WorkflowRecord> workflows) {}
+  /**
+   * Snapshot layout: the end counter, every record in start order, and the members' announced workflows (absent,
+   * read as null, in a snapshot taken before members announced them).
+   */
+  record Snapshot(long endSeq, List<WorkflowRecord> workflows, Map<Long, List<String>> registrations) {}
 
   @Override
   public byte[] snapshot() {
     try {
-      return MAPPER.writeValueAsBytes(new Snapshot(endSeq, new ArrayList<>(workflows.values())));
+      return MAPPER.writeValueAsBytes(new Snapshot(endSeq, new ArrayList<>(workflows.values()),
+          registrations.toSnapshot()));
     } catch (JsonProcessingException e) {
       throw new UncheckedIOException(e);
     }
@@ -281,6 +294,7 @@ public final class WorkflowStateMachine implements StateMachine<WorkflowCommand,
     ended.clear();
     runningCount = 0;
     endSeq = s.endSeq();
+    registrations.restore(s.registrations());
     for (WorkflowRecord r : s.workflows()) {
       if (r.journal == null) {
         r.journal = new ArrayList<>();
