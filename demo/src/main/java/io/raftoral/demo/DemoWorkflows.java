@@ -1,5 +1,6 @@
 package io.raftoral.demo;
 
+import io.raftoral.examples.workflow.ApprovalWorkflow;
 import io.raftoral.examples.workflow.FibonacciWorkflow;
 import io.raftoral.examples.workflow.OrderWorkflow;
 import io.raftoral.workflow.WorkflowContext;
@@ -17,7 +18,9 @@ import java.util.UUID;
  *   <li>{@code order} v1: the order example ({@link OrderWorkflow}) against simulated stock and payment services;</li>
  *   <li>{@code countdown} v1: input N, N steps of a 100 ms durable timer and a checkpoint, result 0: long enough to
  *       kill its owner while it runs;</li>
- *   <li>{@code fibonacci} v1: the n-th Fibonacci number, one checkpoint per step.</li>
+ *   <li>{@code fibonacci} v1: the n-th Fibonacci number, one checkpoint per step;</li>
+ *   <li>{@code approval} v1: waits for signal {@code approve} or one hour ({@link ApprovalWorkflow}); query
+ *       {@code state}.</li>
  * </ul>
  */
 public final class DemoWorkflows {
@@ -35,7 +38,9 @@ public final class DemoWorkflows {
             new OrderWorkflow(new SimulatedInventory(), SimulatedPayments::charge))
         .register("countdown", 1, Integer.class, Integer.class, DemoWorkflows::countdown)
         .register(FibonacciWorkflow.NAME, FibonacciWorkflow.VERSION, Integer.class, Long.class,
-            new FibonacciWorkflow());
+            new FibonacciWorkflow())
+        .register(ApprovalWorkflow.NAME, ApprovalWorkflow.VERSION, String.class, String.class,
+            new ApprovalWorkflow());
   }
 
   static Uni<String> pingPong(String input, WorkflowContext ctx) {

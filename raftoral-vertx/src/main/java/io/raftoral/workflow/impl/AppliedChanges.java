@@ -100,6 +100,20 @@ final class AppliedChanges implements WorkflowStateListener {
   }
 
   @Override
+  public void signalled(WorkflowRecord record, PendingSignal signal) {
+    String id = record.id;
+    defer(() -> {
+      Execution x = rt.executions().get(id);
+      if (x != null) {
+        x.onSignalled();
+      }
+      if (rt.events().enabled()) {
+        rt.publish(WorkflowRuntime.EVENT_SIGNALLED, id, Map.of("signal", signal.name(), "seq", signal.seq()));
+      }
+    });
+  }
+
+  @Override
   public void ended(WorkflowRecord record) {
     WorkflowStatus status = record.toStatus(rt.clusterId());
     defer(() -> {

@@ -51,12 +51,18 @@ final class Execution {
   private int syncEmits;
   private final TreeMap<Integer, CheckpointCall> waiting = new TreeMap<>();
   private final JournalWriter writer;
+  private final QueryHandlers queries;
 
   Execution(WorkflowRuntimeImpl rt, String workflowId) {
     this.rt = rt;
     this.workflowId = workflowId;
     this.ctx = new WorkflowContextImpl(rt, this);
     this.writer = new JournalWriter(this, rt);
+    this.queries = new QueryHandlers(workflowId);
+  }
+
+  QueryHandlers queries() {
+    return queries;
   }
 
   private WorkflowRecord record() {
@@ -220,6 +226,7 @@ final class Execution {
       seq = journal.size();
     }
     Slot slot = new Slot(seq, null, true, Slot.State.READY);
+    slot.queries = queries.answers();
     if (localFailure == null) {
       try {
         slot.value = Payloads.encode(localResult);
@@ -272,7 +279,15 @@ final class Execution {
     }
     if (!cancelled) {
       writer.runComputes();
+      writer.wakeWaits();
       writer.flush();
+    }
+  }
+
+  /** A signal reached the workflow's inbox: the owner's waits look again. */
+  void onSignalled() {
+    if (!cancelled && producing) {
+      writer.wakeWaits();
     }
   }
 

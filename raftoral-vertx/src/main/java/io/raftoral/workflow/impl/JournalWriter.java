@@ -31,12 +31,14 @@ final class JournalWriter {
   private final Execution execution;
   private final WorkflowRuntimeImpl rt;
   private final TreeMap<Integer, Slot> slots = new TreeMap<>();
+  private final WaitingSlots waits;
   /** The position of the compute whose supplier is being called (for the idempotency key), else -1. */
   private int computeSeq = -1;
 
   JournalWriter(Execution execution, WorkflowRuntimeImpl rt) {
     this.execution = execution;
     this.rt = rt;
+    this.waits = new WaitingSlots(execution, rt, this);
   }
 
   int computeSeq() {
@@ -55,6 +57,16 @@ final class JournalWriter {
     return slots.values();
   }
 
+  /** Whether {@code slot} is still this writer's (not in the journal, not cancelled). */
+  boolean holds(Slot slot) {
+    return slots.get(slot.seq) == slot;
+  }
+
+  /** Signal and condition waits look again (a signal reached the inbox, a journal entry committed). */
+  void wakeWaits() {
+    waits.wake();
+  }
+
   /** The slot of position {@code seq}, now in the journal: no longer this writer's. */
   Slot remove(int seq) {
     return slots.remove(seq);
@@ -68,6 +80,7 @@ final class JournalWriter {
       }
     }
     slots.clear();
+    waits.clear();
   }
 
   /** Produces checkpoint call {@code step} at its position (this member owns the workflow). */
@@ -87,6 +100,11 @@ final class JournalWriter {
       }
     } else if (step.kind == CheckpointCall.Kind.TIMER) {
       arm(step);
+    } else if (step.kind == CheckpointCall.Kind.WAIT) {
+      Slot slot = new Slot(step.seq, step, false, Slot.State.RUNNING);
+      slot.started = true;
+      slots.put(step.seq, slot);
+      waits.add(step, slot);
     } else {
       slots.put(step.seq, new Slot(step.seq, step, false, Slot.State.RUNNING));
       runComputes();
@@ -152,7 +170,8 @@ final class JournalWriter {
         failure -> rt.onContext(() -> computed(slot, null, failure)));
   }
 
-  private void computed(Slot slot, Object item, Throwable failure) {
+  /** {@code slot}'s outcome is known (a compute answered, a timer fired, a wait settled): propose it in turn. */
+  void computed(Slot slot, Object item, Throwable failure) {
     if (execution.isCancelled() || slots.get(slot.seq) != slot || slot.state != Slot.State.RUNNING) {
       return;
     }
@@ -206,7 +225,7 @@ final class JournalWriter {
     String id = execution.workflowId;
     return slot.finish
         ? new WorkflowCommand.Finish(id, rt.nodeId(), slot.seq, slot.value, slot.errorType, slot.errorMessage,
-            System.currentTimeMillis())
+            System.currentTimeMillis(), slot.queries)
         : new WorkflowCommand.Append(id, rt.nodeId(), slot.seq, slot.step.key, slot.value, slot.errorType,
             slot.errorMessage);
   }
@@ -232,7 +251,8 @@ final class JournalWriter {
     if (why == Rejection.POSITION_AHEAD) {
       // An earlier proposal of ours has not been applied yet (reordered or lost): try again shortly.
       retryLater(slot, AHEAD_RETRY_BASE_MILLIS, AHEAD_RETRY_MAX_MILLIS);
-    } else if (why == Rejection.POSITION_TAKEN && slot.finish) {
+    } else if ((why == Rejection.POSITION_TAKEN && slot.finish) || why == Rejection.SIGNAL_NOT_PENDING) {
+      // SIGNAL_NOT_PENDING: another entry consumed the signal this run gave a wait; a replay picks again.
       // The journal has more entries than this run produced: an earlier run's proposals committed. Replay.
       rt.restartExecution(execution);
     }

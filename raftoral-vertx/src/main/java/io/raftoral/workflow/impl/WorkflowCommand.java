@@ -1,8 +1,10 @@
 package io.raftoral.workflow.impl;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The commands of the workflow state machine. Every command that a stale owner could send carries the owner it was
@@ -17,7 +19,8 @@ import java.util.List;
     @JsonSubTypes.Type(value = WorkflowCommand.Terminate.class, name = "terminate"),
     @JsonSubTypes.Type(value = WorkflowCommand.ChangeOwner.class, name = "owner"),
     @JsonSubTypes.Type(value = WorkflowCommand.Prune.class, name = "prune"),
-    @JsonSubTypes.Type(value = WorkflowCommand.Batch.class, name = "batch")})
+    @JsonSubTypes.Type(value = WorkflowCommand.Batch.class, name = "batch"),
+    @JsonSubTypes.Type(value = WorkflowCommand.Signal.class, name = "signal")})
 public sealed interface WorkflowCommand {
 
   /** Starts workflow {@code id} owned by {@code owner}; {@code at} is the proposer's clock (epoch ms). */
@@ -34,8 +37,27 @@ public sealed interface WorkflowCommand {
    * Ends the workflow with a result (or a failure when {@code errorType} is set) if {@code owner} still owns it
    * and the journal holds exactly {@code seq} entries.
    */
-  record Finish(String id, long owner, int seq, String result, String errorType, String errorMessage, long at)
-      implements WorkflowCommand {}
+  record Finish(String id, long owner, int seq, String result, String errorType, String errorMessage, long at,
+      @JsonInclude(JsonInclude.Include.NON_NULL) Map<String, String> queries) implements WorkflowCommand {
+
+    /**
+     * @param queries the answers (JSON text) of the workflow's query handlers at its end, kept with the ended
+     *     workflow so queries still answer from its last state; null when it registered none
+     */
+    public Finish {
+    }
+
+    /** An end without query answers. */
+    public Finish(String id, long owner, int seq, String result, String errorType, String errorMessage, long at) {
+      this(id, owner, seq, result, errorType, errorMessage, at, null);
+    }
+  }
+
+  /**
+   * Adds signal {@code name} with {@code payload} (JSON text) to a running workflow's inbox, from any client (never
+   * bound to an owner): the inbox keeps it, numbered in commit order, until the workflow consumes it.
+   */
+  record Signal(String id, String name, String payload) implements WorkflowCommand {}
 
   /** Terminates a running workflow. */
   record Terminate(String id, String reason, long at) implements WorkflowCommand {}
