@@ -151,7 +151,7 @@ public interface WorkflowContext {
 
   /**
    * Emits once {@code condition} holds. Only the owner evaluates it: at once, then whenever a signal reaches this
-   * workflow's inbox and whenever an entry of its journal commits (a {@link ReplicatedVar} changed); when it holds,
+   * workflow's inbox, a {@link ReplicatedVar} of it changes, or an entry of its journal commits; when it holds,
    * the owner journals it (key {@value #CONDITION_KEY}) and every member continues on that entry, so the condition
    * may read anything the owner sees. The condition must be cheap and free of side effects.
    */

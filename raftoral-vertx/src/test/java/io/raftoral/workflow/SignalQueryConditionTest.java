@@ -53,6 +53,13 @@ class SignalQueryConditionTest {
         .register(ApprovalWorkflow.NAME, ApprovalWorkflow.VERSION, String.class, String.class,
             (in, ctx) -> new ApprovalWorkflow(Duration.ofMillis(Long.parseLong(in))).run(in, ctx)
                 .invoke(r -> see(ctx, node, r)))
+        // Two branches subscribed in order: the condition takes position 0, the variable's change position 1.
+        .register("flagged", 1, String.class, Boolean.class, (in, ctx) -> {
+          ReplicatedVar<Boolean> flag = ctx.var("flag", Boolean.class, false);
+          return Uni.combine().all().unis(ctx.awaitCondition(flag::get), flag.set(true)).asTuple()
+              .map(both -> flag.get())
+              .invoke(held -> see(ctx, node, held));
+        })
         .register("untilApproved", 1, Long.class, Boolean.class, (ms, ctx) -> ctx
             .awaitCondition(() -> ctx.hasSignal("approve"), Duration.ofMillis(ms))
             .invoke(held -> see(ctx, node, held)));
@@ -253,6 +260,25 @@ class SignalQueryConditionTest {
               .isEqualTo("approved by Ada"));
           // The deadline, one consumed signal, the state variable: the signal was delivered once.
           assertThat(s.checkpointCount()).isEqualTo(3);
+          c.close().onComplete(x -> ctx.completeNow());
+        })));
+  }
+
+  @Test
+  void aConditionIsWokenByAReplicatedVariableChangedInAnotherBranch(Vertx vertx, VertxTestContext ctx) {
+    LocalWorkflowCluster c = cluster(vertx);
+    String[] id = new String[1];
+    c.start(1, 2, 3)
+        .compose(v -> fut(c.runtime(3).<Boolean>start("flagged", 1, "x")))
+        .compose(run -> {
+          id[0] = run.workflowId();
+          return fut(run.result(Duration.ofSeconds(20)));
+        })
+        .compose(held -> c.await(() -> seenBy(id[0]) == 3, WAIT, "every replica").map(held))
+        .compose(held -> fut(c.runtime(1).status(id[0])).map(s -> List.of(held, s.checkpointCount())))
+        .onComplete(ctx.succeeding(r -> ctx.verify(() -> {
+          assertThat(r).containsExactly(true, 2);
+          assertThat(seen.get(id[0]).values()).containsOnly(true);
           c.close().onComplete(x -> ctx.completeNow());
         })));
   }

@@ -284,6 +284,13 @@ final class Execution {
     }
   }
 
+  /** A variable of the workflow changed: the owner's condition waits look again. */
+  void onStateChanged() {
+    if (!cancelled && producing) {
+      writer.wakeWaits();
+    }
+  }
+
   /** A signal reached the workflow's inbox: the owner's waits look again. */
   void onSignalled() {
     if (!cancelled && producing) {

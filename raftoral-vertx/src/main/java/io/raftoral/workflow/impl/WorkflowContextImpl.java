@@ -288,7 +288,11 @@ final class WorkflowContextImpl implements WorkflowContext {
 
     @Override
     public Uni<T> set(T newValue) {
-      return WorkflowContextImpl.this.<T>checkpoint(key, type, newValue).invoke(v -> value = v);
+      return WorkflowContextImpl.this.<T>checkpoint(key, type, newValue).invoke(v -> {
+        value = v;
+        // A condition waiting in another branch may hold now (its entry may precede this one's in the journal).
+        execution.onStateChanged();
+      });
     }
 
     @Override
