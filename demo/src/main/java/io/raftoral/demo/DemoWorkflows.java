@@ -1,5 +1,6 @@
 package io.raftoral.demo;
 
+import io.raftoral.examples.workflow.ApprovalWorkflow;
 import io.raftoral.examples.workflow.FibonacciWorkflow;
 import io.raftoral.examples.workflow.OrderWorkflow;
 import io.raftoral.workflow.WorkflowContext;
@@ -18,6 +19,8 @@ import java.util.UUID;
  *   <li>{@code countdown} v1: input N, N steps of a 100 ms durable timer and a checkpoint, result 0: long enough to
  *       kill its owner while it runs;</li>
  *   <li>{@code fibonacci} v1: the n-th Fibonacci number, one checkpoint per step;</li>
+ *   <li>{@code approval} v1: waits for signal {@code approve} or one hour ({@link ApprovalWorkflow}); query
+ *       {@code state};</li>
  *   <li>{@code side_effects} v1: the fault harness's workflow ({@link SideEffectsWorkflow}), steps that call a
  *       counter outside the cluster.</li>
  * </ul>
@@ -38,6 +41,8 @@ public final class DemoWorkflows {
         .register("countdown", 1, Integer.class, Integer.class, DemoWorkflows::countdown)
         .register(FibonacciWorkflow.NAME, FibonacciWorkflow.VERSION, Integer.class, Long.class,
             new FibonacciWorkflow())
+        .register(ApprovalWorkflow.NAME, ApprovalWorkflow.VERSION, String.class, String.class,
+            new ApprovalWorkflow())
         .register(SideEffectsWorkflow.NAME, SideEffectsWorkflow.VERSION, SideEffectsWorkflow.Input.class,
             String.class, new SideEffectsWorkflow());
   }

@@ -46,6 +46,12 @@ public record ClientError(ErrorCode code, String message) {
     if (t instanceof WorkflowNotFoundException) {
       return new ClientError(ErrorCode.WORKFLOW_NOT_FOUND, t.getMessage());
     }
+    if (t instanceof WorkflowNotRunningException) {
+      return new ClientError(ErrorCode.WORKFLOW_NOT_RUNNING, t.getMessage());
+    }
+    if (t instanceof QueryNotFoundException) {
+      return new ClientError(ErrorCode.QUERY_NOT_FOUND, t.getMessage());
+    }
     if (t instanceof WorkflowIdConflictException) {
       return new ClientError(ErrorCode.WORKFLOW_ID_CONFLICT, t.getMessage());
     }

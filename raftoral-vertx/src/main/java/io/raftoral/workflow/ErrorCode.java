@@ -16,6 +16,10 @@ public enum ErrorCode {
   WORKFLOW_NOT_FOUND,
   /** The workflow id is already used by a workflow of another type or version. */
   WORKFLOW_ID_CONFLICT,
+  /** The workflow has ended, and the call (a signal) needs a running one. */
+  WORKFLOW_NOT_RUNNING,
+  /** The workflow has no query handler of the name asked. */
+  QUERY_NOT_FOUND,
   /** A wait for a result ran out of time; the workflow keeps running. */
   WAIT_TIMEOUT,
   /** No leader, or the execution cluster could not commit or confirm in time: worth a retry. */

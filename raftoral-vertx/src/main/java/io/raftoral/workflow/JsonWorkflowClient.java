@@ -38,6 +38,19 @@ public interface JsonWorkflowClient {
   /** Terminates a running workflow; emits its status (unchanged if it had ended). */
   Uni<WorkflowStatus> terminate(String workflowId, Long executionClusterId, String reason);
 
+  /**
+   * Sends signal {@code name} with payload {@code payloadJson} (JSON text) to running workflow {@code workflowId};
+   * emits its status once the signal is committed. Fails with {@link WorkflowNotFoundException},
+   * {@link WorkflowNotRunningException}, {@link IllegalArgumentException}.
+   */
+  Uni<WorkflowStatus> signal(String workflowId, Long executionClusterId, String name, String payloadJson);
+
+  /**
+   * The answer (JSON text) of query {@code name} of workflow {@code workflowId}, from a linearizable read on a
+   * member of its execution cluster. Fails with {@link WorkflowNotFoundException}, {@link QueryNotFoundException}.
+   */
+  Uni<String> query(String workflowId, Long executionClusterId, String name);
+
   /** A client of one execution cluster's runtime (cluster hints other than its own find nothing). */
   static JsonWorkflowClient of(WorkflowRuntime runtime) {
     Objects.requireNonNull(runtime, "runtime");
@@ -72,6 +85,16 @@ public interface JsonWorkflowClient {
       @Override
       public Uni<WorkflowStatus> terminate(String workflowId, Long executionClusterId, String reason) {
         return checked(executionClusterId, workflowId, runtime.terminate(workflowId, reason));
+      }
+
+      @Override
+      public Uni<WorkflowStatus> signal(String workflowId, Long executionClusterId, String name, String payloadJson) {
+        return checked(executionClusterId, workflowId, runtime.signal(workflowId, name, payloadJson));
+      }
+
+      @Override
+      public Uni<String> query(String workflowId, Long executionClusterId, String name) {
+        return checked(executionClusterId, workflowId, runtime.query(workflowId, name));
       }
     };
   }

@@ -51,6 +51,8 @@ public record RemoteCall(String workflowId, String workflowType, int version, Du
           : new WorkflowNotRegisteredException(workflowType, version, "");
       case WORKFLOW_ID_CONFLICT -> workflowType == null ? null : new WorkflowIdConflictException(message);
       case WORKFLOW_NOT_FOUND -> workflowId == null ? null : new WorkflowNotFoundException(workflowId);
+      case WORKFLOW_NOT_RUNNING -> workflowId == null ? null : new WorkflowNotRunningException(workflowId, message);
+      case QUERY_NOT_FOUND -> workflowId == null ? null : new QueryNotFoundException(message, workflowId, true);
       case WAIT_TIMEOUT -> waitTimeout == null ? null : new WorkflowWaitTimeoutException(workflowId, waitTimeout);
       default -> null;
     };

@@ -76,4 +76,18 @@ public interface WorkflowClient {
    * (unchanged if it had ended). {@link WorkflowNotFoundException} for an unknown id.
    */
   Uni<WorkflowStatus> terminate(String workflowId, String reason);
+
+  /**
+   * Sends signal {@code name} with {@code payload} (written as JSON) to running workflow {@code workflowId}; emits
+   * once the signal is committed (kept until the workflow's {@link WorkflowContext#awaitSignal} consumes it). Fails
+   * with {@link WorkflowNotFoundException}, {@link WorkflowNotRunningException}, {@link IllegalArgumentException}.
+   */
+  Uni<Void> signal(String workflowId, String name, Object payload);
+
+  /**
+   * The answer of query {@code name} of workflow {@code workflowId} read as {@code type}, from a linearizable read
+   * on a member of its execution cluster. Fails with {@link WorkflowNotFoundException},
+   * {@link QueryNotFoundException}.
+   */
+  <T> Uni<T> query(String workflowId, String name, Class<T> type);
 }

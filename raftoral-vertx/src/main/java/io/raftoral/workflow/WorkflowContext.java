@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import io.smallrye.mutiny.Uni;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.function.Function;
@@ -28,6 +29,12 @@ public interface WorkflowContext {
 
   /** The journal key of a failed attempt of a compute that a {@link RetryPolicy} retries. */
   String ATTEMPT_FAILED_KEY = "$attempt-failed";
+
+  /** The prefix of the journal key of a consumed signal (followed by the signal's name). */
+  String SIGNAL_KEY_PREFIX = "$signal:";
+
+  /** The journal key of a condition's outcome (true: it held; false: its timeout elapsed first). */
+  String CONDITION_KEY = "$condition";
 
   /** This workflow's id. */
   String workflowId();
@@ -159,6 +166,60 @@ public interface WorkflowContext {
    * use the owner's value even if theirs differs; a deadline in the past fires at once. See {@link #sleep(Duration)}.
    */
   Uni<Void> sleepUntil(Instant deadline);
+
+  /**
+   * The next signal named {@code name} sent to this workflow, read as {@code type}: at once if one is in the inbox
+   * (signals sent before the wait are kept durably), else when one is committed. Signals of one name are delivered
+   * once each, in the order they were committed.
+   *
+   * <p>One journal position (key {@value #SIGNAL_KEY_PREFIX}{@code <name>}): the owner journals which signal it
+   * consumed (its number and payload), the other members and every replay read that entry, and the state machine
+   * removes that signal from the inbox when the entry commits. A payload that does not fit {@code type} fails the
+   * Uni with an {@link IllegalStateException}.
+   */
+  <T> Uni<T> awaitSignal(String name, Class<T> type);
+
+  /** {@link #awaitSignal(String, Class)} for generic types. */
+  <T> Uni<T> awaitSignal(String name, TypeReference<T> type);
+
+  /**
+   * {@link #awaitSignal(String, Class)} with a durable timer: emits an empty Optional when {@code timeout} elapses
+   * before a signal comes (journaled like {@link #sleep}: its deadline takes a position before the wait's own).
+   */
+  <T> Uni<Optional<T>> awaitSignal(String name, Class<T> type, Duration timeout);
+
+  /** {@link #awaitSignal(String, Class, Duration)} for generic types. */
+  <T> Uni<Optional<T>> awaitSignal(String name, TypeReference<T> type, Duration timeout);
+
+  /**
+   * Whether a signal named {@code name} is in the inbox, not consumed yet (this member's replica; meant for
+   * {@link #awaitCondition} conditions, which only the owner evaluates).
+   */
+  boolean hasSignal(String name);
+
+  /**
+   * Emits once {@code condition} holds. Only the owner evaluates it: at once, then whenever a signal reaches this
+   * workflow's inbox, a {@link ReplicatedVar} of it changes, or an entry of its journal commits; when it holds,
+   * the owner journals it (key {@value #CONDITION_KEY}) and every member continues on that entry, so the condition
+   * may read anything the owner sees. The condition must be cheap and free of side effects.
+   */
+  Uni<Void> awaitCondition(Supplier<Boolean> condition);
+
+  /**
+   * {@link #awaitCondition(Supplier)} with a durable timer: emits true when the condition held, false when
+   * {@code timeout} elapsed first. "Wait until approved or 48 hours have passed" is
+   * {@code ctx.awaitCondition(() -> ctx.hasSignal("approve"), Duration.ofHours(48))}.
+   */
+  Uni<Boolean> awaitCondition(Supplier<Boolean> condition, Duration timeout);
+
+  /**
+   * Registers read-only query handler {@code name} (replacing one of that name): {@code handler} answers
+   * {@code WorkflowRuntime.query} and the clients' {@code query} on whichever member is asked, from that member's
+   * replica, without adding to the journal; its value is written as JSON. Register handlers at the start of the
+   * workflow function (every member runs it). When the workflow completes or fails, the owner records every
+   * handler's last answer with the end, so queries of the ended workflow answer from its last state.
+   */
+  <T> void registerQuery(String name, Supplier<T> handler);
 
   /** The owner's clock, journaled. */
   Uni<Instant> now();

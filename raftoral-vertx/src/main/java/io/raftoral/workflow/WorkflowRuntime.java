@@ -37,6 +37,8 @@ public interface WorkflowRuntime {
   String EVENT_OWNER_CHANGED = "owner_changed";
   /** This member's execution of a workflow failed locally (e.g. non-determinism); the workflow goes on. */
   String EVENT_REPLICA_FAILED = "replica_failed";
+  /** A signal was committed to a workflow's inbox (fields {@code signal}, {@code seq}). */
+  String EVENT_SIGNALLED = "signalled";
 
   /** Starts building the runtime of execution cluster {@code clusterId} on {@code host}. */
   static Builder builder(RaftHost host, long clusterId) {
@@ -98,6 +100,23 @@ public interface WorkflowRuntime {
    * {@link WorkflowTerminatedException}. Emits the status after the call (unchanged if it had ended already).
    */
   Uni<WorkflowStatus> terminate(String workflowId, String reason);
+
+  /**
+   * Sends signal {@code name} with payload {@code payloadJson} (JSON text) to running workflow {@code workflowId}:
+   * emits its status once the signal is committed to the workflow's inbox (through this execution cluster's log,
+   * so it is kept until {@link WorkflowContext#awaitSignal} consumes it). Fails with
+   * {@link WorkflowNotFoundException}, {@link WorkflowNotRunningException} (it has ended), or
+   * {@link IllegalArgumentException} (a blank name, a payload that is not JSON).
+   */
+  Uni<WorkflowStatus> signal(String workflowId, String name, String payloadJson);
+
+  /**
+   * The answer (JSON text) of query handler {@code name} of workflow {@code workflowId} (see
+   * {@link WorkflowContext#registerQuery}), evaluated on this member's replica after a linearizable read, without
+   * adding to the journal; an ended workflow answers from its handlers' last values. Fails with
+   * {@link WorkflowNotFoundException} or {@link QueryNotFoundException}.
+   */
+  Uni<String> query(String workflowId, String name);
 
   /** The event-bus address where this node publishes the cluster's workflow events (local consumers). */
   String eventAddress();

@@ -105,6 +105,11 @@ public abstract class PingPongApiTest {
   }
 
   @Test
+  void theWorkflowClientSignalsAndQueriesTheApprovalDemo() throws Exception {
+    SignalQueryClientContract.signalsAndQueriesTheApprovalDemo(workflowClient(List.of(apiAddress())));
+  }
+
+  @Test
   void aNodeNobodyListensOnIsAnUnreachableError() throws Exception {
     NetworkClientContract.aNodeNobodyListensOnIsAnUnreachableError(
         this::workflowClient, clients.clientException());

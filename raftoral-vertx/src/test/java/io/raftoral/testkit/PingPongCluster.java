@@ -1,5 +1,6 @@
 package io.raftoral.testkit;
 
+import io.raftoral.examples.workflow.ApprovalWorkflow;
 import io.raftoral.testkit.LocalWorkflowCluster;
 import io.raftoral.workflow.JsonWorkflowClient;
 import io.raftoral.workflow.WorkflowRegistry;
@@ -12,7 +13,7 @@ import java.util.concurrent.TimeUnit;
 /**
  * A 3-node execution cluster in one JVM running the quickstart's {@code ping_pong} v1 workflow ("ping" -> "pong",
  * anything else fails with a clear error) and {@code forever} v1 (never finishes: for wait timeouts and
- * termination), served through {@link JsonWorkflowClient#of}.
+ * termination) and the demo's {@code approval} v1 (signals and queries), served through {@link JsonWorkflowClient#of}.
  */
 public final class PingPongCluster {
 
@@ -31,7 +32,9 @@ public final class PingPongCluster {
         .register("ping_pong", 1, String.class, String.class, (input, ctx) -> "ping".equals(input)
             ? Uni.createFrom().item("pong")
             : Uni.createFrom().failure(new IllegalArgumentException(NOT_PING + ", got " + input)))
-        .register("forever", 1, String.class, String.class, (input, ctx) -> Uni.createFrom().nothing());
+        .register("forever", 1, String.class, String.class, (input, ctx) -> Uni.createFrom().nothing())
+        .register(ApprovalWorkflow.NAME, ApprovalWorkflow.VERSION, String.class, String.class,
+            new ApprovalWorkflow());
   }
 
   public static PingPongCluster start(Vertx vertx) throws Exception {

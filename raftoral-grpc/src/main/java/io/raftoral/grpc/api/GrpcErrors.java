@@ -21,7 +21,8 @@ final class GrpcErrors {
   static GrpcStatus status(ErrorCode code) {
     return switch (code) {
       case INVALID_ARGUMENT, WORKFLOW_NOT_REGISTERED -> GrpcStatus.INVALID_ARGUMENT;
-      case WORKFLOW_NOT_FOUND, NOT_FOUND -> GrpcStatus.NOT_FOUND;
+      case WORKFLOW_NOT_FOUND, NOT_FOUND, QUERY_NOT_FOUND -> GrpcStatus.NOT_FOUND;
+      case WORKFLOW_NOT_RUNNING -> GrpcStatus.FAILED_PRECONDITION;
       case WORKFLOW_ID_CONFLICT -> GrpcStatus.ALREADY_EXISTS;
       case WAIT_TIMEOUT -> GrpcStatus.DEADLINE_EXCEEDED;
       case PAYLOAD_TOO_LARGE, MESSAGE_TOO_LARGE -> GrpcStatus.RESOURCE_EXHAUSTED;

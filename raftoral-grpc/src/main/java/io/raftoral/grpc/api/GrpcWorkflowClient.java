@@ -6,7 +6,10 @@ import io.raftoral.client.NetworkWorkflowClient;
 import io.raftoral.workflow.RemoteCall;
 import io.raftoral.grpc.api.proto.GetWorkflowRequest;
 import io.raftoral.grpc.api.proto.ListWorkflowsRequest;
+import io.raftoral.grpc.api.proto.QueryWorkflowRequest;
+import io.raftoral.grpc.api.proto.QueryWorkflowResponse;
 import io.raftoral.grpc.api.proto.RunWorkflowRequest;
+import io.raftoral.grpc.api.proto.SignalWorkflowRequest;
 import io.raftoral.grpc.api.proto.TerminateWorkflowRequest;
 import io.raftoral.grpc.api.proto.WaitForWorkflowRequest;
 import io.raftoral.grpc.api.proto.WorkflowInfo;
@@ -118,6 +121,24 @@ public final class GrpcWorkflowClient extends NetworkWorkflowClient<GrpcClient> 
         .setReason(reason == null ? "" : reason).build();
     return call(WorkflowManagementGrpcClient.TerminateWorkflow, r, requestTimeoutMillis(), RemoteCall.about(workflowId))
         .map(WorkflowProto::fromProto);
+  }
+
+  @Override
+  public Uni<WorkflowStatus> signal(String workflowId, Long executionClusterId, String name, String payloadJson) {
+    SignalWorkflowRequest r = SignalWorkflowRequest.newBuilder().setWorkflowId(workflowId)
+        .setExecutionClusterId(executionClusterId == null ? 0 : executionClusterId)
+        .setSignal(name == null ? "" : name).setInputJson(payloadJson == null ? "null" : payloadJson).build();
+    return call(WorkflowManagementGrpcClient.SignalWorkflow, r, requestTimeoutMillis(), RemoteCall.about(workflowId))
+        .map(answer -> WorkflowProto.fromProto(answer.getWorkflow()));
+  }
+
+  @Override
+  public Uni<String> query(String workflowId, Long executionClusterId, String name) {
+    QueryWorkflowRequest r = QueryWorkflowRequest.newBuilder().setWorkflowId(workflowId)
+        .setExecutionClusterId(executionClusterId == null ? 0 : executionClusterId)
+        .setQuery(name == null ? "" : name).build();
+    return call(WorkflowManagementGrpcClient.QueryWorkflow, r, requestTimeoutMillis(), RemoteCall.about(workflowId))
+        .map(QueryWorkflowResponse::getResultJson);
   }
 
   // -----------------------------------------------------------------------------------------------------------------

@@ -44,7 +44,7 @@ import java.util.Set;
  *
  * <ul>
  *   <li>{@code raftoral.WorkflowManagement}: RunWorkflowAsync, WaitForWorkflowCompletion, RunWorkflowSync,
- *       ListWorkflows, GetWorkflow, TerminateWorkflow, with the quickstart's field names
+ *       ListWorkflows, GetWorkflow, TerminateWorkflow, SignalWorkflow, QueryWorkflow (by {@link GrpcSignalQuery}), with the quickstart's field names
  *       ({@code workflow_type}, {@code version}, {@code input_json} -> {@code workflow_id},
  *       {@code execution_cluster_id}; {@code success}, {@code result_json}, {@code error});</li>
  *   <li>{@code raftoral.RaftService}: Discover, Register, Heartbeat (served from the node's
@@ -70,6 +70,7 @@ public final class WorkflowGrpcApi {
   private final GrpcDiscoveryService discovery;
   private final GrpcApiOptions options;
   private final HealthService health;
+  private final GrpcSignalQuery signalQuery;
 
   /**
    * @param vertx the Vert.x instance of the server (health checks run on it)
@@ -82,6 +83,7 @@ public final class WorkflowGrpcApi {
     this.workflows = Objects.requireNonNull(workflows, "workflows");
     this.discovery = new GrpcDiscoveryService(management);
     this.options = new GrpcApiOptions(Objects.requireNonNull(options, "options"));
+    this.signalQuery = new GrpcSignalQuery(workflows);
     // The empty service name (what `grpcurl ... grpc.health.v1.Health/Check` asks) is answered SERVING by
     // vertx-grpc-health whenever the server answers at all: liveness. The named services are SERVING once the node
     // has joined (its own registration is in its view of the directory): readiness, as HTTP /health.
@@ -107,6 +109,8 @@ public final class WorkflowGrpcApi {
         .bind(WorkflowManagementGrpcService.ListWorkflows, unary(this::listWorkflows))
         .bind(WorkflowManagementGrpcService.GetWorkflow, unary(this::getWorkflow))
         .bind(WorkflowManagementGrpcService.TerminateWorkflow, unary(this::terminateWorkflow))
+        .bind(WorkflowManagementGrpcService.SignalWorkflow, unary(signalQuery::signalWorkflow))
+        .bind(WorkflowManagementGrpcService.QueryWorkflow, unary(signalQuery::queryWorkflow))
         .build();
     return List.of(workflowService, discovery.service(), health, ReflectionService.v1());
   }

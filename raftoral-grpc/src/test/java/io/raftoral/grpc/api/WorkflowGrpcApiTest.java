@@ -13,11 +13,13 @@ import io.raftoral.grpc.api.proto.HeartbeatRequest;
 import io.raftoral.grpc.api.proto.HeartbeatResponse;
 import io.raftoral.grpc.api.proto.ListWorkflowsRequest;
 import io.raftoral.grpc.api.proto.ListWorkflowsResponse;
+import io.raftoral.grpc.api.proto.QueryWorkflowRequest;
 import io.raftoral.grpc.api.proto.RaftServiceGrpcClient;
 import io.raftoral.grpc.api.proto.RegisterRequest;
 import io.raftoral.grpc.api.proto.RunWorkflowAsyncResponse;
 import io.raftoral.grpc.api.proto.RunWorkflowRequest;
 import io.raftoral.grpc.api.proto.RunWorkflowResponse;
+import io.raftoral.grpc.api.proto.SignalWorkflowRequest;
 import io.raftoral.grpc.api.proto.TerminateWorkflowRequest;
 import io.raftoral.grpc.api.proto.WaitForWorkflowRequest;
 import io.raftoral.grpc.api.proto.WorkflowInfo;
@@ -28,6 +30,7 @@ import io.raftoral.testkit.PingPongApiTest;
 import io.raftoral.testkit.PingPongCluster;
 import io.raftoral.transport.HostPort;
 import io.raftoral.workflow.WorkflowState;
+import io.smallrye.mutiny.Uni;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServer;
@@ -46,6 +49,7 @@ import io.vertx.grpc.reflection.v1.ServerReflectionRequest;
 import io.vertx.grpc.reflection.v1.ServerReflectionResponse;
 import io.vertx.grpc.server.GrpcServer;
 import io.vertx.grpc.server.GrpcServerOptions;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
 import org.assertj.core.api.Assertions;
@@ -165,6 +169,72 @@ class WorkflowGrpcApiTest extends PingPongApiTest {
     assertThat(done.containsKey("error")).isFalse();
     assertThat(done.getString("state")).isEqualTo("WORKFLOW_STATE_COMPLETED");
   }
+
+  @Test
+  void theApprovalDemoIsSignalledAndQueriedWithTheReadmeGrpcurlShapes() throws Exception {
+    String id = call(WorkflowManagementGrpcClient.RunWorkflowAsync, RunWorkflowRequest.newBuilder()
+        .setWorkflowType("approval").setVersion(1).setInputJson("\"invoice 7\"").build()).getWorkflowId();
+    QueryWorkflowRequest state = parse("""
+        {"workflow_id": "%s", "query": "state"}""".formatted(id), QueryWorkflowRequest.newBuilder());
+    long deadline = System.currentTimeMillis() + POLL_DEADLINE_MILLIS;
+    JsonObject waiting = null;
+    while (waiting == null) {
+      try {
+        waiting = print(call(WorkflowManagementGrpcClient.QueryWorkflow, state));
+      } catch (ExecutionException e) {
+        // The workflow's first run registers its query handler on a later turn.
+        if (System.currentTimeMillis() > deadline) {
+          throw e;
+        }
+        await(Uni.createFrom().voidItem().onItem().delayIt().by(Duration.ofMillis(POLL_MILLIS)));
+      }
+    }
+    assertThat(waiting.getBoolean("success")).isTrue();
+    assertThat(waiting.getString("result_json")).isEqualTo("\"waiting\"");
+
+    // grpcurl -plaintext -d '{...}' 127.0.0.1:7001 raftoral.WorkflowManagement/SignalWorkflow
+    SignalWorkflowRequest approve = parse("""
+        {"workflow_id": "%s", "signal": "approve", "input_json": "\\"Ada\\""}""".formatted(id),
+        SignalWorkflowRequest.newBuilder());
+    JsonObject signalled = print(call(WorkflowManagementGrpcClient.SignalWorkflow, approve));
+    assertThat(signalled.getBoolean("success")).isTrue();
+    assertThat(signalled.getString("execution_cluster_id")).isEqualTo("1");
+    RunWorkflowResponse done = call(WorkflowManagementGrpcClient.WaitForWorkflowCompletion,
+        WaitForWorkflowRequest.newBuilder().setWorkflowId(id).setTimeoutSeconds(30).build());
+    assertThat(done.getResultJson()).isEqualTo("\"approved by Ada\"");
+    assertThat(call(WorkflowManagementGrpcClient.QueryWorkflow, state).getResultJson()).isEqualTo("\"approved\"");
+    assertFailure(failure(WorkflowManagementGrpcClient.SignalWorkflow, approve), GrpcStatus.FAILED_PRECONDITION,
+        "WORKFLOW_NOT_RUNNING", "is not running");
+  }
+
+  @Test
+  void signalAndQueryRefuseBadInputAndUnknownIds() throws Exception {
+    assertFailure(failure(WorkflowManagementGrpcClient.SignalWorkflow, SignalWorkflowRequest.newBuilder()
+        .setSignal("approve").build()), GrpcStatus.INVALID_ARGUMENT, "INVALID_ARGUMENT", "missing workflow_id");
+    assertFailure(failure(WorkflowManagementGrpcClient.SignalWorkflow, SignalWorkflowRequest.newBuilder()
+        .setWorkflowId("w").build()), GrpcStatus.INVALID_ARGUMENT, "INVALID_ARGUMENT", "missing signal");
+    assertFailure(failure(WorkflowManagementGrpcClient.SignalWorkflow, SignalWorkflowRequest.newBuilder()
+            .setWorkflowId("w").setSignal("approve").setInputJson("Ada").build()), GrpcStatus.INVALID_ARGUMENT,
+        "INVALID_ARGUMENT", "input_json must be JSON text");
+    assertFailure(failure(WorkflowManagementGrpcClient.SignalWorkflow, SignalWorkflowRequest.newBuilder()
+            .setWorkflowId("no-such-workflow").setSignal("approve").build()), GrpcStatus.NOT_FOUND,
+        "WORKFLOW_NOT_FOUND", "no-such-workflow");
+    assertFailure(failure(WorkflowManagementGrpcClient.QueryWorkflow, QueryWorkflowRequest.newBuilder()
+        .setWorkflowId("w").build()), GrpcStatus.INVALID_ARGUMENT, "INVALID_ARGUMENT", "missing query");
+    assertFailure(failure(WorkflowManagementGrpcClient.QueryWorkflow, QueryWorkflowRequest.newBuilder()
+            .setWorkflowId("no-such-workflow").setQuery("state").build()), GrpcStatus.NOT_FOUND,
+        "WORKFLOW_NOT_FOUND", "no-such-workflow");
+    String id = call(WorkflowManagementGrpcClient.RunWorkflowAsync, RunWorkflowRequest.newBuilder()
+        .setWorkflowType("forever").setVersion(1).setInputJson("\"x\"").build()).getWorkflowId();
+    assertFailure(failure(WorkflowManagementGrpcClient.QueryWorkflow, QueryWorkflowRequest.newBuilder()
+        .setWorkflowId(id).setQuery("state").build()), GrpcStatus.NOT_FOUND, "QUERY_NOT_FOUND", "state");
+    call(WorkflowManagementGrpcClient.TerminateWorkflow, TerminateWorkflowRequest.newBuilder().setWorkflowId(id)
+        .build());
+  }
+
+  /** How long a query is retried while a new workflow's first run registers its handlers. */
+  private static final long POLL_DEADLINE_MILLIS = 10_000;
+  private static final long POLL_MILLIS = 20;
 
   @Test
   void runSyncAnswersTheResultOrTheFailure() throws Exception {

@@ -30,8 +30,9 @@ final class HttpErrors {
   static int status(ErrorCode code) {
     return switch (code) {
       case INVALID_ARGUMENT, WORKFLOW_NOT_REGISTERED -> BAD_REQUEST;
-      case WORKFLOW_NOT_FOUND, NOT_FOUND -> NOT_FOUND;
-      case WORKFLOW_ID_CONFLICT -> CONFLICT;
+      case WORKFLOW_NOT_FOUND, NOT_FOUND, QUERY_NOT_FOUND -> NOT_FOUND;
+      // 409: the request conflicts with the workflow's state (it has ended), as FAILED_PRECONDITION on gRPC
+      case WORKFLOW_ID_CONFLICT, WORKFLOW_NOT_RUNNING -> CONFLICT;
       case WAIT_TIMEOUT -> WAIT_TIMEOUT_STATUS;
       case PAYLOAD_TOO_LARGE, MESSAGE_TOO_LARGE -> PAYLOAD_TOO_LARGE;
       case UNAVAILABLE, NOT_LEADER, UNREACHABLE -> SERVICE_UNAVAILABLE;

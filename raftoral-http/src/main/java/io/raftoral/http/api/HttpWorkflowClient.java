@@ -120,6 +120,24 @@ public final class HttpWorkflowClient extends NetworkWorkflowClient<WebClient> {
         HttpWorkflowClient::workflow, RemoteCall.about(workflowId));
   }
 
+  @Override
+  public Uni<WorkflowStatus> signal(String workflowId, Long executionClusterId, String name, String payloadJson) {
+    JsonObject body = new JsonObject().put("workflow_id", workflowId).put("signal", name)
+        .put("input", payloadJson == null ? "null" : payloadJson);
+    if (executionClusterId != null) {
+      body.put("execution_cluster_id", Long.toString(executionClusterId));
+    }
+    return call(node -> client().post(node.port(), node.host(), "/workflow/signal"), body, requestTimeoutMillis(),
+        HttpWorkflowClient::workflow, RemoteCall.about(workflowId));
+  }
+
+  @Override
+  public Uni<String> query(String workflowId, Long executionClusterId, String name) {
+    return call(node -> withCluster(client().get(node.port(), node.host(), "/workflow/query")
+            .addQueryParam("workflow_id", workflowId).addQueryParam("query", name), executionClusterId), null,
+        requestTimeoutMillis(), answer -> answer.getString("result"), RemoteCall.about(workflowId));
+  }
+
   // -----------------------------------------------------------------------------------------------------------------
 
   private static WorkflowStatus workflow(JsonObject answer) {

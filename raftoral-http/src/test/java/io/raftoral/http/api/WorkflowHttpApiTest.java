@@ -8,6 +8,7 @@ import static io.raftoral.client.SeedManagementClient.seedOptions;
 import static io.raftoral.testkit.PingPongCluster.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.smallrye.mutiny.Uni;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
@@ -17,7 +18,9 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
+import java.time.Duration;
 import java.util.List;
+import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -113,6 +116,75 @@ class WorkflowHttpApiTest extends PingPongApiTest {
     assertThat(w.containsKey("error")).isTrue();
     assertThat(w.getValue("error")).isNull();
     assertThat(w.getString("state")).isEqualTo("COMPLETED");
+  }
+
+  @Test
+  void theApprovalDemoIsSignalledAndQueriedWithTheReadmeCurlShapes() throws Exception {
+    String id = post("/workflow/execute", "{\"name\":\"approval\",\"version\":1,\"input\":\"\\\"invoice 7\\\"\"}")
+        .bodyAsJsonObject().getString("workflow_id");
+    HttpResponse<Buffer> waiting = pollUntil(() -> get("/workflow/query?workflow_id=" + id + "&query=state"),
+        r -> r.statusCode() == 200);
+    assertThat(waiting.bodyAsJsonObject().getBoolean("success")).isTrue();
+    assertThat(waiting.bodyAsJsonObject().getString("result")).isEqualTo("\"waiting\"");
+
+    // curl -X POST http://127.0.0.1:7001/workflow/signal -d '{"workflow_id": "...", "signal": "approve", ...}'
+    HttpResponse<Buffer> signalled = post("/workflow/signal",
+        new JsonObject().put("workflow_id", id).put("signal", "approve").put("input", "\"Ada\"").encode());
+    assertThat(signalled.statusCode()).as(signalled.bodyAsString()).isEqualTo(200);
+    JsonObject sig = signalled.bodyAsJsonObject();
+    assertThat(sig.getBoolean("success")).isTrue();
+    assertThat(sig.getString("workflow_id")).isEqualTo(id);
+    assertThat(sig.getString("execution_cluster_id")).isEqualTo("1");
+    assertThat(sig.getString("signal")).isEqualTo("approve");
+
+    JsonObject done = get("/workflow/wait?workflow_id=" + id + "&timeout_seconds=30").bodyAsJsonObject();
+    assertThat(done.getString("result")).isEqualTo("\"approved by Ada\"");
+    JsonObject approved = get("/workflow/query?workflow_id=" + id + "&query=state&execution_cluster_id=1")
+        .bodyAsJsonObject();
+    assertThat(approved.getString("result")).isEqualTo("\"approved\"");
+    assertError(post("/workflow/signal", new JsonObject().put("workflow_id", id).put("signal", "approve").encode()),
+        409, "WORKFLOW_NOT_RUNNING", "is not running");
+  }
+
+  @Test
+  void signalAndQueryRefuseBadInputAndUnknownIds() throws Exception {
+    assertError(post("/workflow/signal", "{\"workflow_id\": "), 400, "INVALID_ARGUMENT", "");
+    assertError(post("/workflow/signal", "{\"signal\":\"approve\"}"), 400, "INVALID_ARGUMENT", "workflow_id");
+    assertError(post("/workflow/signal", "{\"workflow_id\":\"w\"}"), 400, "INVALID_ARGUMENT", "'signal'");
+    assertError(post("/workflow/signal", "{\"workflow_id\":\"w\",\"signal\":7}"), 400, "INVALID_ARGUMENT",
+        "'signal' must be a string");
+    assertError(post("/workflow/signal", "{\"workflow_id\":\"w\",\"signal\":\"approve\",\"input\":\"Ada\"}"), 400,
+        "INVALID_ARGUMENT", "'input' must be JSON text");
+    assertError(post("/workflow/signal", "{\"workflow_id\":\"no-such-workflow\",\"signal\":\"approve\"}"), 404,
+        "WORKFLOW_NOT_FOUND", "no-such-workflow");
+    assertError(get("/workflow/query?workflow_id=w"), 400, "INVALID_ARGUMENT", "'query'");
+    assertError(get("/workflow/query?query=state"), 400, "INVALID_ARGUMENT", "workflow_id");
+    assertError(get("/workflow/query?workflow_id=no-such-workflow&query=state"), 404, "WORKFLOW_NOT_FOUND",
+        "no-such-workflow");
+    String id = post("/workflow/execute", "{\"name\":\"forever\",\"version\":1,\"input\":\"\\\"x\\\"\"}")
+        .bodyAsJsonObject().getString("workflow_id");
+    assertError(get("/workflow/query?workflow_id=" + id + "&query=state"), 404, "QUERY_NOT_FOUND", "state");
+    post("/workflow/terminate", new JsonObject().put("workflow_id", id).encode());
+  }
+
+  /** Calls {@code call} until its answer passes {@code done} (polled; a workflow's run starts on a later turn). */
+  private static HttpResponse<Buffer> pollUntil(ThrowingCall call, Predicate<HttpResponse<Buffer>> done)
+      throws Exception {
+    long deadline = System.currentTimeMillis() + POLL_DEADLINE_MILLIS;
+    HttpResponse<Buffer> r = call.call();
+    while (!done.test(r) && System.currentTimeMillis() < deadline) {
+      await(Uni.createFrom().voidItem().onItem().delayIt().by(Duration.ofMillis(POLL_MILLIS)));
+      r = call.call();
+    }
+    return r;
+  }
+
+  private static final long POLL_DEADLINE_MILLIS = 10_000;
+  private static final long POLL_MILLIS = 20;
+
+  /** A request that may throw. */
+  private interface ThrowingCall {
+    HttpResponse<Buffer> call() throws Exception;
   }
 
   @Test

@@ -11,7 +11,8 @@ import java.time.Duration;
 import java.util.Map;
 
 /**
- * The serving side of the router: runs a request ({@code op} start, await, status, terminate or list, on execution
+ * The serving side of the router: runs a request ({@code op} start, await, status, terminate,
+ * signal, query or list, on execution
  * cluster {@code clusterId}) on this node's runtime of that cluster, whether the request came from this node's
  * {@link RoutingWorkflowClient} or was forwarded by another node's.
  */
@@ -54,6 +55,10 @@ final class ForwardedRequestHandler {
           .map(RoutedReply::ok);
       case "status" -> rt.status(req.getString("workflowId")).map(RoutedReply::ok);
       case "terminate" -> rt.terminate(req.getString("workflowId"), req.getString("reason")).map(RoutedReply::ok);
+      case "signal" -> rt.signal(req.getString("workflowId"), req.getString("name"), req.getString("input"))
+          .map(RoutedReply::ok);
+      case "query" -> rt.query(req.getString("workflowId"), req.getString("name"))
+          .map(answer -> new JsonObject().put("ok", true).put("result", answer));
       case "list" -> rt.list(WorkflowFilter.fromJson(req.getJsonObject("filter", new JsonObject())))
           .map(RoutedReply::ok);
       default -> throw new IllegalArgumentException("unknown operation '" + op + "'");

@@ -54,7 +54,8 @@ final class RoutedReply {
     ErrorCode code = e instanceof NullPointerException || e instanceof ClassCastException
         ? ErrorCode.INVALID_ARGUMENT : ClientError.of(e).code();
     switch (code) {
-      case WORKFLOW_NOT_FOUND, WORKFLOW_ID_CONFLICT, INVALID_ARGUMENT -> r.put("error", code.name());
+      case WORKFLOW_NOT_FOUND, WORKFLOW_ID_CONFLICT, INVALID_ARGUMENT, WORKFLOW_NOT_RUNNING, QUERY_NOT_FOUND ->
+          r.put("error", code.name());
       case WORKFLOW_NOT_REGISTERED -> {
         WorkflowNotRegisteredException nr = (WorkflowNotRegisteredException) e;
         r.put("error", code.name()).put("name", nr.workflowType()).put("version", nr.version());

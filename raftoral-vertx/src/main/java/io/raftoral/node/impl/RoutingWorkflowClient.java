@@ -198,6 +198,22 @@ public final class RoutingWorkflowClient implements JsonWorkflowClient {
   }
 
   @Override
+  public Uni<WorkflowStatus> signal(String workflowId, Long executionClusterId, String name, String payloadJson) {
+    Objects.requireNonNull(workflowId, "workflowId");
+    return Bridge.uni(() -> locate(workflowId, executionClusterId).compose(cluster -> call(cluster, new JsonObject()
+        .put("op", "signal").put("workflowId", workflowId).put("name", name).put("input", payloadJson))
+        .map(r -> WorkflowStatus.fromJson(r.getJsonObject("status")))));
+  }
+
+  @Override
+  public Uni<String> query(String workflowId, Long executionClusterId, String name) {
+    Objects.requireNonNull(workflowId, "workflowId");
+    return Bridge.uni(() -> locate(workflowId, executionClusterId).compose(cluster -> call(cluster, new JsonObject()
+        .put("op", "query").put("workflowId", workflowId).put("name", name))
+        .map(r -> r.getString("result"))));
+  }
+
+  @Override
   public Uni<List<WorkflowStatus>> list(WorkflowFilter filter) {
     Objects.requireNonNull(filter, "filter");
     return Bridge.uni(() -> {

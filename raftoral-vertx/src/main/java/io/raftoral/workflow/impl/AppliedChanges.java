@@ -114,6 +114,20 @@ final class AppliedChanges implements WorkflowStateListener {
   }
 
   @Override
+  public void signalled(WorkflowRecord record, PendingSignal signal) {
+    String id = record.id;
+    defer(() -> {
+      Execution x = rt.executions().get(id);
+      if (x != null) {
+        x.onSignalled();
+      }
+      if (rt.events().enabled()) {
+        rt.publish(WorkflowRuntime.EVENT_SIGNALLED, id, Map.of("signal", signal.name(), "seq", signal.seq()));
+      }
+    });
+  }
+
+  @Override
   public void ended(WorkflowRecord record) {
     if (attached()) {
       rt.meters().ended(record);

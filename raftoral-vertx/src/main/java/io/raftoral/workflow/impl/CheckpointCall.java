@@ -20,7 +20,12 @@ final class CheckpointCall {
      * A durable timer's wake-up: the owner journals it (its clock at firing) once the wall clock reaches the
      * journaled deadline held in {@link #value}; the other members wait for that entry.
      */
-    TIMER
+    TIMER,
+    /**
+     * A wait for a signal or a condition ({@link WaitSpec} in {@link #value}): the owner journals its outcome (the
+     * consumed signal, the condition holding, or the timeout) when it comes; the other members wait for that entry.
+     */
+    WAIT
   }
 
   final String key;

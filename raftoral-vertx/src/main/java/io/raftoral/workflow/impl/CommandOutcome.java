@@ -31,7 +31,9 @@ public record CommandOutcome(boolean accepted, Rejection rejection, WorkflowStat
     /** A start reused an id of another type or version. */
     ID_CONFLICT,
     /** A start whose id exists already with the same type and version: the existing workflow stands. */
-    ALREADY_STARTED
+    ALREADY_STARTED,
+    /** An entry consuming a signal that the inbox no longer holds (another entry consumed it). */
+    SIGNAL_NOT_PENDING
   }
 
   static CommandOutcome batch(List<CommandOutcome> parts) {

@@ -55,12 +55,18 @@ final class Execution {
   private RetryPolicy defaultRetryPolicy = new RetryPolicy();
   private final TreeMap<Integer, CheckpointCall> waiting = new TreeMap<>();
   private final JournalWriter writer;
+  private final QueryHandlers queries;
 
   Execution(WorkflowRuntimeImpl rt, String workflowId) {
     this.rt = rt;
     this.workflowId = workflowId;
     this.ctx = new WorkflowContextImpl(rt, this);
     this.writer = new JournalWriter(this, rt);
+    this.queries = new QueryHandlers(workflowId);
+  }
+
+  QueryHandlers queries() {
+    return queries;
   }
 
   private WorkflowRecord record() {
@@ -260,6 +266,7 @@ final class Execution {
       seq = journal.size();
     }
     Slot slot = new Slot(seq, null, true, Slot.State.READY);
+    slot.queries = queries.answers();
     if (localFailure == null) {
       try {
         slot.value = Payloads.encode(localResult);
@@ -312,7 +319,22 @@ final class Execution {
     }
     if (!cancelled) {
       writer.runComputes();
+      writer.wakeWaits();
       writer.flush();
+    }
+  }
+
+  /** A variable of the workflow changed: the owner's condition waits look again. */
+  void onStateChanged() {
+    if (!cancelled && producing) {
+      writer.wakeWaits();
+    }
+  }
+
+  /** A signal reached the workflow's inbox: the owner's waits look again. */
+  void onSignalled() {
+    if (!cancelled && producing) {
+      writer.wakeWaits();
     }
   }
 

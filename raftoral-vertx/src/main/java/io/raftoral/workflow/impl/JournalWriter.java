@@ -33,12 +33,14 @@ final class JournalWriter {
   private final Execution execution;
   private final WorkflowRuntimeImpl rt;
   private final TreeMap<Integer, Slot> slots = new TreeMap<>();
+  private final WaitingSlots waits;
   /** The position of the compute whose supplier is being called (for the idempotency key), else -1. */
   private int computeSeq = -1;
 
   JournalWriter(Execution execution, WorkflowRuntimeImpl rt) {
     this.execution = execution;
     this.rt = rt;
+    this.waits = new WaitingSlots(execution, rt, this);
   }
 
   int computeSeq() {
@@ -57,6 +59,16 @@ final class JournalWriter {
     return slots.values();
   }
 
+  /** Whether {@code slot} is still this writer's (not in the journal, not cancelled). */
+  boolean holds(Slot slot) {
+    return slots.get(slot.seq) == slot;
+  }
+
+  /** Signal and condition waits look again (a signal reached the inbox, a journal entry committed). */
+  void wakeWaits() {
+    waits.wake();
+  }
+
   /** The slot of position {@code seq}, now in the journal: no longer this writer's. */
   Slot remove(int seq) {
     return slots.remove(seq);
@@ -70,6 +82,7 @@ final class JournalWriter {
       }
     }
     slots.clear();
+    waits.clear();
   }
 
   /** Produces checkpoint call {@code step} at its position (this member owns the workflow). */
@@ -89,6 +102,11 @@ final class JournalWriter {
       }
     } else if (step.kind == CheckpointCall.Kind.TIMER) {
       arm(step);
+    } else if (step.kind == CheckpointCall.Kind.WAIT) {
+      Slot slot = new Slot(step.seq, step, false, Slot.State.RUNNING);
+      slot.started = true;
+      slots.put(step.seq, slot);
+      waits.add(step, slot);
     } else {
       slots.put(step.seq, new Slot(step.seq, step, false, Slot.State.RUNNING));
       runComputes();
@@ -170,7 +188,8 @@ final class JournalWriter {
         failure -> rt.onContext(() -> computed(slot, null, failure)));
   }
 
-  private void computed(Slot slot, Object item, Throwable failure) {
+  /** {@code slot}'s outcome is known (a compute answered, a timer fired, a wait settled): propose it in turn. */
+  void computed(Slot slot, Object item, Throwable failure) {
     if (execution.isCancelled() || slots.get(slot.seq) != slot || slot.state != Slot.State.RUNNING) {
       return;
     }
@@ -232,7 +251,7 @@ final class JournalWriter {
     Long prev = digestBefore(slot.seq);
     return slot.finish
         ? new WorkflowCommand.Finish(id, rt.nodeId(), slot.seq, slot.value, slot.errorType, slot.errorMessage,
-            System.currentTimeMillis(), prev)
+            System.currentTimeMillis(), prev, slot.queries)
         : new WorkflowCommand.Append(id, rt.nodeId(), slot.seq, slot.key(), slot.value, slot.errorType,
             slot.errorMessage, prev);
   }
@@ -274,9 +293,11 @@ final class JournalWriter {
     if (why == Rejection.POSITION_AHEAD) {
       // An earlier proposal of ours has not been applied yet (reordered or lost): try again shortly.
       retryLater(slot, AHEAD_RETRY_BASE_MILLIS, AHEAD_RETRY_MAX_MILLIS);
-    } else if ((why == Rejection.POSITION_TAKEN && slot.finish) || why == Rejection.DIVERGED) {
+    } else if ((why == Rejection.POSITION_TAKEN && slot.finish) || why == Rejection.DIVERGED
+        || why == Rejection.SIGNAL_NOT_PENDING) {
       // The journal has more entries than this run produced, or another run's entry precedes this one: an earlier
-      // run's proposals committed. Replay.
+      // run's proposals committed. SIGNAL_NOT_PENDING: another entry consumed the signal this run gave a wait.
+      // Either way, replay.
       rt.restartExecution(execution);
     }
     // NOT_OWNER, NOT_RUNNING: the ownership or end notification handles it. POSITION_TAKEN for an entry: the

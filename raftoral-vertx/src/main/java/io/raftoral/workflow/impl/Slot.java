@@ -1,6 +1,7 @@
 package io.raftoral.workflow.impl;
 
 import io.smallrye.mutiny.subscription.Cancellable;
+import java.util.Map;
 
 /**
  * A journal entry (or the workflow's end) that the owner's run produced and the journal does not show yet: a
@@ -34,6 +35,10 @@ final class Slot {
   String value;
   String errorType;
   String errorMessage;
+  /** The inbox signal a signal wait's value consumes (so no later wait of this run takes it too), else -1. */
+  long signalSeq = -1;
+  /** The end's query answers (JSON text by name), or null. */
+  Map<String, String> queries;
   /** Failed proposals so far (the retry delay doubles with each). */
   int failures;
 

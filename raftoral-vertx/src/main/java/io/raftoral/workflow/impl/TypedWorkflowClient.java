@@ -160,4 +160,18 @@ public final class TypedWorkflowClient implements WorkflowClient {
       return timeout != null && System.nanoTime() - deadline >= 0;
     }
   }
+
+  @Override
+  public Uni<Void> signal(String workflowId, String name, Object payload) {
+    Objects.requireNonNull(workflowId, "workflowId");
+    return Uni.createFrom().deferred(() -> json.signal(workflowId, null, name, Payloads.encode(payload)))
+        .replaceWithVoid();
+  }
+
+  @Override
+  public <T> Uni<T> query(String workflowId, String name, Class<T> type) {
+    Objects.requireNonNull(workflowId, "workflowId");
+    JavaType answerType = Payloads.type(Objects.requireNonNull(type, "type"));
+    return json.query(workflowId, null, name).map(answer -> Payloads.<T>decode(answer, answerType));
+  }
 }

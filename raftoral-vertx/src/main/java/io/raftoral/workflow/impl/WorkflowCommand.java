@@ -1,8 +1,10 @@
 package io.raftoral.workflow.impl;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The commands of the workflow state machine. Every command that a stale owner could send carries the owner it was
@@ -18,7 +20,8 @@ import java.util.List;
     @JsonSubTypes.Type(value = WorkflowCommand.ChangeOwner.class, name = "owner"),
     @JsonSubTypes.Type(value = WorkflowCommand.Prune.class, name = "prune"),
     @JsonSubTypes.Type(value = WorkflowCommand.Batch.class, name = "batch"),
-    @JsonSubTypes.Type(value = WorkflowCommand.Registrations.class, name = "registrations")})
+    @JsonSubTypes.Type(value = WorkflowCommand.Registrations.class, name = "registrations"),
+    @JsonSubTypes.Type(value = WorkflowCommand.Signal.class, name = "signal")})
 public sealed interface WorkflowCommand {
 
   /** Starts workflow {@code id} owned by {@code owner}; {@code at} is the proposer's clock (epoch ms). */
@@ -32,7 +35,7 @@ public sealed interface WorkflowCommand {
    * run's entry n+1, derived from what the new run had at n, is then refused rather than mixed into the journal.
    */
   record Append(String id, long owner, int seq, String key, String value, String errorType, String errorMessage,
-      Long prev) implements WorkflowCommand {
+      @JsonInclude(JsonInclude.Include.NON_NULL) Long prev) implements WorkflowCommand {
 
     /** An append without a fence (commands written before fences existed read back like this). */
     public Append(String id, long owner, int seq, String key, String value, String errorType, String errorMessage) {
@@ -46,13 +49,27 @@ public sealed interface WorkflowCommand {
    * {@link Append#prev()}).
    */
   record Finish(String id, long owner, int seq, String result, String errorType, String errorMessage, long at,
-      Long prev) implements WorkflowCommand {
+      @JsonInclude(JsonInclude.Include.NON_NULL) Long prev,
+      @JsonInclude(JsonInclude.Include.NON_NULL) Map<String, String> queries) implements WorkflowCommand {
 
-    /** A finish without a fence (see {@link Append#prev()}). */
+    /**
+     * @param queries the answers (JSON text) of the workflow's query handlers at its end, kept with the ended
+     *     workflow so queries still answer from its last state; null when it registered none
+     */
+    public Finish {
+    }
+
+    /** An end without a fence (see {@link Append#prev()}) and without query answers. */
     public Finish(String id, long owner, int seq, String result, String errorType, String errorMessage, long at) {
-      this(id, owner, seq, result, errorType, errorMessage, at, null);
+      this(id, owner, seq, result, errorType, errorMessage, at, null, null);
     }
   }
+
+  /**
+   * Adds signal {@code name} with {@code payload} (JSON text) to a running workflow's inbox, from any client (never
+   * bound to an owner): the inbox keeps it, numbered in commit order, until the workflow consumes it.
+   */
+  record Signal(String id, String name, String payload) implements WorkflowCommand {}
 
   /** Terminates a running workflow. */
   record Terminate(String id, String reason, long at) implements WorkflowCommand {}

@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ThreadLocalRandom;
@@ -33,6 +34,7 @@ final class WorkflowContextImpl implements WorkflowContext {
 
   private final WorkflowRuntimeImpl rt;
   private final Execution execution;
+  private final ContextWaits waits = new ContextWaits(this);
 
   WorkflowContextImpl(WorkflowRuntimeImpl rt, Execution execution) {
     this.rt = rt;
@@ -207,10 +209,71 @@ final class WorkflowContextImpl implements WorkflowContext {
    * {@link Kind#TIMER} call the owner answers from its {@link TimerQueue} and the others from the journal.
    */
   private Uni<Void> timer(Supplier<Instant> deadline) {
-    Supplier<Uni<?>> journaled = () -> Uni.createFrom().item(clamp(deadline.get()).truncatedTo(ChronoUnit.MILLIS));
-    return this.<Instant>step(TIMER_KEY, INSTANT, Kind.COMPUTE, null, journaled)
+    return deadline(deadline)
         .flatMap(at -> this.<Instant>step(TIMER_FIRED_KEY, INSTANT, Kind.TIMER, at, null))
         .replaceWithVoid();
+  }
+
+  /** A durable timer's deadline, journaled like a compute (key {@value #TIMER_KEY}): the owner's value is all's. */
+  Uni<Instant> deadline(Supplier<Instant> deadline) {
+    Supplier<Uni<?>> journaled = () -> Uni.createFrom().item(clamp(deadline.get()).truncatedTo(ChronoUnit.MILLIS));
+    return this.step(TIMER_KEY, INSTANT, Kind.COMPUTE, null, journaled);
+  }
+
+  /** The deadline {@code timeout} from the owner's clock when the wait starts, journaled. */
+  Uni<Instant> deadlineIn(Duration timeout) {
+    Objects.requireNonNull(timeout, "timeout");
+    if (timeout.isNegative()) {
+      throw new IllegalArgumentException("timeout must not be negative, was " + timeout);
+    }
+    return deadline(() -> {
+      try {
+        return Instant.now().plus(timeout);
+      } catch (DateTimeException | ArithmeticException tooFar) {
+        return LATEST_DEADLINE;
+      }
+    });
+  }
+
+  @Override
+  public <T> Uni<T> awaitSignal(String name, Class<T> type) {
+    return waits.awaitSignal(name, Payloads.type(Objects.requireNonNull(type, "type")));
+  }
+
+  @Override
+  public <T> Uni<T> awaitSignal(String name, TypeReference<T> type) {
+    return waits.awaitSignal(name, Payloads.type(Objects.requireNonNull(type, "type")));
+  }
+
+  @Override
+  public <T> Uni<Optional<T>> awaitSignal(String name, Class<T> type, Duration timeout) {
+    return waits.awaitSignal(name, Payloads.type(Objects.requireNonNull(type, "type")), timeout);
+  }
+
+  @Override
+  public <T> Uni<Optional<T>> awaitSignal(String name, TypeReference<T> type, Duration timeout) {
+    return waits.awaitSignal(name, Payloads.type(Objects.requireNonNull(type, "type")), timeout);
+  }
+
+  @Override
+  public boolean hasSignal(String name) {
+    return SignalInbox.hasPending(rt.stateMachine().get(execution.workflowId), name);
+  }
+
+  @Override
+  public Uni<Void> awaitCondition(Supplier<Boolean> condition) {
+    return waits.awaitCondition(condition);
+  }
+
+  @Override
+  public Uni<Boolean> awaitCondition(Supplier<Boolean> condition, Duration timeout) {
+    return waits.awaitCondition(condition, timeout);
+  }
+
+  @Override
+  public <T> void registerQuery(String name, Supplier<T> handler) {
+    checkKey(name);
+    execution.queries().register(name, Objects.requireNonNull(handler, "handler"));
   }
 
   private static Instant clamp(Instant deadline) {
@@ -238,7 +301,7 @@ final class WorkflowContextImpl implements WorkflowContext {
         () -> Uni.createFrom().item(ThreadLocalRandom.current().nextDouble()));
   }
 
-  private <T> Uni<T> step(String key, JavaType type, Kind kind, Object value, Supplier<Uni<?>> supplier) {
+  <T> Uni<T> step(String key, JavaType type, Kind kind, Object value, Supplier<Uni<?>> supplier) {
     return step(key, type, kind, value, supplier, null, 1);
   }
 
@@ -253,7 +316,7 @@ final class WorkflowContextImpl implements WorkflowContext {
     });
   }
 
-  private static void checkKey(String key) {
+  static void checkKey(String key) {
     Objects.requireNonNull(key, "key");
     if (key.isEmpty() || key.length() > 200) {
       throw new IllegalArgumentException("checkpoint key must be 1-200 characters, was '" + key + "'");
@@ -284,7 +347,11 @@ final class WorkflowContextImpl implements WorkflowContext {
 
     @Override
     public Uni<T> set(T newValue) {
-      return WorkflowContextImpl.this.<T>checkpoint(key, type, newValue).invoke(v -> value = v);
+      return WorkflowContextImpl.this.<T>checkpoint(key, type, newValue).invoke(v -> {
+        value = v;
+        // A condition waiting in another branch may hold now (its entry may precede this one's in the journal).
+        execution.onStateChanged();
+      });
     }
 
     @Override

@@ -5,6 +5,7 @@ import io.raftoral.workflow.WorkflowStatus;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The replicated state of one workflow instance (mutable; owned by {@link WorkflowStateMachine}, touched only on
@@ -27,6 +28,12 @@ public final class WorkflowRecord {
   public String errorMessage;
   /** Order in which ended workflows ended (for pruning); 0 while running. */
   public long endSeq;
+  /** Signals committed and not consumed yet, in commit order (see {@link SignalInbox}); emptied at the end. */
+  public List<PendingSignal> signals = new ArrayList<>();
+  /** Signals ever committed to this workflow: the next one is numbered with it. */
+  public long signalCount;
+  /** The answers (JSON text) of its query handlers when it ended, by query name; null if none. */
+  public Map<String, String> finalQueries;
 
   public WorkflowStatus toStatus(long clusterId) {
     return new WorkflowStatus(id, clusterId, type, version, state, owner, Instant.ofEpochMilli(startedAt),

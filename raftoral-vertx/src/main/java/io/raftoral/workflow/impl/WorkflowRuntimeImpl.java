@@ -54,6 +54,7 @@ public final class WorkflowRuntimeImpl
   private final String eventAddress;
   private final AppliedChanges changes = new AppliedChanges(this);
   private final LocalExecutions executions = new LocalExecutions(this);
+  private final SignalsAndQueries signalsAndQueries = new SignalsAndQueries(this);
   private RaftGroup<WorkflowCommand, CommandOutcome> group;
   private Context context;
   private Vertx vertx;
@@ -376,6 +377,16 @@ public final class WorkflowRuntimeImpl
           }
           return outcome.status();
         });
+  }
+
+  @Override
+  public Uni<WorkflowStatus> signal(String workflowId, String name, String payloadJson) {
+    return signalsAndQueries.signal(workflowId, name, payloadJson);
+  }
+
+  @Override
+  public Uni<String> query(String workflowId, String name) {
+    return signalsAndQueries.query(workflowId, name);
   }
 
   @Override

@@ -14,6 +14,10 @@ public interface WorkflowStateListener {
 
   void ownerChanged(WorkflowRecord record, long previousOwner);
 
+  /** A signal was added to the workflow's inbox. */
+  default void signalled(WorkflowRecord record, PendingSignal signal) {
+  }
+
   /** The workflow ended (completed, failed or terminated). */
   void ended(WorkflowRecord record);
 

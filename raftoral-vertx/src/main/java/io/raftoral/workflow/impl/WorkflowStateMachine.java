@@ -105,6 +105,8 @@ public final class WorkflowStateMachine implements StateMachine<WorkflowCommand,
       return append(c);
     } else if (command instanceof WorkflowCommand.Finish c) {
       return finish(c);
+    } else if (command instanceof WorkflowCommand.Signal c) {
+      return signal(c);
     } else if (command instanceof WorkflowCommand.Terminate c) {
       return terminate(c);
     } else if (command instanceof WorkflowCommand.ChangeOwner c) {
@@ -179,6 +181,9 @@ public final class WorkflowStateMachine implements StateMachine<WorkflowCommand,
       return CommandOutcome.rejected(why, null);
     }
     JournalEntry e = new JournalEntry(c.key(), c.value(), c.errorType(), c.errorMessage());
+    if (SignalInbox.consumes(e) && !SignalInbox.consume(r, e)) {
+      return CommandOutcome.rejected(Rejection.SIGNAL_NOT_PENDING, null);
+    }
     r.journal.add(e);
     r.checkpointCount = r.journal.size();
     listener.appended(r, c.seq(), e);
@@ -191,6 +196,7 @@ public final class WorkflowStateMachine implements StateMachine<WorkflowCommand,
     if (why != null) {
       return CommandOutcome.rejected(why, r == null ? null : status(r));
     }
+    r.finalQueries = c.queries();
     if (c.errorType() == null) {
       r.state = WorkflowState.COMPLETED;
       r.result = c.result();
@@ -200,6 +206,18 @@ public final class WorkflowStateMachine implements StateMachine<WorkflowCommand,
       r.errorMessage = c.errorMessage();
     }
     end(r, c.at());
+    return CommandOutcome.accepted(status(r));
+  }
+
+  private CommandOutcome signal(WorkflowCommand.Signal c) {
+    WorkflowRecord r = workflows.get(c.id());
+    if (r == null) {
+      return CommandOutcome.rejected(Rejection.UNKNOWN_WORKFLOW, null);
+    }
+    if (r.state != WorkflowState.RUNNING) {
+      return CommandOutcome.rejected(Rejection.NOT_RUNNING, status(r));
+    }
+    listener.signalled(r, SignalInbox.deliver(r, c));
     return CommandOutcome.accepted(status(r));
   }
 
@@ -223,6 +241,8 @@ public final class WorkflowStateMachine implements StateMachine<WorkflowCommand,
     r.endedAt = Math.max(at, r.startedAt);
     r.endSeq = ++endSeq;
     r.journal = new ArrayList<>(0);
+    // Nothing consumes them any more.
+    r.signals = new ArrayList<>(0);
     ended.put(r.endSeq, r.id);
     runningCount--;
     listener.ended(r);
@@ -298,6 +318,9 @@ public final class WorkflowStateMachine implements StateMachine<WorkflowCommand,
     for (WorkflowRecord r : s.workflows()) {
       if (r.journal == null) {
         r.journal = new ArrayList<>();
+      }
+      if (r.signals == null) {
+        r.signals = new ArrayList<>();
       }
       workflows.put(r.id, r);
       if (r.state == WorkflowState.RUNNING) {

@@ -54,7 +54,7 @@ class WorkflowStateMachineTest {
     long sawNew = JournalEntry.digest("a", "\"new\"", null, null);
     assertThat(apply(new Append("w", 1, 1, "b", "\"from new\"", null, null, sawNew)).rejection())
         .isEqualTo(Rejection.DIVERGED);
-    assertThat(apply(new Finish("w", 1, 1, "\"from new\"", null, null, 2_000, sawNew)).rejection())
+    assertThat(apply(new Finish("w", 1, 1, "\"from new\"", null, null, 2_000, sawNew, null)).rejection())
         .isEqualTo(Rejection.DIVERGED);
     // The replayed run saw "old" at 0 and continues from it.
     long sawOld = new JournalEntry("a", "\"old\"", null, null).digest();
