@@ -9,6 +9,7 @@ import io.raftoral.grpc.api.WorkflowGrpcApi;
 import io.raftoral.grpc.transport.GrpcTransport;
 import io.raftoral.grpc.transport.GrpcTransportOptions;
 import io.raftoral.http.api.HttpApiOptions;
+import io.raftoral.http.api.HttpEventRoutes;
 import io.raftoral.http.api.HttpManagementClient;
 import io.raftoral.http.api.WorkflowHttpApi;
 import io.raftoral.http.peer.HttpPeerRequests;
@@ -238,9 +239,11 @@ final class NodeCommand implements Callable<Integer> {
       return 1;
     }
     new WorkflowHttpApi(node.jsonWorkflows(), node.management(), new HttpApiOptions()).mount(router);
+    new HttpEventRoutes(node.events()).mount(router);
     // the gRPC API (raftoral.WorkflowManagement, raftoral.RaftService, grpc.health.v1, reflection) on the same port,
     // whatever the Raft transport: gRPC calls are told apart by their content type above
-    new WorkflowGrpcApi(vertx, node.jsonWorkflows(), node.management(), new GrpcApiOptions()).addTo(grpc);
+    new WorkflowGrpcApi(vertx, node.jsonWorkflows(), node.management(), new GrpcApiOptions())
+        .events(node.events()).addTo(grpc);
     System.err.printf("Node %d is ready (%s transport, listening on %s, advertised as %s%s)%n", node.nodeId(),
         transport, listen, advertised, storagePath == null ? ", in-memory storage" : ", storage " + storagePath);
 
