@@ -8,6 +8,7 @@ import io.raftoral.grpc.api.GrpcApiOptions;
 import io.raftoral.grpc.api.WorkflowGrpcApi;
 import io.raftoral.grpc.transport.GrpcTransport;
 import io.raftoral.grpc.transport.GrpcTransportOptions;
+import io.raftoral.http.api.ConsoleRoutes;
 import io.raftoral.http.api.HttpApiOptions;
 import io.raftoral.http.api.HttpEventRoutes;
 import io.raftoral.http.api.HttpManagementClient;
@@ -240,6 +241,7 @@ final class NodeCommand implements Callable<Integer> {
     }
     new WorkflowHttpApi(node.jsonWorkflows(), node.management(), new HttpApiOptions()).mount(router);
     new HttpEventRoutes(node.events()).mount(router);
+    new ConsoleRoutes().mount(router);
     // the gRPC API (raftoral.WorkflowManagement, raftoral.RaftService, grpc.health.v1, reflection) on the same port,
     // whatever the Raft transport: gRPC calls are told apart by their content type above
     new WorkflowGrpcApi(vertx, node.jsonWorkflows(), node.management(), new GrpcApiOptions())
