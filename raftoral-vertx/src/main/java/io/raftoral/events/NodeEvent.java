@@ -26,11 +26,6 @@ public record NodeEvent(long seq, EventKind kind, long timeMillis, long nodeId, 
     return kind.isWorkflowEvent() ? fields.getString("workflow_type") : null;
   }
 
-  /** This event with number {@code n}. */
-  NodeEvent withSeq(long n) {
-    return new NodeEvent(n, kind, timeMillis, nodeId, clusterId, fields);
-  }
-
   /**
    * The JSON form every API serves: {@code {"seq": 7, "kind": "workflow_started", "time": "2026-...Z",
    * "time_millis": ..., "node_id": 1, "cluster_id": 1, "fields": {...}}}.

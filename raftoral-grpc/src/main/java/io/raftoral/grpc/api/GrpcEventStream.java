@@ -3,15 +3,15 @@ package io.raftoral.grpc.api;
 import io.raftoral.events.EventFilter;
 import io.raftoral.events.EventSink;
 import io.raftoral.events.EventSubscription;
+import io.raftoral.events.NodeEvent;
 import io.raftoral.events.NodeEvents;
-import io.raftoral.grpc.api.proto.NodeEvent;
 import io.raftoral.grpc.api.proto.WatchEventsRequest;
+import io.raftoral.grpc.api.proto.WatchEventsResponse;
 import io.raftoral.workflow.ClientError;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.grpc.server.GrpcServerRequest;
 import io.vertx.grpc.server.GrpcServerResponse;
-import java.util.List;
 import java.util.Objects;
 
 /**
@@ -22,7 +22,7 @@ import java.util.Objects;
  *
  * <p>Threading: runs on the gRPC server's event loop; the stream is written there.
  */
-final class GrpcEventStream implements Handler<GrpcServerRequest<WatchEventsRequest, NodeEvent>> {
+final class GrpcEventStream implements Handler<GrpcServerRequest<WatchEventsRequest, WatchEventsResponse>> {
 
   private final NodeEvents events;
 
@@ -31,12 +31,12 @@ final class GrpcEventStream implements Handler<GrpcServerRequest<WatchEventsRequ
   }
 
   @Override
-  public void handle(GrpcServerRequest<WatchEventsRequest, NodeEvent> request) {
+  public void handle(GrpcServerRequest<WatchEventsRequest, WatchEventsResponse> request) {
     request.handler(r -> watch(request, r));
   }
 
-  private void watch(GrpcServerRequest<WatchEventsRequest, NodeEvent> request, WatchEventsRequest r) {
-    GrpcServerResponse<WatchEventsRequest, NodeEvent> response = request.response();
+  private void watch(GrpcServerRequest<WatchEventsRequest, WatchEventsResponse> request, WatchEventsRequest r) {
+    GrpcServerResponse<WatchEventsRequest, WatchEventsResponse> response = request.response();
     EventFilter filter;
     try {
       filter = EventFilter.parse(r.getKindsList(),
@@ -60,14 +60,8 @@ final class GrpcEventStream implements Handler<GrpcServerRequest<WatchEventsRequ
     request.connection().closeHandler(v -> subscription.close());
   }
 
-  static NodeEvent toProto(io.raftoral.events.NodeEvent e) {
-    return NodeEvent.newBuilder().setSeq(e.seq()).setKind(e.kind().wireName()).setTimeMillis(e.timeMillis())
+  static WatchEventsResponse toProto(NodeEvent e) {
+    return WatchEventsResponse.newBuilder().setSeq(e.seq()).setKind(e.kind().wireName()).setTimeMillis(e.timeMillis())
         .setNodeId(e.nodeId()).setClusterId(e.clusterId()).setFieldsJson(e.fields().encode()).build();
-  }
-
-  /** The request of a filter given as lists (for clients). */
-  static WatchEventsRequest request(List<String> kinds, List<Long> clusters, List<String> types, int history) {
-    return WatchEventsRequest.newBuilder().addAllKinds(kinds).addAllClusterIds(clusters).addAllWorkflowTypes(types)
-        .setHistory(history).build();
   }
 }

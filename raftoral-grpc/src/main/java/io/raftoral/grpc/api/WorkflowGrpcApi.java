@@ -46,7 +46,8 @@ import java.util.Set;
  *
  * <ul>
  *   <li>{@code raftoral.WorkflowManagement}: RunWorkflowAsync, WaitForWorkflowCompletion, RunWorkflowSync,
- *       ListWorkflows, GetWorkflow, TerminateWorkflow, with the quickstart's field names
+ *       ListWorkflows, GetWorkflow, TerminateWorkflow (and the WatchEvents stream when given the node's
+ *       {@link #events events}), with the quickstart's field names
  *       ({@code workflow_type}, {@code version}, {@code input_json} -> {@code workflow_id},
  *       {@code execution_cluster_id}; {@code success}, {@code result_json}, {@code error});</li>
  *   <li>{@code raftoral.RaftService}: Discover, Register, Heartbeat (served from the node's

@@ -2,10 +2,10 @@ package io.raftoral.grpc.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.raftoral.grpc.api.proto.NodeEvent;
 import io.raftoral.grpc.api.proto.RunWorkflowAsyncResponse;
 import io.raftoral.grpc.api.proto.RunWorkflowRequest;
 import io.raftoral.grpc.api.proto.WatchEventsRequest;
+import io.raftoral.grpc.api.proto.WatchEventsResponse;
 import io.raftoral.grpc.api.proto.WorkflowManagementGrpcClient;
 import io.raftoral.node.RaftoralNode;
 import io.raftoral.testkit.LocalRaftoralCluster;
@@ -76,8 +76,8 @@ class WatchEventsGrpcTest {
   }
 
   /** Opens the stream; its events as they arrive. The handler is set as the response arrives (no early loss). */
-  private Future<GrpcClientResponse<WatchEventsRequest, NodeEvent>> watch(String node, WatchEventsRequest r,
-      List<NodeEvent> seen) {
+  private Future<GrpcClientResponse<WatchEventsRequest, WatchEventsResponse>> watch(String node, WatchEventsRequest r,
+      List<WatchEventsResponse> seen) {
     return grpc.request(address(node), WorkflowManagementGrpcClient.WatchEvents)
         .compose(req -> req.send(r)).map(resp -> {
           resp.handler(seen::add);
@@ -92,9 +92,9 @@ class WatchEventsGrpcTest {
     return r.getWorkflowId();
   }
 
-  private static int indexOf(List<NodeEvent> seen, String kind, String workflowId) {
+  private static int indexOf(List<WatchEventsResponse> seen, String kind, String workflowId) {
     for (int i = 0; i < seen.size(); i++) {
-      NodeEvent e = seen.get(i);
+      WatchEventsResponse e = seen.get(i);
       if (e.getKind().equals(kind) && (workflowId == null || e.getFieldsJson().contains(workflowId))) {
         return i;
       }
@@ -102,7 +102,7 @@ class WatchEventsGrpcTest {
     return -1;
   }
 
-  private static void waitFor(List<NodeEvent> seen, Predicate<List<NodeEvent>> condition, String what) {
+  private static void waitFor(List<WatchEventsResponse> seen, Predicate<List<WatchEventsResponse>> condition, String what) {
     long deadline = System.currentTimeMillis() + WAIT_MILLIS;
     while (!condition.test(seen)) {
       assertThat(System.currentTimeMillis()).as("timed out waiting for %s; saw %s", what, seen).isLessThan(deadline);
@@ -112,7 +112,7 @@ class WatchEventsGrpcTest {
 
   @Test
   void aFilteredStreamShowsTheLeaderThenAWorkflowStartingAndCompleting() throws Exception {
-    List<NodeEvent> seen = new CopyOnWriteArrayList<>();
+    List<WatchEventsResponse> seen = new CopyOnWriteArrayList<>();
     await(watch("node-c", WatchEventsRequest.newBuilder()
         .addKinds("leader_elected").addKinds("workflow_started,workflow_completed").addClusterIds(1)
         .addWorkflowTypes("ping_pong").setHistory(100).build(), seen));
@@ -135,8 +135,8 @@ class WatchEventsGrpcTest {
   void aBadFilterIsInvalidArgument() throws Exception {
     for (WatchEventsRequest bad : List.of(WatchEventsRequest.newBuilder().addKinds("nope").build(),
         WatchEventsRequest.newBuilder().setHistory(100_000).build())) {
-      List<NodeEvent> seen = new CopyOnWriteArrayList<>();
-      GrpcClientResponse<WatchEventsRequest, NodeEvent> response = await(watch("node-a", bad, seen));
+      List<WatchEventsResponse> seen = new CopyOnWriteArrayList<>();
+      GrpcClientResponse<WatchEventsRequest, WatchEventsResponse> response = await(watch("node-a", bad, seen));
       await(response.end().otherwiseEmpty());
       assertThat(response.status()).as(bad.toString()).isEqualTo(GrpcStatus.INVALID_ARGUMENT);
       // a call refused before any message is a trailers-only answer: the code travels with the headers
