@@ -19,11 +19,18 @@ public interface EventSink {
   /** Calls {@code handler} once when the sink is ready again (after {@link #ready()} said false). */
   void onReady(Runnable handler);
 
+  /** Whether a write failed (the client went away): the subscription then closes itself. */
+  default boolean failed() {
+    return false;
+  }
+
   /** A sink over a Vert.x {@link WriteStream}: ready while its write queue is not full. */
   static <T> EventSink of(WriteStream<T> stream, Function<NodeEvent, T> encode) {
     Objects.requireNonNull(stream, "stream");
     Objects.requireNonNull(encode, "encode");
     return new EventSink() {
+      private volatile boolean failed;
+
       @Override
       public boolean ready() {
         return !stream.writeQueueFull();
@@ -31,7 +38,12 @@ public interface EventSink {
 
       @Override
       public void write(NodeEvent event) {
-        stream.write(encode.apply(event));
+        stream.write(encode.apply(event)).onFailure(e -> failed = true);
+      }
+
+      @Override
+      public boolean failed() {
+        return failed;
       }
 
       @Override

@@ -63,6 +63,11 @@ public final class EventSubscription {
   /** Writes what the sink takes; waits for the sink to be ready again (keeping the drain scheduled) if it is full. */
   private void drain() {
     while (!closed) {
+      if (sink.failed()) {
+        // the client went away without the API noticing: stop holding events for it
+        close();
+        return;
+      }
       if (!sink.ready()) {
         sink.onReady(() -> context.runOnContext(v -> drain()));
         return;

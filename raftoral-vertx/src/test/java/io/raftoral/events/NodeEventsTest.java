@@ -33,7 +33,7 @@ class NodeEventsTest {
   }
 
   /** A sink that takes events while {@code open} is set and calls back once it opens. */
-  private static final class ListSink implements EventSink {
+  private static class ListSink implements EventSink {
     final List<NodeEvent> got = new CopyOnWriteArrayList<>();
     final AtomicBoolean open = new AtomicBoolean(true);
     volatile Runnable onReady;
@@ -104,6 +104,24 @@ class NodeEventsTest {
     NodeEvent after = started(1, "t");
     waitUntil(() -> stalled.got.size() == CAPACITY + 2, "a new event after the marker");
     assertThat(stalled.got.get(CAPACITY + 1).seq()).isEqualTo(after.seq());
+  }
+
+  @Test
+  void aSubscriptionWhoseSinkFailedClosesItself() {
+    AtomicBoolean failed = new AtomicBoolean();
+    ListSink gone = new ListSink() {
+      @Override
+      public boolean failed() {
+        return failed.get();
+      }
+    };
+    EventSubscription s = events.subscribe(EventFilter.all(), 0, 0, gone, context);
+    started(1, "t");
+    waitUntil(() -> gone.got.size() == 1, "the first event");
+    failed.set(true);
+    started(1, "t");
+    waitUntil(s::isClosed, "the subscription closed");
+    assertThat(events.subscriberCount()).isZero();
   }
 
   @Test

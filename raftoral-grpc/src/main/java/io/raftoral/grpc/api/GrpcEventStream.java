@@ -55,9 +55,11 @@ final class GrpcEventStream implements Handler<GrpcServerRequest<WatchEventsRequ
     response.writeHead();
     EventSubscription subscription = events.subscribe(filter, history, r.getAfterSeq(),
         EventSink.of(response, GrpcEventStream::toProto), Vertx.currentContext());
+    // a cancelled call (a gRPC error: CANCELLED) or a closed connection ends the subscription; so does a write
+    // that fails later
+    request.errorHandler(error -> subscription.close());
     request.exceptionHandler(e -> subscription.close());
     response.exceptionHandler(e -> subscription.close());
-    request.connection().closeHandler(v -> subscription.close());
   }
 
   static WatchEventsResponse toProto(NodeEvent e) {

@@ -15,6 +15,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.net.SocketAddress;
 import io.vertx.grpc.client.GrpcClient;
+import io.vertx.grpc.client.GrpcClientRequest;
 import io.vertx.grpc.client.GrpcClientResponse;
 import io.vertx.grpc.common.GrpcStatus;
 import io.vertx.grpc.server.GrpcServer;
@@ -24,6 +25,7 @@ import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -129,6 +131,26 @@ class WatchEventsGrpcTest {
       assertThat(e.getNodeId()).isEqualTo(cluster.node("node-c").nodeId());
       assertThat(e.getFieldsJson()).doesNotContain(other);
     });
+  }
+
+  @Test
+  void aCancelledCallIsUnsubscribed() throws Exception {
+    RaftoralNode node = cluster.node("node-b");
+    int before = node.events().subscriberCount();
+    GrpcClientRequest<WatchEventsRequest, WatchEventsResponse> call =
+        await(grpc.request(address("node-b"), WorkflowManagementGrpcClient.WatchEvents));
+    await(call.send(WatchEventsRequest.getDefaultInstance()));
+    waitUntil(() -> node.events().subscriberCount() == before + 1, "the call subscribed");
+    call.cancel();
+    waitUntil(() -> node.events().subscriberCount() == before, "the cancelled call unsubscribed");
+  }
+
+  private static void waitUntil(BooleanSupplier condition, String what) {
+    long deadline = System.currentTimeMillis() + WAIT_MILLIS;
+    while (!condition.getAsBoolean()) {
+      assertThat(System.currentTimeMillis()).as("timed out waiting for %s", what).isLessThan(deadline);
+      LockSupport.parkNanos(POLL_NANOS);
+    }
   }
 
   @Test

@@ -18,6 +18,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -132,6 +133,27 @@ class EventStreamHttpTest {
     waitFor(seen, s -> s.stream().map(e -> e.getJsonObject("fields").getLong("node")).distinct().count() == 3,
         "3 nodes joined");
     assertThat(seen).allSatisfy(e -> assertThat(e.getLong("cluster_id")).isZero());
+  }
+
+  @Test
+  void aClientThatGoesAwayIsUnsubscribed() throws Exception {
+    int port = nodes.port("node-c");
+    int before = nodes.node("node-c").events().subscriberCount();
+    try (Socket client = new Socket("127.0.0.1", port)) {
+      OutputStream out = client.getOutputStream();
+      out.write(("GET /events HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+      out.flush();
+      waitUntil(() -> nodes.node("node-c").events().subscriberCount() == before + 1, "the stream subscribed");
+    }
+    waitUntil(() -> nodes.node("node-c").events().subscriberCount() == before, "the closed stream unsubscribed");
+  }
+
+  private static void waitUntil(BooleanSupplier condition, String what) {
+    long deadline = System.currentTimeMillis() + WAIT_MILLIS;
+    while (!condition.getAsBoolean()) {
+      assertThat(System.currentTimeMillis()).as("timed out waiting for %s", what).isLessThan(deadline);
+      LockSupport.parkNanos(POLL_MILLIS * 1_000_000);
+    }
   }
 
   @Test
