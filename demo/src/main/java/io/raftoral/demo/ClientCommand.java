@@ -24,7 +24,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 
 /**
- * {@code raftoral client run|wait|status|list|terminate|signal|query}: talks to a node over its API, so scripts need neither curl
+ * {@code raftoral client run|wait|status|list|terminate|signal|query|events}: talks to a node over its API, so scripts need neither curl
  * nor grpcurl. Prints JSON on stdout; exits 0 on success, 1 when the call fails (or the workflow did not complete),
  * 2 on bad flags.
  */
@@ -32,7 +32,7 @@ import picocli.CommandLine.ParentCommand;
     description = "Calls a node's workflow API and prints the answer as JSON.",
     subcommands = {ClientCommand.Run.class, ClientCommand.Wait.class, ClientCommand.Status.class,
         ClientCommand.ListCommand.class, ClientCommand.Terminate.class, ClientSignalCommands.Signal.class,
-        ClientSignalCommands.Query.class})
+        ClientSignalCommands.Query.class, ClientEventsCommand.class})
 final class ClientCommand {
 
   @Option(names = {"-a", "--address"}, defaultValue = "127.0.0.1:7001", paramLabel = "HOST:PORT", scope =
@@ -66,16 +66,7 @@ final class ClientCommand {
   int call(Function<JsonWorkflowClient, Uni<JsonObject>> call) {
     Vertx vertx = Vertx.vertx();
     long requestTimeoutMillis = Math.max(10_000, (timeoutSeconds + 5) * 1000);
-    TransportTlsOptions tls = new TransportTlsOptions();
-    if (tlsCa != null) {
-      tls.setEnabled(true).addTrustedCaPath(tlsCa.toString());
-      if (tlsCert != null && tlsKey != null) {
-        tls.setMutual(true).setCertPath(tlsCert.toString()).setKeyPath(tlsKey.toString());
-      } else {
-        // a client-only TLS setup: validate() wants a certificate and key, which only mutual TLS uses here
-        tls.setCertPath(tlsCa.toString()).setKeyPath(tlsCa.toString());
-      }
-    }
+    TransportTlsOptions tls = tlsOptions();
     NetworkClientOptions options = new NetworkClientOptions().setAddresses(List.of(address))
         .setRequestTimeoutMillis(requestTimeoutMillis).setTls(tls);
     GrpcWorkflowClient grpcClient = transport == ApiKind.grpc ? new GrpcWorkflowClient(vertx, options) : null;
@@ -97,6 +88,21 @@ final class ClientCommand {
       }
       vertx.close();
     }
+  }
+
+  /** The TLS settings of the flags (disabled without --tls-ca). */
+  TransportTlsOptions tlsOptions() {
+    TransportTlsOptions tls = new TransportTlsOptions();
+    if (tlsCa != null) {
+      tls.setEnabled(true).addTrustedCaPath(tlsCa.toString());
+      if (tlsCert != null && tlsKey != null) {
+        tls.setMutual(true).setCertPath(tlsCert.toString()).setKeyPath(tlsKey.toString());
+      } else {
+        // a client-only TLS setup: validate() wants a certificate and key, which only mutual TLS uses here
+        tls.setCertPath(tlsCa.toString()).setKeyPath(tlsCa.toString());
+      }
+    }
+    return tls;
   }
 
   static JsonObject describe(WorkflowStatus s) {

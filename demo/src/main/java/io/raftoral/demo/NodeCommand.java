@@ -9,7 +9,9 @@ import io.raftoral.grpc.api.GrpcApiOptions;
 import io.raftoral.grpc.api.WorkflowGrpcApi;
 import io.raftoral.grpc.transport.GrpcTransport;
 import io.raftoral.grpc.transport.GrpcTransportOptions;
+import io.raftoral.http.api.ConsoleRoutes;
 import io.raftoral.http.api.HttpApiOptions;
+import io.raftoral.http.api.HttpEventRoutes;
 import io.raftoral.http.api.HttpManagementClient;
 import io.raftoral.http.api.WorkflowHttpApi;
 import io.raftoral.http.metrics.MetricsEndpoint;
@@ -267,9 +269,12 @@ final class NodeCommand implements Callable<Integer> {
     }
     new WorkflowHttpApi(node.jsonWorkflows(), node.management(), new HttpApiOptions()).mount(router);
     new MetricsEndpoint(metrics).mount(router);
+    new HttpEventRoutes(node.events()).mount(router);
+    new ConsoleRoutes().mount(router);
     // the gRPC API (raftoral.WorkflowManagement, raftoral.RaftService, grpc.health.v1, reflection) on the same port,
     // whatever the Raft transport: gRPC calls are told apart by their content type above
-    new WorkflowGrpcApi(vertx, node.jsonWorkflows(), node.management(), new GrpcApiOptions()).addTo(grpc);
+    new WorkflowGrpcApi(vertx, node.jsonWorkflows(), node.management(), new GrpcApiOptions())
+        .events(node.events()).addTo(grpc);
     System.err.printf("Node %d is ready (%s transport, listening on %s, advertised as %s%s)%n", node.nodeId(),
         transport, listen, advertised, storagePath == null ? ", in-memory storage" : ", storage " + storagePath);
 

@@ -114,6 +114,12 @@ class ClusterProcessesIT {
         assertThat(done.getBoolean("success")).isTrue();
         assertThat(done.getString("result")).isEqualTo("\"pong\"");
       }
+      // the event stream as `client events` follows it (one JSON line per event), and the console's page
+      List<String> events = n.cli(60, "client", "--address", a, "events", "--kind", "workflow_completed",
+          "--workflow-type", "ping_pong", "--history", "100", "--count", "3");
+      assertThat(events).hasSize(3).allSatisfy(line -> assertThat(new JsonObject(line).getString("kind"))
+          .isEqualTo("workflow_completed"));
+      assertThat(n.get(a, "/console/").body()).contains("Raftoral console");
       // the same through the gRPC API (served on the same port whatever the Raft transport), as the CLI client does
       Vertx vertx = Vertx.vertx();
       try (GrpcWorkflowClient grpc = new GrpcWorkflowClient(vertx,

@@ -60,6 +60,23 @@ final class NodeProcesses implements AutoCloseable {
     return p;
   }
 
+  /**
+   * Runs the jar's CLI with {@code args} (e.g. {@code client --address A events --count 3}) and answers its
+   * standard output lines; the process is stopped if it has not ended within {@code timeoutSeconds}.
+   */
+  List<String> cli(long timeoutSeconds, String... args) throws IOException, InterruptedException {
+    List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-Xmx128m", "-jar", JAR.toString()));
+    cmd.addAll(List.of(args));
+    Path out = Files.createTempFile(dir, "cli", ".out");
+    Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD)
+        .redirectOutput(out.toFile()).start();
+    if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
+      p.destroyForcibly().waitFor();
+    }
+    return Files.readAllLines(out);
+  }
+
   /** Restarts the node at {@code address} with the flags it had, minus {@code --bootstrap} and {@code --peers}. */
   Process restart(String address) throws IOException {
     List<String> cmd = new ArrayList<>(commands.get(address));

@@ -3,6 +3,8 @@ package io.raftoral.node;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.MeterBinder;
 import io.raftoral.async.Bridge;
+import io.raftoral.events.NodeEventFeeds;
+import io.raftoral.events.NodeEvents;
 import io.raftoral.group.RaftGroup;
 import io.raftoral.host.RaftHost;
 import io.raftoral.host.RaftHostOptions;
@@ -67,6 +69,7 @@ public final class RaftoralNode extends VerticleBase {
   private long sweepTimer = -1;
   private volatile PeerAddresses peerAddresses;
   private volatile MeterRegistry meterRegistry;
+  private volatile NodeEventFeeds eventFeeds;
 
   /**
    * @param options node settings (the advertise address is required)
@@ -163,6 +166,8 @@ public final class RaftoralNode extends VerticleBase {
           options.getRegisterTimeoutMillis())).map(id -> new Start(id, false));
     }).compose(start -> {
       nodeId = start.nodeId;
+      eventFeeds = new NodeEventFeeds(vertx, new NodeEvents(start.nodeId));
+      eventFeeds.watchGroup(ManagementService.MANAGEMENT_CLUSTER_ID);
       RaftHostOptions hostOptions = new RaftHostOptions().setNodeId(start.nodeId)
           .setTickMillis(options.getPreset().tickMillis()).setClusterName(options.getClusterName());
       Transport transport = transports.apply(start.nodeId);
@@ -180,6 +185,7 @@ public final class RaftoralNode extends VerticleBase {
       sweepTimer = vertx.setPeriodic(100, t -> {
         sweepStoppedRuntimes();
         syncPeerAddresses();
+        eventFeeds.viewChanged(view());
       });
       syncPeerAddresses();
       LOG.info("node {} ({}) started", nodeId, options.getAdvertiseAddress());
@@ -207,6 +213,7 @@ public final class RaftoralNode extends VerticleBase {
   }
 
   private Future<RaftGroup<?, ?>> startExecutionGroup(RaftHost h, long clusterId, Set<Long> founders) {
+    eventFeeds.watchExecutionCluster(clusterId);
     WorkflowRuntime.Builder b = WorkflowRuntime.builder(h, clusterId).registry(registry)
         .options(options.getWorkflow()).groupOptions(options.getPreset().groupOptions());
     if (!founders.isEmpty()) {
@@ -222,6 +229,7 @@ public final class RaftoralNode extends VerticleBase {
     for (Map.Entry<Long, WorkflowRuntime> e : new ArrayList<>(runtimes.entrySet())) {
       if (e.getValue().group().isStopped()) {
         runtimes.remove(e.getKey(), e.getValue());
+        eventFeeds.unwatch(e.getKey());
         Bridge.future(e.getValue().close());
       }
     }
@@ -236,6 +244,11 @@ public final class RaftoralNode extends VerticleBase {
     runtimes.values().forEach(rt -> closing.add(Bridge.future(rt.close())));
     runtimes.clear();
     closing.add(peers.close());
+    NodeEventFeeds feeds = eventFeeds;
+    if (feeds != null) {
+      feeds.close();
+      feeds.events().close();
+    }
     return Future.all(closing);
   }
 
@@ -277,6 +290,14 @@ public final class RaftoralNode extends VerticleBase {
   /** The workflow runtimes of the execution clusters this node is a member of, by cluster id. */
   public Map<Long, WorkflowRuntime> localRuntimes() {
     return Map.copyOf(runtimes);
+  }
+
+  /**
+   * This node's event stream (leaders, memberships, nodes, execution clusters, workflows of the groups it hosts):
+   * what {@code GET /events} and gRPC {@code WatchEvents} serve.
+   */
+  public NodeEvents events() {
+    return Objects.requireNonNull(eventFeeds, "node not started").events();
   }
 
   /** The management service (what the network discovery endpoints serve). */

@@ -3,6 +3,7 @@ package io.raftoral.grpc.api;
 import static io.raftoral.grpc.api.GrpcHandlers.unary;
 
 import io.raftoral.async.Bridge;
+import io.raftoral.events.NodeEvents;
 import io.raftoral.grpc.api.proto.GetWorkflowRequest;
 import io.raftoral.grpc.api.proto.ListWorkflowsRequest;
 import io.raftoral.grpc.api.proto.ListWorkflowsResponse;
@@ -32,6 +33,7 @@ import io.vertx.grpc.health.HealthService;
 import io.vertx.grpc.reflection.ReflectionService;
 import io.vertx.grpc.server.GrpcServer;
 import io.vertx.grpc.server.Service;
+import io.vertx.grpc.server.ServiceBuilder;
 import java.time.Duration;
 import java.util.EnumSet;
 import java.util.List;
@@ -44,7 +46,8 @@ import java.util.Set;
  *
  * <ul>
  *   <li>{@code raftoral.WorkflowManagement}: RunWorkflowAsync, WaitForWorkflowCompletion, RunWorkflowSync,
- *       ListWorkflows, GetWorkflow, TerminateWorkflow, SignalWorkflow, QueryWorkflow (by {@link GrpcSignalQuery}), with the quickstart's field names
+ *       ListWorkflows, GetWorkflow, TerminateWorkflow, SignalWorkflow, QueryWorkflow (by {@link GrpcSignalQuery}),
+ *       and the WatchEvents stream when given the node's {@link #events events}, with the quickstart's field names
  *       ({@code workflow_type}, {@code version}, {@code input_json} -> {@code workflow_id},
  *       {@code execution_cluster_id}; {@code success}, {@code result_json}, {@code error});</li>
  *   <li>{@code raftoral.RaftService}: Discover, Register, Heartbeat (served from the node's
@@ -71,6 +74,7 @@ public final class WorkflowGrpcApi {
   private final GrpcApiOptions options;
   private final HealthService health;
   private final GrpcSignalQuery signalQuery;
+  private NodeEvents events;
 
   /**
    * @param vertx the Vert.x instance of the server (health checks run on it)
@@ -94,6 +98,15 @@ public final class WorkflowGrpcApi {
             () -> Future.succeededFuture(management != null && Discovery.isReady(management)));
   }
 
+  /**
+   * Serves {@code WatchEvents} from {@code nodeEvents} (without it the call is UNIMPLEMENTED). Call before
+   * {@link #services()}.
+   */
+  public WorkflowGrpcApi events(NodeEvents nodeEvents) {
+    this.events = Objects.requireNonNull(nodeEvents, "nodeEvents");
+    return this;
+  }
+
   /** The health service, e.g. to register further checks. */
   public HealthService health() {
     return health;
@@ -101,7 +114,7 @@ public final class WorkflowGrpcApi {
 
   /** The services of this API, the reflection service last (it describes the services the server has). */
   public List<Service> services() {
-    Service workflowService = Service.service(WorkflowManagementGrpcService.SERVICE_NAME,
+    ServiceBuilder workflows = Service.service(WorkflowManagementGrpcService.SERVICE_NAME,
             WorkflowManagementGrpcService.SERVICE_DESCRIPTOR)
         .bind(WorkflowManagementGrpcService.RunWorkflowAsync, unary(this::runWorkflowAsync))
         .bind(WorkflowManagementGrpcService.WaitForWorkflowCompletion, unary(this::waitForWorkflowCompletion))
@@ -110,8 +123,11 @@ public final class WorkflowGrpcApi {
         .bind(WorkflowManagementGrpcService.GetWorkflow, unary(this::getWorkflow))
         .bind(WorkflowManagementGrpcService.TerminateWorkflow, unary(this::terminateWorkflow))
         .bind(WorkflowManagementGrpcService.SignalWorkflow, unary(signalQuery::signalWorkflow))
-        .bind(WorkflowManagementGrpcService.QueryWorkflow, unary(signalQuery::queryWorkflow))
-        .build();
+        .bind(WorkflowManagementGrpcService.QueryWorkflow, unary(signalQuery::queryWorkflow));
+    if (events != null) {
+      workflows.bind(WorkflowManagementGrpcService.WatchEvents, new GrpcEventStream(events));
+    }
+    Service workflowService = workflows.build();
     return List.of(workflowService, discovery.service(), health, ReflectionService.v1());
   }
 

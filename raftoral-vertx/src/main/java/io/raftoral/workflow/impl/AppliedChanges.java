@@ -104,12 +104,14 @@ final class AppliedChanges implements WorkflowStateListener {
     }
     String id = record.id;
     long owner = record.owner;
+    String type = record.type;
     defer(() -> {
       Execution x = rt.executions().get(id);
       if (x != null) {
         x.onOwnershipChanged();
       }
-      rt.publish(WorkflowRuntime.EVENT_OWNER_CHANGED, id, Map.of("previousOwner", previousOwner, "owner", owner));
+      rt.publish(WorkflowRuntime.EVENT_OWNER_CHANGED, id,
+          Map.of("previousOwner", previousOwner, "owner", owner, "workflowType", type));
     });
   }
 

@@ -54,6 +54,7 @@ final class WorkflowEvents {
     };
     Map<String, Object> fields = new HashMap<>();
     fields.put("checkpoints", status.checkpointCount());
+    fields.put("workflowType", status.workflowType());
     if (status.errorType() != null) {
       fields.put("errorType", status.errorType());
       fields.put("error", String.valueOf(status.errorMessage()));
