@@ -12,6 +12,7 @@ import io.vertx.core.json.JsonObject;
 final class HttpErrors {
 
   static final int BAD_REQUEST = 400;
+  static final int FORBIDDEN = 403;
   static final int NOT_FOUND = 404;
   static final int CONFLICT = 409;
   static final int PAYLOAD_TOO_LARGE = 413;
@@ -31,7 +32,8 @@ final class HttpErrors {
     return switch (code) {
       case INVALID_ARGUMENT, WORKFLOW_NOT_REGISTERED -> BAD_REQUEST;
       case WORKFLOW_NOT_FOUND, NOT_FOUND -> NOT_FOUND;
-      case WORKFLOW_ID_CONFLICT -> CONFLICT;
+      case WORKFLOW_ID_CONFLICT, FAILED_PRECONDITION -> CONFLICT;
+      case PERMISSION_DENIED -> FORBIDDEN;
       case WAIT_TIMEOUT -> WAIT_TIMEOUT_STATUS;
       case PAYLOAD_TOO_LARGE, MESSAGE_TOO_LARGE -> PAYLOAD_TOO_LARGE;
       case UNAVAILABLE, NOT_LEADER, UNREACHABLE -> SERVICE_UNAVAILABLE;
