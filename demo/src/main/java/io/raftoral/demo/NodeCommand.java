@@ -2,12 +2,15 @@ package io.raftoral.demo;
 
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
+import io.raftoral.admin.NodeAdmin;
 import io.raftoral.async.Bridge;
 import io.raftoral.group.RaftPreset;
+import io.raftoral.grpc.api.AdminGrpcApi;
 import io.raftoral.grpc.api.GrpcApiOptions;
 import io.raftoral.grpc.api.WorkflowGrpcApi;
 import io.raftoral.grpc.transport.GrpcTransport;
 import io.raftoral.grpc.transport.GrpcTransportOptions;
+import io.raftoral.http.api.AdminHttpApi;
 import io.raftoral.http.api.HttpApiOptions;
 import io.raftoral.http.api.HttpManagementClient;
 import io.raftoral.http.api.WorkflowHttpApi;
@@ -25,6 +28,7 @@ import io.raftoral.transport.TransportTlsOptions;
 import io.raftoral.workflow.WorkflowRuntimeOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.ClientAuth;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpMethod;
@@ -130,6 +134,10 @@ final class NodeCommand implements Callable<Integer> {
   @Option(names = "--tls-mutual", description = "nodes must present client certificates to each other")
   boolean tlsMutual;
 
+  @Option(names = "--admin-enabled", description = "serve the operator commands (/admin, raftoral.Admin, "
+      + "'admin ...'); with TLS, callers must present a client certificate the node trusts")
+  boolean adminEnabled;
+
   @Option(names = "--log-level", paramLabel = "LEVEL", description = "trace, debug, info, warn or error")
   String logLevel;
 
@@ -182,6 +190,10 @@ final class NodeCommand implements Callable<Integer> {
         .setMaxMessageSize(GrpcTransportOptions.DEFAULT_MAX_FRAME_BYTES));
     HttpServerOptions serverOptions = new HttpServerOptions().setTcpNoDelay(true);
     tls.applyTo(serverOptions);
+    if (adminEnabled && tls.isEnabled() && !tls.isMutual()) {
+      // admin calls must show a client certificate; the workflow API stays open to clients without one
+      serverOptions.setClientAuth(ClientAuth.REQUEST);
+    }
     HttpServer server = vertx.createHttpServer(serverOptions).requestHandler(req -> {
       String contentType = req.getHeader("content-type");
       if (req.version() == HttpVersion.HTTP_2 && contentType != null && contentType.startsWith("application/grpc")) {
@@ -224,7 +236,7 @@ final class NodeCommand implements Callable<Integer> {
     HttpPeerRequests peerRequests = new HttpPeerRequests(vertx, router, tls, 30_000);
     NodeOptions options = new NodeOptions().setAdvertiseAddress(advertised).setBootstrap(bootstrap)
         .setPreset(preset).setWorkflow(new WorkflowRuntimeOptions()
-            .setOwnerTimeoutMillis(ownerTimeoutMillis));
+            .setOwnerTimeoutMillis(ownerTimeoutMillis)).setAdminEnabled(adminEnabled);
     if (nodeId != null) {
       options.setNodeId(nodeId);
     }
@@ -241,6 +253,10 @@ final class NodeCommand implements Callable<Integer> {
     // the gRPC API (raftoral.WorkflowManagement, raftoral.RaftService, grpc.health.v1, reflection) on the same port,
     // whatever the Raft transport: gRPC calls are told apart by their content type above
     new WorkflowGrpcApi(vertx, node.jsonWorkflows(), node.management(), new GrpcApiOptions()).addTo(grpc);
+    // operator commands: mounted always, refused (403 / PERMISSION_DENIED) unless --admin-enabled
+    NodeAdmin admin = new NodeAdmin(vertx, node, store);
+    new AdminHttpApi(admin, new HttpApiOptions()).mount(router);
+    new AdminGrpcApi(admin).addTo(grpc);
     System.err.printf("Node %d is ready (%s transport, listening on %s, advertised as %s%s)%n", node.nodeId(),
         transport, listen, advertised, storagePath == null ? ", in-memory storage" : ", storage " + storagePath);
 

@@ -5,11 +5,12 @@ import picocli.CommandLine.Command;
 
 /**
  * {@code java -jar raftoral-node.jar}: runs a node (the default command, with the quickstart's flags), or
- * {@code client ...} to talk to a node, or {@code bench ...} to run a benchmark. Picocli parses the flags and
+ * {@code client ...} to talk to a node, {@code admin ...} for operator commands, or {@code bench ...} to run a
+ * benchmark. Picocli parses the flags and
  * prints clear errors and usage for bad ones (exit code 2).
  */
 @Command(name = "raftoral", mixinStandardHelpOptions = true, version = "raftoral-node 0.1.0",
-    subcommands = {ClientCommand.class, BenchCommand.class},
+    subcommands = {ClientCommand.class, BenchCommand.class, AdminCommand.class},
     description = "A Raftoral node: durable workflows replicated by Raft among the nodes themselves.")
 public final class RaftoralCli {
 
@@ -18,7 +19,7 @@ public final class RaftoralCli {
 
   public static void main(String[] args) {
     CommandLine cli;
-    if (args.length > 0 && (args[0].equals("client") || args[0].equals("bench"))) {
+    if (args.length > 0 && (args[0].equals("client") || args[0].equals("bench") || args[0].equals("admin"))) {
       cli = new CommandLine(new RaftoralCli());
     } else {
       cli = new CommandLine(new NodeCommand());
