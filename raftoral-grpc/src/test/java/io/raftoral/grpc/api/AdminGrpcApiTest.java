@@ -89,8 +89,7 @@ class AdminGrpcApiTest {
     GroupInfo one = group(t, 1);
     assertThat(one.getVotersList()).hasSize(3);
 
-    pollTopology(1, x -> group(x, 1).getLeader() > 0, "a leader of cluster 1");
-    long leader = group(topology(1), 1).getLeader();
+    long leader = group(pollTopology(1, x -> group(x, 1).getLeader() > 0, "a leader of cluster 1"), 1).getLeader();
     long target = leader == 3 ? 2 : 3;
     long bystander = 6 - leader - target;
     GrpcApiException refused = failure(bystander, AdminGrpcClient.TransferLeadership,
@@ -182,13 +181,13 @@ class AdminGrpcApiTest {
     return call(node, AdminGrpcClient.GetTopology, GetTopologyRequest.getDefaultInstance());
   }
 
-  private void pollTopology(long node, Predicate<TopologyResponse> condition, String what) throws Exception {
+  private TopologyResponse pollTopology(long node, Predicate<TopologyResponse> condition, String what) throws Exception {
     long deadline = System.currentTimeMillis() + AdminTestCluster.WAIT_MILLIS;
     TopologyResponse last = null;
     while (System.currentTimeMillis() < deadline) {
       last = topology(node);
       if (condition.test(last)) {
-        return;
+        return last;
       }
       await(vertx.timer(POLL_MILLIS));
     }

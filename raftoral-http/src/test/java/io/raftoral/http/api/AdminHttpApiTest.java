@@ -70,7 +70,10 @@ class AdminHttpApiTest {
 
   @Test
   void topologyShowsThreeNodesALeaderAndVoters() throws Exception {
-    JsonObject t = topology(1);
+    // a leader may be between terms at any moment (null while unknown): wait until node 1 knows both
+    JsonObject t = pollTopology(1, x -> x.getLong("management_leader") != null
+        && group(x, 0).getLong("leader") != null && group(x, 1).getLong("leader") != null,
+        "node 1 knows the leaders of cluster 0 and cluster 1");
     assertThat(t.getLong("node_id")).isEqualTo(1);
     JsonArray nodes = t.getJsonArray("nodes");
     assertThat(nodes).hasSize(3);
@@ -221,13 +224,14 @@ class AdminHttpApiTest {
     return group(seen[0], group).getLong("leader");
   }
 
-  private void pollTopology(long node, Predicate<JsonObject> condition, String what) throws Exception {
+  /** Polls node {@code node}'s topology until {@code condition} holds; answers the topology that met it. */
+  private JsonObject pollTopology(long node, Predicate<JsonObject> condition, String what) throws Exception {
     long deadline = System.currentTimeMillis() + WAIT_MILLIS;
     JsonObject last = null;
     while (System.currentTimeMillis() < deadline) {
       last = topology(node);
       if (condition.test(last)) {
-        return;
+        return last;
       }
       await(vertx.timer(POLL_MILLIS));
     }
