@@ -8,7 +8,7 @@ const LIST_LIMIT = 1000;
 const EVENTS_SHOWN = 60;
 const REFRESH_DELAY_MS = 150;
 const TOPOLOGY_POLL_MS = 3000;
-const TOPOLOGY_EVENTS = ["leader_elected", "membership_changed", "node_joined", "node_failed", "node_left",
+const TOPOLOGY_EVENTS = ["leader_elected", "membership_changed", "node_joined", "node_failed", "node_left", "node_draining",
   "execution_cluster_created", "execution_cluster_split", "execution_cluster_merged"];
 
 const state = { leaders: {}, topologySource: null, workflows: [], page: 0, current: null, timers: {} };

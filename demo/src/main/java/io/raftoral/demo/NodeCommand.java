@@ -3,13 +3,16 @@ package io.raftoral.demo;
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.raftoral.admin.NodeAdmin;
 import io.raftoral.async.Bridge;
 import io.raftoral.group.RaftPreset;
+import io.raftoral.grpc.api.AdminGrpcApi;
 import io.raftoral.grpc.api.GrpcApiOptions;
 import io.raftoral.grpc.api.WorkflowGrpcApi;
 import io.raftoral.grpc.transport.GrpcTransport;
 import io.raftoral.grpc.transport.GrpcTransportOptions;
 import io.raftoral.http.api.ConsoleRoutes;
+import io.raftoral.http.api.AdminHttpApi;
 import io.raftoral.http.api.HttpApiOptions;
 import io.raftoral.http.api.HttpEventRoutes;
 import io.raftoral.http.api.HttpManagementClient;
@@ -35,6 +38,7 @@ import io.raftoral.workflow.WorkflowRuntimeOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
+import io.vertx.core.http.ClientAuth;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpMethod;
@@ -151,6 +155,10 @@ final class NodeCommand implements Callable<Integer> {
   @Option(names = "--tls-mutual", description = "nodes must present client certificates to each other")
   boolean tlsMutual;
 
+  @Option(names = "--admin-enabled", description = "serve the operator commands (/admin, raftoral.Admin, "
+      + "'admin ...'); with TLS, callers must present a client certificate the node trusts")
+  boolean adminEnabled;
+
   @Option(names = "--log-level", paramLabel = "LEVEL", description = "trace, debug, info, warn or error")
   String logLevel;
 
@@ -209,6 +217,10 @@ final class NodeCommand implements Callable<Integer> {
         .setMaxMessageSize(GrpcTransportOptions.DEFAULT_MAX_FRAME_BYTES));
     HttpServerOptions serverOptions = new HttpServerOptions().setTcpNoDelay(true);
     tls.applyTo(serverOptions);
+    if (adminEnabled && tls.isEnabled() && !tls.isMutual()) {
+      // admin calls must show a client certificate; the workflow API stays open to clients without one
+      serverOptions.setClientAuth(ClientAuth.REQUEST);
+    }
     HttpServer server = vertx.createHttpServer(serverOptions).requestHandler(req -> {
       String contentType = req.getHeader("content-type");
       if (req.version() == HttpVersion.HTTP_2 && contentType != null && contentType.startsWith("application/grpc")) {
@@ -252,7 +264,8 @@ final class NodeCommand implements Callable<Integer> {
     NodeOptions options = new NodeOptions().setAdvertiseAddress(advertised).setBootstrap(bootstrap)
         .setPreset(preset).setWorkflow(new WorkflowRuntimeOptions()
             .setOwnerTimeoutMillis(ownerTimeoutMillis))
-        .setManagement(new ManagementOptions().setFailureTimeoutMillis(failureTimeoutMillis));
+        .setManagement(new ManagementOptions().setFailureTimeoutMillis(failureTimeoutMillis))
+        .setAdminEnabled(adminEnabled);
     if (nodeId != null) {
       options.setNodeId(nodeId);
     }
@@ -275,6 +288,10 @@ final class NodeCommand implements Callable<Integer> {
     // whatever the Raft transport: gRPC calls are told apart by their content type above
     new WorkflowGrpcApi(vertx, node.jsonWorkflows(), node.management(), new GrpcApiOptions())
         .events(node.events()).addTo(grpc);
+    // operator commands: mounted always, refused (403 / PERMISSION_DENIED) unless --admin-enabled
+    NodeAdmin admin = new NodeAdmin(vertx, node, store);
+    new AdminHttpApi(admin, new HttpApiOptions()).mount(router);
+    new AdminGrpcApi(admin).addTo(grpc);
     System.err.printf("Node %d is ready (%s transport, listening on %s, advertised as %s%s)%n", node.nodeId(),
         transport, listen, advertised, storagePath == null ? ", in-memory storage" : ", storage " + storagePath);
 

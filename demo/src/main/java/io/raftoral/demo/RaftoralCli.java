@@ -7,16 +7,16 @@ import picocli.CommandLine.Command;
 
 /**
  * {@code java -jar raftoral-node.jar}: runs a node (the default command, with the quickstart's flags), or
- * {@code client ...} to talk to a node, {@code bench ...} to run a benchmark, or {@code chaos ...} to run the
- * fault harness. Picocli parses the flags and
+ * {@code client ...} to talk to a node, {@code admin ...} for operator commands, {@code bench ...} to run a
+ * benchmark, or {@code chaos ...} to run the fault harness. Picocli parses the flags and
  * prints clear errors and usage for bad ones (exit code 2).
  */
 @Command(name = "raftoral", mixinStandardHelpOptions = true, version = "raftoral-node 0.1.0",
-    subcommands = {ClientCommand.class, BenchCommand.class, ChaosCommand.class},
+    subcommands = {ClientCommand.class, BenchCommand.class, AdminCommand.class, ChaosCommand.class},
     description = "A Raftoral node: durable workflows replicated by Raft among the nodes themselves.")
 public final class RaftoralCli {
 
-  private static final Set<String> SUBCOMMANDS = Set.of("client", "bench", "chaos");
+  private static final Set<String> SUBCOMMANDS = Set.of("client", "bench", "admin", "chaos");
 
   private RaftoralCli() {
   }

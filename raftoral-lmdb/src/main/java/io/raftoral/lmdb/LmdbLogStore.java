@@ -17,6 +17,7 @@ import java.nio.file.Path;
 import java.util.Set;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Function;
+import org.lmdbjava.CopyFlags;
 import org.lmdbjava.Env;
 import org.lmdbjava.EnvFlags;
 import org.lmdbjava.LmdbException;
@@ -217,6 +218,31 @@ public final class LmdbLogStore implements LogStore, MeterBinder {
   @Override
   public Future<Void> saveIdentity(NodeIdentity identity) {
     return writer.saveIdentity(identity);
+  }
+
+  /**
+   * Copies the environment, compacted (free pages left out), into {@code targetDirectory} on a worker thread. LMDB
+   * copies from one read transaction, so the copy holds exactly the writes committed when it began; the writer
+   * keeps committing meanwhile. Map growth waits for the copy (it needs every transaction closed).
+   */
+  @Override
+  public Future<Long> backup(Path targetDirectory) {
+    if (writer.isClosed()) {
+      return Future.failedFuture(writer.closedError());
+    }
+    return vertx.executeBlocking(() -> {
+      LmdbBackups.prepareEmptyDirectory(targetDirectory);
+      resizeLock.readLock().lock();
+      try {
+        env.copy(targetDirectory.toFile(), CopyFlags.MDB_CP_COMPACT);
+      } catch (LmdbException e) {
+        throw new StorageException("backing up " + directory.toAbsolutePath() + " to "
+            + targetDirectory.toAbsolutePath() + " failed: " + e.getMessage(), e);
+      } finally {
+        resizeLock.readLock().unlock();
+      }
+      return Files.size(targetDirectory.resolve(LmdbBackups.DATA_FILE));
+    }, false);
   }
 
   @Override

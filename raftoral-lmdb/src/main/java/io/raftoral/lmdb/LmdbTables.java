@@ -83,6 +83,11 @@ final class LmdbTables {
     return new NodeIdentity(id, new String(name, StandardCharsets.UTF_8));
   }
 
+  /** Forgets the recorded identity (a restored copy then registers as a new node). */
+  void deleteIdentityIn(Txn<ByteBuffer> txn) {
+    node.delete(txn, identityKey());
+  }
+
   /** Records {@code identity}; refused when the store already belongs to another node or cluster. */
   void putIdentity(Txn<ByteBuffer> txn, NodeIdentity identity) {
     NodeIdentity existing = identityIn(txn);

@@ -17,6 +17,8 @@ public enum EventKind {
   NODE_FAILED,
   /** A node left (leaving gracefully, or removed from the directory): fields {@code node}, {@code address}. */
   NODE_LEFT,
+  /** An operator drains a node: it is moved out of its clusters before maintenance; fields as joined. */
+  NODE_DRAINING,
   /** Cluster 0 created an execution cluster: fields {@code members}. */
   EXECUTION_CLUSTER_CREATED,
   /** Reserved for execution-cluster splits (not performed yet by the management layer). */

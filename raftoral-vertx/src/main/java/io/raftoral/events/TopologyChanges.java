@@ -60,6 +60,7 @@ final class TopologyChanges {
       case ALIVE -> EventKind.NODE_JOINED;
       case FAILED -> EventKind.NODE_FAILED;
       case LEAVING -> EventKind.NODE_LEFT;
+      case DRAINING -> EventKind.NODE_DRAINING;
     };
     events.publish(kind, MANAGEMENT_CLUSTER, fields);
   }

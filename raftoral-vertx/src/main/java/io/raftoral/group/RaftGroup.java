@@ -71,6 +71,14 @@ public interface RaftGroup<C, R> {
   Uni<Void> transferLeadership(long nodeId);
 
   /**
+   * Takes a state-machine snapshot of this node's member now (as the group does by itself every
+   * {@link RaftGroupOptions#getSnapshotEveryEntries()} entries) and compacts its log up to it: what an operator asks
+   * for before a backup or to shrink a long log. The item, on the group's context, is the index of the newest
+   * snapshot afterwards (unchanged when nothing was applied since the last one). Any member may take one.
+   */
+  Uni<Long> snapshot();
+
+  /**
    * The event-loop context the group runs on: state machine calls, the items of every {@code Uni} above and the
    * queries of {@link #read} all happen there.
    */

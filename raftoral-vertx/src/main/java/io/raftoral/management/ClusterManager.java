@@ -27,7 +27,7 @@ import java.util.function.Predicate;
  *       failed. Its last-seen time counts from no earlier than when the current leader took office: heartbeats are
  *       recorded by the leader, so a new leader (or one that was itself paused) first waits a full timeout before
  *       judging anyone. A node paused for less than the timeout is therefore never declared dead.</li>
- *   <li><b>Replacement.</b> Failed and leaving nodes are dropped from the desired membership of every cluster that
+ *   <li><b>Replacement.</b> Failed, leaving and draining nodes are dropped from the desired membership of every cluster that
  *       still has an alive member (a cluster whose members are all failed is left alone: nothing could reconcile
  *       it, and its members may come back).</li>
  *   <li><b>Bootstrap.</b> With no execution cluster yet, the first one is created from the first alive nodes (up to
@@ -256,13 +256,15 @@ public final class ClusterManager {
   }
 
   /**
-   * The nodes that should be members of cluster 0: every alive node, and leaving nodes until no execution cluster
-   * refers to them any more (they follow cluster 0 to learn of their removals). At most
+   * The nodes that should be members of cluster 0: every alive node, and leaving and draining nodes until no
+   * execution cluster refers to them any more (they follow cluster 0 to learn of their removals). At most
    * {@link ManagementOptions#getMaxVoters()} of them are voters (see {@link MembershipPlanner}).
    */
   public static SortedSet<Long> managementMembers(ManagementView view) {
     TreeSet<Long> ids = new TreeSet<>(view.nodesIn(NodeState.ALIVE));
-    for (long id : view.nodesIn(NodeState.LEAVING)) {
+    TreeSet<Long> goingAway = new TreeSet<>(view.nodesIn(NodeState.LEAVING));
+    goingAway.addAll(view.nodesIn(NodeState.DRAINING));
+    for (long id : goingAway) {
       if (view.referencedByAnyCluster(id)) {
         ids.add(id);
       }

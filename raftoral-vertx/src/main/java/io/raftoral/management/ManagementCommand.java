@@ -25,6 +25,7 @@ import java.util.Set;
     @JsonSubTypes.Type(value = ManagementCommand.ReportMembership.class, name = "ReportMembership"),
     @JsonSubTypes.Type(value = ManagementCommand.SetMetadata.class, name = "SetMetadata"),
     @JsonSubTypes.Type(value = ManagementCommand.Batch.class, name = "Batch"),
+    @JsonSubTypes.Type(value = ManagementCommand.SetDraining.class, name = "SetDraining"),
 })
 public sealed interface ManagementCommand {
 
@@ -130,4 +131,11 @@ public sealed interface ManagementCommand {
       commands = List.copyOf(commands);
     }
   }
+
+  /**
+   * An operator drains {@code nodeId} ({@code draining} true: an alive node becomes {@link NodeState#DRAINING}) or
+   * undrains it (false: a draining node becomes {@link NodeState#ALIVE}). Refused for an unknown node and for a
+   * failed or leaving one (a drain needs a running node to move work off; a failed one is removed instead).
+   */
+  record SetDraining(long nodeId, boolean draining) implements ManagementCommand {}
 }

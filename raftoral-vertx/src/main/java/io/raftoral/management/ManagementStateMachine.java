@@ -12,6 +12,7 @@ import io.raftoral.management.ManagementCommand.RemoveCluster;
 import io.raftoral.management.ManagementCommand.RemoveNode;
 import io.raftoral.management.ManagementCommand.ReportMembership;
 import io.raftoral.management.ManagementCommand.SetDesiredMembers;
+import io.raftoral.management.ManagementCommand.SetDraining;
 import io.raftoral.management.ManagementCommand.SetMetadata;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -118,6 +119,9 @@ public final class ManagementStateMachine implements StateMachine<ManagementComm
     if (command instanceof SetMetadata c) {
       return setMetadata(s, c);
     }
+    if (command instanceof SetDraining c) {
+      return setDraining(s, c);
+    }
     if (command instanceof Batch c) {
       return batch(s, c);
     }
@@ -143,6 +147,21 @@ public final class ManagementStateMachine implements StateMachine<ManagementComm
     }
     return n.state() == NodeState.LEAVING ? new Outcome(s, ManagementResult.ok())
         : new Outcome(s.withNode(n.withState(NodeState.LEAVING), true), ManagementResult.ok());
+  }
+
+  private static Outcome setDraining(ManagementView s, SetDraining c) {
+    NodeRecord n = s.nodes().get(c.nodeId());
+    if (n == null) {
+      return Outcome.refused(s, "unknown node " + c.nodeId());
+    }
+    NodeState wanted = c.draining() ? NodeState.DRAINING : NodeState.ALIVE;
+    if (n.state() == wanted) {
+      return new Outcome(s, ManagementResult.ok());
+    }
+    if (n.state() != NodeState.ALIVE && n.state() != NodeState.DRAINING) {
+      return Outcome.refused(s, "node " + c.nodeId() + " is " + n.state());
+    }
+    return new Outcome(s.withNode(n.withState(wanted), true), ManagementResult.ok());
   }
 
   private static Outcome createCluster(ManagementView s, CreateCluster c) {
@@ -270,7 +289,7 @@ public final class ManagementStateMachine implements StateMachine<ManagementComm
     // A (re)registering node is alive; its last-seen time stays as recorded (0 for a new node: the cluster
     // manager then counts from when the current leader took office).
     nodes.put(id, existing == null ? new NodeRecord(id, c.address(), NodeState.ALIVE, 0)
-        : existing.withState(existing.state() == NodeState.LEAVING ? NodeState.LEAVING : NodeState.ALIVE));
+        : existing.withState(keptOnRegistration(existing.state())));
     TreeMap<String, Long> regs = new TreeMap<>(s.registrations());
     regs.put(c.requestId(), id);
     boolean changed = replaced || existing == null || existing.state() != nodes.get(id).state();
@@ -295,6 +314,11 @@ public final class ManagementStateMachine implements StateMachine<ManagementComm
       id++;
     }
     return id;
+  }
+
+  /** A node registering again stays leaving or draining (an operator's decision); otherwise it is alive. */
+  private static NodeState keptOnRegistration(NodeState state) {
+    return state == NodeState.LEAVING || state == NodeState.DRAINING ? state : NodeState.ALIVE;
   }
 
   private static Outcome heartbeat(ManagementView s, Heartbeat c) {

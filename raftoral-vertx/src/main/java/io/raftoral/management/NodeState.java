@@ -12,5 +12,12 @@ public enum NodeState {
    */
   FAILED,
   /** Shutting down gracefully: moved out of its clusters, then removed from the directory. */
-  LEAVING
+  LEAVING,
+  /**
+   * Drained by an operator before maintenance: moved out of its execution clusters and of cluster 0 (their
+   * leaderships handed to other members first), but kept in the directory and never declared failed, so that it can
+   * be stopped and started again without churn. A node restarting keeps this state; an operator's undrain makes it
+   * {@link #ALIVE} (placed anew).
+   */
+  DRAINING
 }

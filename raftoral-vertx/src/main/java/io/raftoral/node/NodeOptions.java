@@ -18,6 +18,8 @@ public final class NodeOptions {
   public static final String DEFAULT_CLUSTER_NAME = RaftHostOptions.DEFAULT_CLUSTER_NAME;
   public static final RaftPreset DEFAULT_PRESET = RaftPreset.DEVELOPMENT;
   public static final long DEFAULT_REGISTER_TIMEOUT_MILLIS = 60_000;
+  /** Operator commands (the {@code /admin} API) are refused unless an operator turns them on. */
+  public static final boolean DEFAULT_ADMIN_ENABLED = false;
 
   private long nodeId = DEFAULT_NODE_ID;
   private String advertiseAddress;
@@ -27,6 +29,7 @@ public final class NodeOptions {
   private long registerTimeoutMillis = DEFAULT_REGISTER_TIMEOUT_MILLIS;
   private ManagementOptions management = new ManagementOptions();
   private WorkflowRuntimeOptions workflow = new WorkflowRuntimeOptions();
+  private boolean adminEnabled = DEFAULT_ADMIN_ENABLED;
 
   public NodeOptions() {
   }
@@ -44,6 +47,7 @@ public final class NodeOptions {
     setRegisterTimeoutMillis(json.getLong("registerTimeoutMillis", DEFAULT_REGISTER_TIMEOUT_MILLIS));
     setManagement(new ManagementOptions(json.getJsonObject("management", new JsonObject())));
     setWorkflow(new WorkflowRuntimeOptions(json.getJsonObject("workflow", new JsonObject())));
+    setAdminEnabled(json.getBoolean("adminEnabled", DEFAULT_ADMIN_ENABLED));
   }
 
   public JsonObject toJson() {
@@ -54,7 +58,8 @@ public final class NodeOptions {
         .put("preset", preset.name())
         .put("registerTimeoutMillis", registerTimeoutMillis)
         .put("management", management.toJson())
-        .put("workflow", workflow.toJson());
+        .put("workflow", workflow.toJson())
+        .put("adminEnabled", adminEnabled);
     if (advertiseAddress != null) {
       json.put("advertiseAddress", advertiseAddress);
     }
@@ -151,6 +156,19 @@ public final class NodeOptions {
 
   public NodeOptions setWorkflow(WorkflowRuntimeOptions workflow) {
     this.workflow = new WorkflowRuntimeOptions(Objects.requireNonNull(workflow, "workflow"));
+    return this;
+  }
+
+  public boolean isAdminEnabled() {
+    return adminEnabled;
+  }
+
+  /**
+   * Whether this node serves operator commands (topology, leadership transfer, snapshots, node removal, drain,
+   * backup). Off by default: they change the cluster, so an operator turns them on where they are wanted.
+   */
+  public NodeOptions setAdminEnabled(boolean adminEnabled) {
+    this.adminEnabled = adminEnabled;
     return this;
   }
 }

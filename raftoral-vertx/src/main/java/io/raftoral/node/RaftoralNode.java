@@ -320,6 +320,11 @@ public final class RaftoralNode extends VerticleBase {
     return registry;
   }
 
+  /** A copy of this node's settings. */
+  public NodeOptions options() {
+    return new NodeOptions(options);
+  }
+
   /** The identity recorded in this node's storage once started. */
   public NodeIdentity identity() {
     return new NodeIdentity(nodeId, options.getClusterName());

@@ -3,6 +3,7 @@ package io.raftoral.storage;
 import io.raftoral.raft.PersistentState;
 import io.raftoral.raft.Snapshot;
 import io.vertx.core.Future;
+import java.nio.file.Path;
 import java.util.Set;
 
 /**
@@ -51,6 +52,17 @@ public interface LogStore {
    * @return a failed future with a {@link StorageException} when another identity is already recorded
    */
   Future<Void> saveIdentity(NodeIdentity identity);
+
+  /**
+   * Writes a consistent copy of this store, as of one moment, into {@code targetDirectory} (created if missing; it
+   * must be empty) while the store keeps serving: an operator's backup. The work runs off the event loop. Stores
+   * that keep nothing on disk fail with an {@link UnsupportedOperationException}.
+   *
+   * @return the size in bytes of the copy
+   */
+  default Future<Long> backup(Path targetDirectory) {
+    return Future.failedFuture(new UnsupportedOperationException(location() + " cannot be backed up"));
+  }
 
   /** Releases resources; pending writes are flushed first. */
   Future<Void> close();

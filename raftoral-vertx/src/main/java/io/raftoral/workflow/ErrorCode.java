@@ -35,7 +35,14 @@ public enum ErrorCode {
   /** No node could be reached at all (set by the network clients, never sent by a node). */
   UNREACHABLE,
   /** Anything the node did not expect. */
-  INTERNAL;
+  INTERNAL,
+  /** An operator command refused: admin operations are off on the node, or the caller showed no certificate. */
+  PERMISSION_DENIED,
+  /**
+   * An operator command that cannot run in the cluster's present state (removing a healthy node without force,
+   * transferring a group's leadership from a node that does not lead it).
+   */
+  FAILED_PRECONDITION;
 
   /** The code named {@code name}, or null for null or a name this version does not know. */
   public static ErrorCode parse(String name) {

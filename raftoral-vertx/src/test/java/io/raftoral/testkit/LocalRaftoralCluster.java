@@ -111,6 +111,11 @@ public final class LocalRaftoralCluster {
     return nodes.get(address);
   }
 
+  /** The store of the node that has (or had) {@code address}, or null. */
+  public InMemoryLogStore store(String address) {
+    return stores.get(address);
+  }
+
   /** The live node with id {@code id}, or null. */
   public RaftoralNode nodeById(long id) {
     return nodes.values().stream().filter(n -> n.nodeId() == id).findFirst().orElse(null);

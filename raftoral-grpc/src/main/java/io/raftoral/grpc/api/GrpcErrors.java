@@ -28,6 +28,8 @@ final class GrpcErrors {
       case PAYLOAD_TOO_LARGE, MESSAGE_TOO_LARGE -> GrpcStatus.RESOURCE_EXHAUSTED;
       case UNAVAILABLE, NOT_LEADER, UNREACHABLE -> GrpcStatus.UNAVAILABLE;
       case INTERNAL -> GrpcStatus.INTERNAL;
+      case PERMISSION_DENIED -> GrpcStatus.PERMISSION_DENIED;
+      case FAILED_PRECONDITION -> GrpcStatus.FAILED_PRECONDITION;
     };
   }
 

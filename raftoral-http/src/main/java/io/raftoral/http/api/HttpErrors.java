@@ -12,6 +12,7 @@ import io.vertx.core.json.JsonObject;
 final class HttpErrors {
 
   static final int BAD_REQUEST = 400;
+  static final int FORBIDDEN = 403;
   static final int NOT_FOUND = 404;
   static final int CONFLICT = 409;
   static final int PAYLOAD_TOO_LARGE = 413;
@@ -31,8 +32,9 @@ final class HttpErrors {
     return switch (code) {
       case INVALID_ARGUMENT, WORKFLOW_NOT_REGISTERED -> BAD_REQUEST;
       case WORKFLOW_NOT_FOUND, NOT_FOUND, QUERY_NOT_FOUND -> NOT_FOUND;
-      // 409: the request conflicts with the workflow's state (it has ended), as FAILED_PRECONDITION on gRPC
-      case WORKFLOW_ID_CONFLICT, WORKFLOW_NOT_RUNNING -> CONFLICT;
+      // 409: the request conflicts with the workflow's or the cluster's state, as FAILED_PRECONDITION on gRPC
+      case WORKFLOW_ID_CONFLICT, WORKFLOW_NOT_RUNNING, FAILED_PRECONDITION -> CONFLICT;
+      case PERMISSION_DENIED -> FORBIDDEN;
       case WAIT_TIMEOUT -> WAIT_TIMEOUT_STATUS;
       case PAYLOAD_TOO_LARGE, MESSAGE_TOO_LARGE -> PAYLOAD_TOO_LARGE;
       case UNAVAILABLE, NOT_LEADER, UNREACHABLE -> SERVICE_UNAVAILABLE;

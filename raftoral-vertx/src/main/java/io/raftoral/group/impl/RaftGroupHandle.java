@@ -111,6 +111,11 @@ final class RaftGroupHandle<C, R> implements RaftGroup<C, R> {
     return submit(promise -> group.transfers().transfer(nodeId, promise, requestTimeoutMillis));
   }
 
+  @Override
+  public Uni<Long> snapshot() {
+    return submit(group::snapshotNow);
+  }
+
   /**
    * A lazy {@code Uni} that, on each subscription, runs {@code request} on the group's context with a fresh promise
    * (exceptions it throws fail the promise), then processes the Ready the request produced. The item arrives on the

@@ -20,6 +20,7 @@ import io.raftoral.raft.SoftState;
 import io.raftoral.transport.RaftEnvelope;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.MessageConsumer;
 import java.util.ArrayList;
@@ -83,6 +84,8 @@ public final class RaftGroupVerticle<C, R> extends VerticleBase implements Hoste
   private GroupMeters meters = GroupMeters.NONE;
   /** Caller notifications of the entries being applied, run once status() is up to date. */
   private final List<Runnable> completions = new ArrayList<>();
+  /** Operators' snapshot requests waiting for the write in flight (see {@link #snapshotNow}). */
+  private final List<Promise<Long>> snapshotRequests = new ArrayList<>();
   private final LeaderWaiters leaderWaiters;
 
   public RaftGroupVerticle(long groupId, GroupEnvironment env, RaftGroupOptions options,
@@ -146,6 +149,8 @@ public final class RaftGroupVerticle<C, R> extends VerticleBase implements Hoste
       changes.failAll(gone);
       reads.failAll(gone);
       transfers.failAll(gone);
+      snapshotRequests.forEach(p -> p.tryFail(gone));
+      snapshotRequests.clear();
     }
     Future<Void> flushed = store == null ? Future.succeededFuture() : store.flushDeferred();
     return consumer == null ? flushed : flushed.compose(v -> consumer.unregister());
@@ -314,7 +319,34 @@ public final class RaftGroupVerticle<C, R> extends VerticleBase implements Hoste
   }
 
   private void maybeSnapshot() {
-    if (appliedIndex - snapshotIndex < options.getSnapshotEveryEntries() || persisting) {
+    if (persisting) {
+      return;
+    }
+    if (!snapshotRequests.isEmpty()) {
+      takeSnapshot();
+      refreshStatus(); // the caller reads the new first index in status()
+      List<Promise<Long>> waiting = new ArrayList<>(snapshotRequests);
+      snapshotRequests.clear();
+      waiting.forEach(p -> p.tryComplete(snapshotIndex));
+      return;
+    }
+    if (appliedIndex - snapshotIndex < options.getSnapshotEveryEntries()) {
+      return;
+    }
+    takeSnapshot();
+  }
+
+  /**
+   * An operator's snapshot request (on the group's context): taken now, or after the write in flight (the log can
+   * only be compacted up to what is durable). Completes with the newest snapshot index.
+   */
+  void snapshotNow(Promise<Long> done) {
+    snapshotRequests.add(done);
+    maybeSnapshot();
+  }
+
+  private void takeSnapshot() {
+    if (appliedIndex <= snapshotIndex) {
       return;
     }
     byte[] data = applier.snapshot();
