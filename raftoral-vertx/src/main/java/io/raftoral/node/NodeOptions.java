@@ -1,5 +1,6 @@
 package io.raftoral.node;
 
+import io.opentelemetry.api.OpenTelemetry;
 import io.raftoral.group.RaftPreset;
 import io.raftoral.host.RaftHostOptions;
 import io.raftoral.management.ManagementOptions;
@@ -27,12 +28,14 @@ public final class NodeOptions {
   private long registerTimeoutMillis = DEFAULT_REGISTER_TIMEOUT_MILLIS;
   private ManagementOptions management = new ManagementOptions();
   private WorkflowRuntimeOptions workflow = new WorkflowRuntimeOptions();
+  private OpenTelemetry openTelemetry;
 
   public NodeOptions() {
   }
 
   public NodeOptions(NodeOptions other) {
     this(other.toJson());
+    this.openTelemetry = other.openTelemetry;
   }
 
   public NodeOptions(JsonObject json) {
@@ -151,6 +154,21 @@ public final class NodeOptions {
 
   public NodeOptions setWorkflow(WorkflowRuntimeOptions workflow) {
     this.workflow = new WorkflowRuntimeOptions(Objects.requireNonNull(workflow, "workflow"));
+    return this;
+  }
+
+  /** The OpenTelemetry instance the node traces with (README "Traces"); null (the default): no tracing. */
+  public OpenTelemetry getOpenTelemetry() {
+    return openTelemetry;
+  }
+
+  /**
+   * Traces the node's work through {@code openTelemetry}: routed and forwarded client requests (with the W3C trace
+   * context carried to the other node) and workflow runs with their checkpoints. Not part of {@link #toJson()} (an
+   * object, not a setting); null turns tracing off.
+   */
+  public NodeOptions setOpenTelemetry(OpenTelemetry openTelemetry) {
+    this.openTelemetry = openTelemetry;
     return this;
   }
 }

@@ -1,5 +1,6 @@
 package io.raftoral.workflow.impl;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import io.raftoral.workflow.WorkflowState;
 import io.raftoral.workflow.WorkflowStatus;
 import java.time.Instant;
@@ -27,6 +28,9 @@ public final class WorkflowRecord {
   public String errorMessage;
   /** Order in which ended workflows ended (for pruning); 0 while running. */
   public long endSeq;
+  /** The W3C trace context of the start request (see {@link WorkflowCommand.Start}); absent from snapshots if null. */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public String traceparent;
 
   public WorkflowStatus toStatus(long clusterId) {
     return new WorkflowStatus(id, clusterId, type, version, state, owner, Instant.ofEpochMilli(startedAt),
