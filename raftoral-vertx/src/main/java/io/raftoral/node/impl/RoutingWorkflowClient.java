@@ -278,7 +278,7 @@ public final class RoutingWorkflowClient implements JsonWorkflowClient {
     WorkflowRuntime rt = local.get(cluster);
     List<NodeRecord> targets = remoteMembers(cluster);
     if (rt != null && (rt.group().leaderId() != RaftNode.NONE || targets.isEmpty())) {
-      return handle(req).compose(reply -> RoutedReply.isUnavailable(reply) && !targets.isEmpty()
+      return handler.handle(req).compose(reply -> RoutedReply.isUnavailable(reply) && !targets.isEmpty()
           ? tryMembers(targets, 0, req, RoutedReply.toException(reply)) : RoutedReply.unwrap(reply));
     }
     if (targets.isEmpty()) {

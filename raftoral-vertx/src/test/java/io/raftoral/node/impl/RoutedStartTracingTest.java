@@ -213,6 +213,46 @@ class RoutedStartTracingTest {
   }
 
   @Test
+  void aStartOnAMemberRunsUnderItsRouteSpan(Vertx vertx, VertxTestContext ctx) {
+    InMemorySpanExporter exporter = InMemorySpanExporter.create();
+    OpenTelemetrySdk otel = OpenTelemetrySdk.builder().setTracerProvider(SdkTracerProvider.builder()
+        .addSpanProcessor(SimpleSpanProcessor.create(exporter)).build()).build();
+    LocalRaftoralCluster c = new LocalRaftoralCluster(vertx, RoutedStartTracingTest::registry, nodeOptions(otel));
+    Span[] request = new Span[1];
+    threeNodes(c)
+        .compose(a -> {
+          request[0] = otel.getTracer("test").spanBuilder("POST /workflows").startSpan();
+          Future<WorkflowStatus> started;
+          try (Scope ignored = request[0].makeCurrent()) {
+            started = fut(a.jsonWorkflows().start(TYPE, VERSION, "\"world\"", new StartOptions()));
+          }
+          return started.andThen(ar -> request[0].end());
+        })
+        .compose(started -> fut(c.node("node-a").jsonWorkflows().await(started.workflowId(),
+            started.executionClusterId(), AWAIT)))
+        .compose(done -> c.await(() -> completedRun(exporter, done.workflowId()) != null, WAIT,
+            "the run span of the completed workflow").map(done))
+        .onComplete(ctx.succeeding(done -> ctx.verify(() -> {
+          List<SpanData> spans = exporter.getFinishedSpanItems();
+          String traceId = request[0].getSpanContext().getTraceId();
+          SpanData route = named(spans, "route start");
+          assertThat(route.getParentSpanId()).isEqualTo(request[0].getSpanContext().getSpanId());
+          SpanData run = completedRun(exporter, done.workflowId());
+          assertThat(run.getTraceId()).isEqualTo(traceId);
+          // served locally the run is the route span's child; a member that could not serve it forwards it
+          List<String> parents = spans.stream().filter(s -> s.getName().equals("forwarded start"))
+              .filter(s -> s.getParentSpanId().equals(route.getSpanId())).map(SpanData::getSpanId)
+              .collect(Collectors.toList());
+          parents.add(route.getSpanId());
+          assertThat(run.getParentSpanId()).isIn(parents);
+        })))
+        .onComplete(ar -> c.close().onComplete(x -> {
+          otel.close();
+          ctx.completeNow();
+        }));
+  }
+
+  @Test
   void withTracingOffNothingIsTracedAndForwardedRequestsCarryNoTraceContext(Vertx vertx, VertxTestContext ctx) {
     InMemorySpanExporter exporter = InMemorySpanExporter.create();
     OpenTelemetrySdk otel = OpenTelemetrySdk.builder().setTracerProvider(SdkTracerProvider.builder()
