@@ -4,6 +4,7 @@ import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.raftoral.admin.NodeAdmin;
+import io.opentelemetry.sdk.OpenTelemetrySdk;
 import io.raftoral.async.Bridge;
 import io.raftoral.group.RaftPreset;
 import io.raftoral.grpc.api.AdminGrpcApi;
@@ -170,6 +171,14 @@ final class NodeCommand implements Callable<Integer> {
       description = "on SIGTERM, leave the cluster for good (default: stop, keeping the place for a restart)")
   boolean leaveOnShutdown;
 
+  @Option(names = "--tracing", description = "export OpenTelemetry traces (REST and gRPC requests, forwarded "
+      + "requests, workflow runs and their checkpoints), configured by the standard OTEL_* environment variables "
+      + "(default: OTLP to localhost:4318); also on when OTEL_SDK_DISABLED=false is set. Off by default")
+  boolean tracing;
+
+  /** The tracing SDK, when on (flushed and closed at shutdown). */
+  private OpenTelemetrySdk openTelemetry;
+
   @Override
   public Integer call() throws Exception {
     configureLogging();
@@ -201,7 +210,8 @@ final class NodeCommand implements Callable<Integer> {
 
     // Vert.x reports its own metrics (HTTP, event bus, pools) to the registry the node's meters go to: GET /metrics
     PrometheusMeterRegistry metrics = NodeMetrics.newRegistry();
-    Vertx vertx = NodeMetrics.vertx(new VertxOptions(), metrics);
+    openTelemetry = NodeTracing.wanted(tracing) ? NodeTracing.fromEnvironment() : null;
+    Vertx vertx = NodeTracing.vertx(openTelemetry, metrics);
     if (bootstrap && !hasStoredNode && !peers.isEmpty()) {
       String member = await(FounderCheck.existingMember(vertx, tls, peers));
       if (member != null) {
@@ -265,7 +275,8 @@ final class NodeCommand implements Callable<Integer> {
         .setPreset(preset).setWorkflow(new WorkflowRuntimeOptions()
             .setOwnerTimeoutMillis(ownerTimeoutMillis))
         .setManagement(new ManagementOptions().setFailureTimeoutMillis(failureTimeoutMillis))
-        .setAdminEnabled(adminEnabled);
+        .setAdminEnabled(adminEnabled)
+        .setOpenTelemetry(openTelemetry);
     if (nodeId != null) {
       options.setNodeId(nodeId);
     }
@@ -347,7 +358,12 @@ final class NodeCommand implements Callable<Integer> {
   private void stop(Vertx vertx, RaftoralNode node, LogStore store) {
     CountDownLatch done = new CountDownLatch(1);
     Future<?> stopping = leaveOnShutdown ? Bridge.future(node.shutdown()) : vertx.undeploy(node.deploymentID());
-    stopping.eventually(() -> store.close()).onComplete(ar -> vertx.close().onComplete(x -> done.countDown()));
+    stopping.eventually(() -> store.close()).onComplete(ar -> vertx.close().onComplete(x -> {
+      if (openTelemetry != null) {
+        openTelemetry.close();
+      }
+      done.countDown();
+    }));
     try {
       done.await(20, TimeUnit.SECONDS);
     } catch (InterruptedException e) {

@@ -1,5 +1,6 @@
 package io.raftoral.node;
 
+import io.opentelemetry.api.OpenTelemetry;
 import io.raftoral.group.RaftPreset;
 import io.raftoral.host.RaftHostOptions;
 import io.raftoral.management.ManagementOptions;
@@ -30,12 +31,14 @@ public final class NodeOptions {
   private ManagementOptions management = new ManagementOptions();
   private WorkflowRuntimeOptions workflow = new WorkflowRuntimeOptions();
   private boolean adminEnabled = DEFAULT_ADMIN_ENABLED;
+  private OpenTelemetry openTelemetry;
 
   public NodeOptions() {
   }
 
   public NodeOptions(NodeOptions other) {
     this(other.toJson());
+    this.openTelemetry = other.openTelemetry;
   }
 
   public NodeOptions(JsonObject json) {
@@ -169,6 +172,21 @@ public final class NodeOptions {
    */
   public NodeOptions setAdminEnabled(boolean adminEnabled) {
     this.adminEnabled = adminEnabled;
+    return this;
+  }
+
+  /** The OpenTelemetry instance the node traces with (README "Traces"); null (the default): no tracing. */
+  public OpenTelemetry getOpenTelemetry() {
+    return openTelemetry;
+  }
+
+  /**
+   * Traces the node's work through {@code openTelemetry}: routed and forwarded client requests (with the W3C trace
+   * context carried to the other node) and workflow runs with their checkpoints. Not part of {@link #toJson()} (an
+   * object, not a setting); null turns tracing off.
+   */
+  public NodeOptions setOpenTelemetry(OpenTelemetry openTelemetry) {
+    this.openTelemetry = openTelemetry;
     return this;
   }
 }

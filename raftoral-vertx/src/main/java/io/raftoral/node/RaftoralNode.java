@@ -16,11 +16,13 @@ import io.raftoral.transport.PeerAddresses;
 import io.raftoral.node.impl.RoutingWorkflowClient;
 import io.raftoral.storage.LogStore;
 import io.raftoral.storage.NodeIdentity;
+import io.raftoral.tracing.RaftoralTracing;
 import io.raftoral.transport.Transport;
 import io.raftoral.workflow.JsonWorkflowClient;
 import io.raftoral.workflow.WorkflowClient;
 import io.raftoral.workflow.WorkflowRegistry;
 import io.raftoral.workflow.WorkflowRuntime;
+import io.raftoral.workflow.WorkflowRuntimeOptions;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -175,7 +177,8 @@ public final class RaftoralNode extends VerticleBase {
       bindMeters(transport);
       return vertx.deployVerticle(host).map(start);
     }).compose(start -> {
-      router = new RoutingWorkflowClient(vertx, nodeId, runtimes, this::view, peers, registry);
+      router = new RoutingWorkflowClient(vertx, nodeId, runtimes, this::view, peers, registry,
+          RaftoralTracing.of(options.getOpenTelemetry()));
       typedClient = WorkflowClient.over(router);
       management = new ManagementService(host, options.getAdvertiseAddress(), start.founding, managementClient,
           this::startExecutionGroup, options.getManagement(), options.getPreset().groupOptions());
@@ -212,10 +215,19 @@ public final class RaftoralNode extends VerticleBase {
     return Bridge.onContext(f, context);
   }
 
+  /** The workflow settings, traced with the node's OpenTelemetry unless they name their own. */
+  private WorkflowRuntimeOptions workflowOptions() {
+    WorkflowRuntimeOptions w = new WorkflowRuntimeOptions(options.getWorkflow());
+    if (w.getOpenTelemetry() == null) {
+      w.setOpenTelemetry(options.getOpenTelemetry());
+    }
+    return w;
+  }
+
   private Future<RaftGroup<?, ?>> startExecutionGroup(RaftHost h, long clusterId, Set<Long> founders) {
     eventFeeds.watchExecutionCluster(clusterId);
     WorkflowRuntime.Builder b = WorkflowRuntime.builder(h, clusterId).registry(registry)
-        .options(options.getWorkflow()).groupOptions(options.getPreset().groupOptions());
+        .options(workflowOptions()).groupOptions(options.getPreset().groupOptions());
     if (!founders.isEmpty()) {
       b.members(founders.stream().mapToLong(Long::longValue).toArray());
     }

@@ -1,5 +1,6 @@
 package io.raftoral.workflow;
 
+import io.opentelemetry.api.OpenTelemetry;
 import io.vertx.core.json.JsonObject;
 
 /**
@@ -22,12 +23,14 @@ public final class WorkflowRuntimeOptions {
   private long retainEndedMillis = DEFAULT_RETAIN_ENDED_MILLIS;
   private boolean pipelining = DEFAULT_PIPELINING;
   private boolean publishEvents = DEFAULT_PUBLISH_EVENTS;
+  private OpenTelemetry openTelemetry;
 
   public WorkflowRuntimeOptions() {
   }
 
   public WorkflowRuntimeOptions(WorkflowRuntimeOptions other) {
     this(other.toJson());
+    this.openTelemetry = other.openTelemetry;
   }
 
   public WorkflowRuntimeOptions(JsonObject json) {
@@ -110,6 +113,20 @@ public final class WorkflowRuntimeOptions {
   /** Whether workflow events are published on the event bus (see {@link WorkflowRuntime#eventAddress()}). */
   public WorkflowRuntimeOptions setPublishEvents(boolean publishEvents) {
     this.publishEvents = publishEvents;
+    return this;
+  }
+
+  /** The OpenTelemetry instance workflow runs are traced with (README "Traces"); null (the default): no tracing. */
+  public OpenTelemetry getOpenTelemetry() {
+    return openTelemetry;
+  }
+
+  /**
+   * Traces workflow runs through {@code openTelemetry}: a span per run on the owner with a child per checkpoint
+   * and compute. Not part of {@link #toJson()} (an object, not a setting); null turns tracing off.
+   */
+  public WorkflowRuntimeOptions setOpenTelemetry(OpenTelemetry openTelemetry) {
+    this.openTelemetry = openTelemetry;
     return this;
   }
 }

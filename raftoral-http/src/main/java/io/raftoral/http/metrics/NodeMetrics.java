@@ -9,6 +9,7 @@ import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Vertx;
+import io.vertx.core.VertxBuilder;
 import io.vertx.core.VertxOptions;
 import io.vertx.micrometer.MicrometerMetricsFactory;
 import io.vertx.micrometer.MicrometerMetricsOptions;
@@ -48,12 +49,17 @@ public final class NodeMetrics {
    * {@code options} are replaced; the JVM's meters come with {@link #newRegistry()}).
    */
   public static Vertx vertx(VertxOptions options, MeterRegistry registry) {
+    return builder(options, registry).build();
+  }
+
+  /** {@link #vertx} as a builder, for a Vert.x that also needs other SPIs (a tracer). */
+  public static VertxBuilder builder(VertxOptions options, MeterRegistry registry) {
     Objects.requireNonNull(registry, "registry");
     VertxOptions withMetrics = new VertxOptions(Objects.requireNonNull(options, "options"))
         .setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true)
             // vertx-micrometer-metrics keeps its registries by name, JVM-wide: a name of this registry's own keeps
             // several nodes of one JVM (tests, embedded clusters) from reporting into the first one's registry
             .setRegistryName(REGISTRY_NAME_PREFIX + System.identityHashCode(registry)));
-    return Vertx.builder().with(withMetrics).withMetrics(new MicrometerMetricsFactory(registry)).build();
+    return Vertx.builder().with(withMetrics).withMetrics(new MicrometerMetricsFactory(registry));
   }
 }

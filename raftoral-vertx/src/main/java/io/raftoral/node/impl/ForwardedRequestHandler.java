@@ -1,5 +1,8 @@
 package io.raftoral.node.impl;
 
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.context.Context;
+import io.opentelemetry.context.Scope;
 import io.raftoral.async.Bridge;
 import io.raftoral.workflow.StartOptions;
 import io.raftoral.workflow.WorkflowFilter;
@@ -20,15 +23,31 @@ final class ForwardedRequestHandler {
 
   private final long nodeId;
   private final Map<Long, WorkflowRuntime> local;
+  private final RequestSpans spans;
 
-  ForwardedRequestHandler(long nodeId, Map<Long, WorkflowRuntime> local) {
+  ForwardedRequestHandler(long nodeId, Map<Long, WorkflowRuntime> local, RequestSpans spans) {
     this.nodeId = nodeId;
     this.local = local;
+    this.spans = spans;
   }
 
-  /** Runs {@code req}; always completes with a {@link RoutedReply}, never fails. */
+  /**
+   * Runs {@code req}, sent by this node's router; always completes with a {@link RoutedReply}, never fails. It
+   * runs under the trace context the request carries (a start's workflow run continues it).
+   */
   Future<JsonObject> handle(JsonObject req) {
-    try {
+    return handleUnder(req, spans.local(req));
+  }
+
+  /** Runs {@code req}, forwarded by another node, in a {@code forwarded <op>} span; as {@link #handle}. */
+  Future<JsonObject> handleForwarded(JsonObject req) {
+    Span span = spans.forwarded(req);
+    return RequestSpans.endWithReply(span, handleUnder(req, Context.root().with(span)));
+  }
+
+  private Future<JsonObject> handleUnder(JsonObject req, Context trace) {
+    // Current while the runtime call is made: a start captures it (synchronously) into its Start command.
+    try (Scope ignored = trace.makeCurrent()) {
       return dispatch(req).recover(e -> Future.succeededFuture(RoutedReply.error(req, e)));
     } catch (RuntimeException e) {
       return Future.succeededFuture(RoutedReply.error(req, e));

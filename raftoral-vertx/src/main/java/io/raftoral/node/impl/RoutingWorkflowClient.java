@@ -1,5 +1,7 @@
 package io.raftoral.node.impl;
 
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.context.Context;
 import io.raftoral.async.Bridge;
 import io.raftoral.management.ExecutionCluster;
 import io.raftoral.management.ManagementView;
@@ -7,6 +9,7 @@ import io.raftoral.management.NodeRecord;
 import io.raftoral.management.NodeState;
 import io.raftoral.node.PeerRequests;
 import io.raftoral.raft.RaftNode;
+import io.raftoral.tracing.RaftoralTracing;
 import io.raftoral.workflow.ExecutionClusterUnavailableException;
 import io.raftoral.workflow.StartOptions;
 import io.raftoral.workflow.JsonWorkflowClient;
@@ -64,25 +67,34 @@ public final class RoutingWorkflowClient implements JsonWorkflowClient {
   private final PeerRequests peers;
   private final WorkflowRegistry registry;
   private final ForwardedRequestHandler handler;
+  private final RequestSpans spans;
   private final AtomicLong roundRobin = new AtomicLong();
 
   public RoutingWorkflowClient(Vertx vertx, long nodeId, Map<Long, WorkflowRuntime> local,
       Supplier<ManagementView> view, PeerRequests peers, WorkflowRegistry registry) {
+    this(vertx, nodeId, local, view, peers, registry, RaftoralTracing.disabled());
+  }
+
+  /** A router whose requests are traced with {@code tracing} (README "Traces"). */
+  public RoutingWorkflowClient(Vertx vertx, long nodeId, Map<Long, WorkflowRuntime> local,
+      Supplier<ManagementView> view, PeerRequests peers, WorkflowRegistry registry, RaftoralTracing tracing) {
     this.vertx = vertx;
     this.nodeId = nodeId;
     this.local = local;
     this.view = view;
     this.peers = peers;
     this.registry = registry;
-    this.handler = new ForwardedRequestHandler(nodeId, local);
+    this.spans = new RequestSpans(Objects.requireNonNull(tracing, "tracing"), nodeId);
+    this.handler = new ForwardedRequestHandler(nodeId, local, spans);
   }
 
   /**
-   * Runs a (possibly forwarded) request on the local runtime of its cluster; always completes with a reply object
-   * ({@code ok}, or {@code error} with a code and a message), never fails.
+   * Runs a request forwarded by another node on the local runtime of its cluster (in a span continuing the trace
+   * context it carries); always completes with a reply object ({@code ok}, or {@code error} with a code and a
+   * message), never fails.
    */
   public Future<JsonObject> handle(JsonObject req) {
-    return handler.handle(req);
+    return handler.handleForwarded(req);
   }
 
   /** Execution clusters that have members, by id. */
@@ -107,6 +119,12 @@ public final class RoutingWorkflowClient implements JsonWorkflowClient {
     Objects.requireNonNull(name, "name");
     Objects.requireNonNull(inputJson, "inputJson");
     Objects.requireNonNull(options, "options");
+    // The caller's trace context (a REST or gRPC server span, an application's span), taken on subscription.
+    return Uni.createFrom().deferred(() -> start(name, version, inputJson, options, Context.current()));
+  }
+
+  private Uni<WorkflowStatus> start(String name, int version, String inputJson, StartOptions options,
+      Context caller) {
     return Bridge.uni(() -> {
       // Refused here rather than by the member: this node's registrations are the cluster's, and a bad type is
       // the caller's error whichever node it called.
@@ -119,9 +137,13 @@ public final class RoutingWorkflowClient implements JsonWorkflowClient {
       String id = callerId != null ? callerId : UUID.randomUUID().toString();
       JsonObject req = new JsonObject().put("op", "start").put("name", name).put("version", version)
           .put("input", inputJson).put("workflowId", id);
+      Span route = spans.route(req, caller);
       Future<Long> cluster = callerId != null ? clusterForCallerId(callerId, clusters)
           : Future.succeededFuture(clusterForNewId(clusters));
-      return cluster.compose(c -> call(c, req)).map(r -> WorkflowStatus.fromJson(r.getJsonObject("status")));
+      return RequestSpans.endWith(route, cluster.compose(c -> {
+        route.setAttribute(RaftoralTracing.EXECUTION_CLUSTER_ID, c);
+        return call(c, req);
+      }).map(r -> WorkflowStatus.fromJson(r.getJsonObject("status"))));
     }));
   }
 
@@ -268,10 +290,11 @@ public final class RoutingWorkflowClient implements JsonWorkflowClient {
    */
   private Future<JsonObject> call(long cluster, JsonObject req) {
     req.put("clusterId", cluster);
+    spans.carry(req, Context.current());
     WorkflowRuntime rt = local.get(cluster);
     List<NodeRecord> targets = remoteMembers(cluster);
     if (rt != null && (rt.group().leaderId() != RaftNode.NONE || targets.isEmpty())) {
-      return handle(req).compose(reply -> RoutedReply.isUnavailable(reply) && !targets.isEmpty()
+      return handler.handle(req).compose(reply -> RoutedReply.isUnavailable(reply) && !targets.isEmpty()
           ? tryMembers(targets, 0, req, RoutedReply.toException(reply)) : RoutedReply.unwrap(reply));
     }
     if (targets.isEmpty()) {

@@ -56,6 +56,7 @@ final class Execution {
   private final TreeMap<Integer, CheckpointCall> waiting = new TreeMap<>();
   private final JournalWriter writer;
   private final QueryHandlers queries;
+  private final RunSpans spans;
 
   Execution(WorkflowRuntimeImpl rt, String workflowId) {
     this.rt = rt;
@@ -63,6 +64,7 @@ final class Execution {
     this.ctx = new WorkflowContextImpl(rt, this);
     this.writer = new JournalWriter(this, rt);
     this.queries = new QueryHandlers(workflowId);
+    this.spans = new RunSpans(rt.tracing(), rt.nodeId(), rt.clusterId(), workflowId);
   }
 
   QueryHandlers queries() {
@@ -109,6 +111,9 @@ final class Execution {
     }
     journal = r.journal;
     producing = r.owner == me();
+    if (producing) {
+      spans.producing(r);
+    }
     WorkflowRegistry.Definition def = rt.registry().find(r.type, r.version);
     if (def == null) {
       String msg = "workflow type '" + r.type + "' version " + r.version + " is not registered on node " + me();
@@ -159,7 +164,7 @@ final class Execution {
     step.assign(position++);
     if (r.owner == me()) {
       becomeProducer(r);
-      writer.produce(step, rt.options().isPipelining());
+      produce(step);
     } else {
       waiting.put(step.seq, step);
     }
@@ -244,14 +249,20 @@ final class Execution {
       return;
     }
     producing = true;
+    spans.producing(r);
     List<CheckpointCall> toProduce = new ArrayList<>(waiting.tailMap(journal.size(), true).values());
     waiting.keySet().removeIf(seq -> seq >= journal.size());
     for (CheckpointCall s : toProduce) {
-      writer.produce(s, rt.options().isPipelining());
+      produce(s);
     }
     if (functionDone && waiting.isEmpty()) {
       addFinishSlot();
     }
+  }
+
+  private void produce(CheckpointCall step) {
+    spans.produced(step);
+    writer.produce(step, rt.options().isPipelining());
   }
 
   private void addFinishSlot() {
@@ -292,6 +303,7 @@ final class Execution {
     if (cancelled) {
       return;
     }
+    spans.committed(seq, entry);
     Slot slot = writer.remove(seq);
     if (slot != null) {
       if (slot.finish) {
@@ -348,6 +360,7 @@ final class Execution {
       becomeProducer(r);
     } else if (producing) {
       producing = false;
+      spans.stopped("ownership moved to node " + r.owner);
       if (!writer.isEmpty()) {
         rt.restartExecution(this);
       }
@@ -374,10 +387,12 @@ final class Execution {
         }
       }
     }
+    spans.ended(state, reason);
     cancel();
   }
 
   void cancel() {
+    spans.stopped("run cancelled (replay or runtime closed)");
     cancelled = true;
     writer.cancelAll();
     waiting.clear();
@@ -399,6 +414,7 @@ final class Execution {
     WorkflowRecord r = record();
     if (r != null && r.state == WorkflowState.RUNNING && r.owner == me()) {
       producing = true;
+      spans.producing(r);
       addFinishSlot();
     }
   }
@@ -413,6 +429,7 @@ final class Execution {
     localFailure = failure;
     if (running && r.owner == me()) {
       producing = true;
+      spans.producing(r);
       addFinishSlot();
     } else if (failure instanceof NonDeterminismException || (running && why != null)) {
       LOG.warn("workflow {} on node {} (cluster {}): this replica's run failed: {}", workflowId, me(),

@@ -24,8 +24,19 @@ import java.util.Map;
     @JsonSubTypes.Type(value = WorkflowCommand.Signal.class, name = "signal")})
 public sealed interface WorkflowCommand {
 
-  /** Starts workflow {@code id} owned by {@code owner}; {@code at} is the proposer's clock (epoch ms). */
-  record Start(String id, String type, int version, String input, long owner, long at) implements WorkflowCommand {}
+  /**
+   * Starts workflow {@code id} owned by {@code owner}; {@code at} is the proposer's clock (epoch ms).
+   * {@code traceparent} is the W3C trace context of the request that started it (the owner's run span continues
+   * it), null when tracing is off; left out of the JSON then, so untraced commands keep their shape.
+   */
+  record Start(String id, String type, int version, String input, long owner, long at,
+      @JsonInclude(JsonInclude.Include.NON_NULL) String traceparent) implements WorkflowCommand {
+
+    /** A start without a trace context (commands written before traces existed read back like this). */
+    public Start(String id, String type, int version, String input, long owner, long at) {
+      this(id, type, version, input, owner, at, null);
+    }
+  }
 
   /**
    * Appends journal entry {@code seq} (value JSON, or a failure when {@code errorType} is set) if {@code owner}

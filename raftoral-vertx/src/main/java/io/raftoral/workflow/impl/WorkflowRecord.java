@@ -1,5 +1,6 @@
 package io.raftoral.workflow.impl;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import io.raftoral.workflow.WorkflowState;
 import io.raftoral.workflow.WorkflowStatus;
 import java.time.Instant;
@@ -34,6 +35,9 @@ public final class WorkflowRecord {
   public long signalCount;
   /** The answers (JSON text) of its query handlers when it ended, by query name; null if none. */
   public Map<String, String> finalQueries;
+  /** The W3C trace context of the start request (see {@link WorkflowCommand.Start}); absent from snapshots if null. */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public String traceparent;
 
   public WorkflowStatus toStatus(long clusterId) {
     return new WorkflowStatus(id, clusterId, type, version, state, owner, Instant.ofEpochMilli(startedAt),

@@ -4,6 +4,7 @@ import io.raftoral.async.Bridge;
 import io.raftoral.group.RaftGroup;
 import io.raftoral.group.RaftGroupOptions;
 import io.raftoral.host.RaftHost;
+import io.raftoral.tracing.RaftoralTracing;
 import io.raftoral.workflow.StartOptions;
 import io.raftoral.workflow.WorkflowFilter;
 import io.raftoral.workflow.WorkflowIdConflictException;
@@ -50,6 +51,7 @@ public final class WorkflowRuntimeImpl
   private final long clusterId;
   private final WorkflowRegistry registry;
   private final WorkflowRuntimeOptions options;
+  private final RaftoralTracing tracing;
   private final WorkflowStateMachine stateMachine;
   private final String eventAddress;
   private final AppliedChanges changes = new AppliedChanges(this);
@@ -75,6 +77,7 @@ public final class WorkflowRuntimeImpl
     this.clusterId = clusterId;
     this.registry = registry;
     this.options = options;
+    this.tracing = RaftoralTracing.of(options.getOpenTelemetry());
     this.stateMachine = stateMachine;
     this.eventAddress = WorkflowRuntime.eventAddress(nodeId, clusterId);
   }
@@ -144,6 +147,10 @@ public final class WorkflowRuntimeImpl
   @Override
   public WorkflowRegistry registry() {
     return registry;
+  }
+
+  RaftoralTracing tracing() {
+    return tracing;
   }
 
   WorkflowRuntimeOptions options() {
@@ -281,8 +288,9 @@ public final class WorkflowRuntimeImpl
   private <O> Uni<WorkflowRun<O>> startEncoded(WorkflowRegistry.Definition def, String inputJson,
       StartOptions options) {
     String id = options.getWorkflowId() != null ? options.getWorkflowId() : UUID.randomUUID().toString();
+    // The caller's trace context when start is subscribed to (a forwarded request's span): the run continues it.
     WorkflowCommand.Start cmd = new WorkflowCommand.Start(id, def.name(), def.version(), inputJson, nodeId,
-        System.currentTimeMillis());
+        System.currentTimeMillis(), tracing.currentTraceparent());
     return Bridge.uni(() -> propose(cmd)).map(outcome -> {
       if (outcome.rejection() == Rejection.ID_CONFLICT) {
         throw new WorkflowIdConflictException(id, outcome.status().workflowType(), outcome.status().version());

@@ -142,6 +142,7 @@ public final class WorkflowStateMachine implements StateMachine<WorkflowCommand,
     r.input = c.input();
     r.owner = c.owner();
     r.startedAt = c.at();
+    r.traceparent = c.traceparent();
     workflows.put(r.id, r);
     runningCount++;
     listener.started(r);
