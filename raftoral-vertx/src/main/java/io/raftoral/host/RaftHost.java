@@ -163,6 +163,15 @@ public final class RaftHost extends VerticleBase {
     return h == null ? null : (RaftGroup<C, R>) h.verticle.group();
   }
 
+  /**
+   * Whether the hosted group {@code groupId} is quiesced on this node right now (see
+   * {@link RaftGroupOptions#setQuiesceWhenIdle(boolean)}); false for a group not hosted here.
+   */
+  public boolean isQuiesced(long groupId) {
+    Hosted h = groups.get(groupId);
+    return h != null && h.verticle.isQuiesced();
+  }
+
   /** Ids of the hosted groups. */
   public Set<Long> groupIds() {
     return new HashSet<>(groups.keySet());
