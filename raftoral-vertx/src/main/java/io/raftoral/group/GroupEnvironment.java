@@ -24,6 +24,15 @@ public interface GroupEnvironment {
   /** The group stopped. */
   void detach(HostedGroup group);
 
+  /**
+   * Whether the node {@code nodeId} was heard from (by any group, or by its node heartbeat) within the last
+   * {@code withinTicks} ticks: the node-level liveness that quiesced groups rely on instead of their own heartbeats.
+   * An environment that tracks none vouches for nobody, so quiesced groups wake at once there.
+   */
+  default boolean isNodeLive(long nodeId, long withinTicks) {
+    return false;
+  }
+
   /** A message came from a server outside the group's configuration (counted, still handed to Raft). */
   void countNonMemberMessage();
 

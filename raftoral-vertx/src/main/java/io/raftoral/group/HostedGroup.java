@@ -11,4 +11,12 @@ public interface HostedGroup {
 
   /** Advances the group's logical clock by one tick. Called on any thread; the group hops onto its own context. */
   void tick();
+
+  /**
+   * Whether the group is quiesced here (idle, no heartbeats, no election timer): the host then ticks it only to
+   * check node-level liveness. Any thread.
+   */
+  default boolean isQuiesced() {
+    return false;
+  }
 }

@@ -20,6 +20,8 @@ public final class RaftGroupOptions {
   public static final long DEFAULT_REQUEST_TIMEOUT_MILLIS = 5_000;
   /** As many as the proposals a node may have pending: a leaderless node queues at most that many of each kind. */
   public static final int DEFAULT_MAX_REQUESTS_AWAITING_LEADER = DEFAULT_MAX_PENDING_PROPOSALS;
+  /** Off until quiescing has seen more use: idle groups keep heartbeating. */
+  public static final boolean DEFAULT_QUIESCE_WHEN_IDLE = false;
 
   private int electionTicks = DEFAULT_ELECTION_TICKS;
   private int heartbeatTicks = DEFAULT_HEARTBEAT_TICKS;
@@ -31,6 +33,7 @@ public final class RaftGroupOptions {
   private int maxPendingProposals = DEFAULT_MAX_PENDING_PROPOSALS;
   private long requestTimeoutMillis = DEFAULT_REQUEST_TIMEOUT_MILLIS;
   private int maxRequestsAwaitingLeader = DEFAULT_MAX_REQUESTS_AWAITING_LEADER;
+  private boolean quiesceWhenIdle = DEFAULT_QUIESCE_WHEN_IDLE;
 
   public RaftGroupOptions() {}
 
@@ -46,6 +49,7 @@ public final class RaftGroupOptions {
     maxPendingProposals = other.maxPendingProposals;
     requestTimeoutMillis = other.requestTimeoutMillis;
     maxRequestsAwaitingLeader = other.maxRequestsAwaitingLeader;
+    quiesceWhenIdle = other.quiesceWhenIdle;
   }
 
   public RaftGroupOptions(JsonObject json) {
@@ -59,6 +63,7 @@ public final class RaftGroupOptions {
     setMaxPendingProposals(json.getInteger("maxPendingProposals", DEFAULT_MAX_PENDING_PROPOSALS));
     setRequestTimeoutMillis(json.getLong("requestTimeoutMillis", DEFAULT_REQUEST_TIMEOUT_MILLIS));
     setMaxRequestsAwaitingLeader(json.getInteger("maxRequestsAwaitingLeader", DEFAULT_MAX_REQUESTS_AWAITING_LEADER));
+    setQuiesceWhenIdle(json.getBoolean("quiesceWhenIdle", DEFAULT_QUIESCE_WHEN_IDLE));
   }
 
   public JsonObject toJson() {
@@ -72,7 +77,8 @@ public final class RaftGroupOptions {
         .put("snapshotEveryEntries", snapshotEveryEntries)
         .put("maxPendingProposals", maxPendingProposals)
         .put("requestTimeoutMillis", requestTimeoutMillis)
-        .put("maxRequestsAwaitingLeader", maxRequestsAwaitingLeader);
+        .put("maxRequestsAwaitingLeader", maxRequestsAwaitingLeader)
+        .put("quiesceWhenIdle", quiesceWhenIdle);
   }
 
   /** The Raft core configuration of node {@code nodeId} with these settings. */
@@ -173,6 +179,21 @@ public final class RaftGroupOptions {
       throw new IllegalArgumentException("maxRequestsAwaitingLeader must be >= 1, was " + v);
     }
     maxRequestsAwaitingLeader = v;
+    return this;
+  }
+
+  public boolean isQuiesceWhenIdle() { return quiesceWhenIdle; }
+
+  /**
+   * Quiesces the group while it is idle, as CockroachDB and TiKV do: once every member holds and has committed the
+   * leader's last entry and nothing is pending, the leader stops heartbeating and the followers stop their election
+   * timers, so an idle group costs (nearly) nothing. Node-level liveness (the host's one heartbeat per peer node)
+   * stands in for the group's heartbeats: a follower that stops hearing from the leader's node wakes and campaigns
+   * as usual, a leader that stops hearing from a quorum wakes and steps down if it cannot reach one. Any proposal,
+   * read, membership change or message wakes the group at once.
+   */
+  public RaftGroupOptions setQuiesceWhenIdle(boolean v) {
+    quiesceWhenIdle = v;
     return this;
   }
 

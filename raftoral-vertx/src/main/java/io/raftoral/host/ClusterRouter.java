@@ -20,7 +20,7 @@ import org.slf4j.LoggerFactory;
  * Routes inbound Raft batches of one node to its groups: envelopes are grouped by group id and handed to each
  * group's local event-bus address ({@code raftoral.raft.<nodeId>.<groupId>}) with a local-only codec. Envelopes
  * for another node, without a message, or for a group id this node does not host are counted and refused, never
- * fatal.
+ * fatal. Every batch also counts as proof that its sender's node is up ({@link NodeLiveness}).
  */
 public final class ClusterRouter {
 
@@ -32,6 +32,7 @@ public final class ClusterRouter {
   private final AtomicLong delivered = new AtomicLong();
   private final AtomicLong unknownCluster = new AtomicLong();
   private final AtomicLong malformed = new AtomicLong();
+  private final NodeLiveness liveness;
 
   /** What happened to one inbound batch, for transports that answer their peer. */
   public record Outcome(int delivered, int unknownCluster, int malformed) {
@@ -40,9 +41,10 @@ public final class ClusterRouter {
     }
   }
 
-  ClusterRouter(long nodeId, EventBus bus) {
+  ClusterRouter(long nodeId, EventBus bus, NodeLiveness liveness) {
     this.nodeId = nodeId;
     this.bus = bus;
+    this.liveness = liveness;
     GroupDelivery.registerCodec(bus);
   }
 
@@ -60,6 +62,10 @@ public final class ClusterRouter {
       malformed.incrementAndGet();
       LOG.warn("node {}: refused a batch addressed to node {}", nodeId, batch == null ? null : batch.toNode());
       return new Outcome(0, 0, 1);
+    }
+    if (batch.fromNode() > 0) {
+      // Any batch, even an empty node heartbeat, shows that its sender's node is up.
+      liveness.heard(batch.fromNode());
     }
     Map<Long, List<Message>> byGroup = new LinkedHashMap<>();
     int bad = 0;

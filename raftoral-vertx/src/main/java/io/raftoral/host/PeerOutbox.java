@@ -39,11 +39,13 @@ final class PeerOutbox {
   private final AtomicInteger drainRequests = new AtomicInteger();
   private final AtomicBoolean lazyFlushScheduled = new AtomicBoolean();
   private final long coalesceMillis;
+  private final NodeLiveness liveness;
   private final AtomicLong batches = new AtomicLong();
   private final AtomicLong envelopes = new AtomicLong();
 
-  PeerOutbox(long nodeId, Transport transport, Context timerContext, long coalesceMillis) {
+  PeerOutbox(long nodeId, Transport transport, Context timerContext, long coalesceMillis, NodeLiveness liveness) {
     this.nodeId = nodeId;
+    this.liveness = liveness;
     this.transport = transport;
     this.timerContext = timerContext;
     this.coalesceMillis = coalesceMillis;
@@ -96,6 +98,7 @@ final class PeerOutbox {
       }
       batches.incrementAndGet();
       envelopes.addAndGet(out.size());
+      liveness.sent(e.getKey());
       transport.send(new RaftBatch(nodeId, e.getKey(), out));
     }
   }

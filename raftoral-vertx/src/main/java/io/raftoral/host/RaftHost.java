@@ -13,6 +13,7 @@ import io.raftoral.raft.Membership;
 import io.raftoral.storage.LogStore;
 import io.raftoral.storage.NodeIdentity;
 import io.raftoral.storage.StorageException;
+import io.raftoral.transport.RaftBatch;
 import io.raftoral.transport.RaftEnvelope;
 import io.raftoral.transport.Transport;
 import io.vertx.core.Future;
@@ -45,6 +46,9 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class RaftHost extends VerticleBase {
 
+  /** Quiesced groups check node liveness at least this often, even when no peer node is suspect. */
+  static final long QUIESCED_CHECK_EVERY_TICKS = 10;
+
   private final RaftHostOptions options;
   private final LogStore store;
   private final Transport transport;
@@ -55,6 +59,8 @@ public final class RaftHost extends VerticleBase {
   private volatile ClusterRouter router;
   private volatile PeerOutbox outbox;
   private long ticker = -1;
+  private long ticks;
+  private final NodeLiveness liveness = new NodeLiveness();
   private final Environment environment = new Environment();
   private volatile MeterRegistry meterRegistry;
 
@@ -81,9 +87,9 @@ public final class RaftHost extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    router = new ClusterRouter(options.getNodeId(), vertx.eventBus());
+    router = new ClusterRouter(options.getNodeId(), vertx.eventBus(), liveness);
     // Heartbeats may wait up to half a tick to share a batch with those of the other groups.
-    outbox = new PeerOutbox(options.getNodeId(), transport, context, options.getTickMillis() / 2);
+    outbox = new PeerOutbox(options.getNodeId(), transport, context, options.getTickMillis() / 2, liveness);
     transport.receiveHandler(router::route);
     // The storage must belong to this node of this cluster: a directory of another node or cluster is refused
     // rather than silently mixing two nodes' logs. A new store records the identity.
@@ -98,11 +104,33 @@ public final class RaftHost extends VerticleBase {
             + " of cluster '" + me.clusterName() + "'"));
       }
       return Future.succeededFuture();
-    }).onSuccess(v -> ticker = vertx.setPeriodic(options.getTickMillis(), id -> {
-      for (HostedGroup g : ticking) {
+    }).onSuccess(v -> ticker = vertx.setPeriodic(options.getTickMillis(), id -> tick()));
+  }
+
+  /**
+   * One tick of the node: every awake group ticks. Quiesced groups are skipped, which is what makes them nearly
+   * free; they only check their leader's (or their quorum's) node liveness when some peer node is suspect, and
+   * every {@link #QUIESCED_CHECK_EVERY_TICKS} ticks in case one quiesced just as a node went down. Then, while some
+   * group is quiesced here, each peer node that got nothing this tick gets a node heartbeat (an empty batch).
+   */
+  private void tick() {
+    ticks++;
+    boolean checkQuiesced = liveness.anyPeerSuspect() || ticks % QUIESCED_CHECK_EVERY_TICKS == 0;
+    boolean anyQuiesced = false;
+    for (HostedGroup g : ticking) {
+      boolean quiesced = g.isQuiesced();
+      anyQuiesced |= quiesced;
+      if (checkQuiesced || !quiesced) {
         g.tick();
       }
-    }));
+    }
+    List<Long> quietPeers = liveness.tick();
+    if (anyQuiesced) {
+      // While every group heartbeats, their traffic proves each node up; node heartbeats start with quiescing.
+      for (long peer : quietPeers) {
+        transport.send(new RaftBatch(options.getNodeId(), peer, List.of()));
+      }
+    }
   }
 
   @Override
@@ -133,6 +161,15 @@ public final class RaftHost extends VerticleBase {
   public <C, R> RaftGroup<C, R> group(long groupId) {
     Hosted h = groups.get(groupId);
     return h == null ? null : (RaftGroup<C, R>) h.verticle.group();
+  }
+
+  /**
+   * Whether the hosted group {@code groupId} is quiesced on this node right now (see
+   * {@link RaftGroupOptions#setQuiesceWhenIdle(boolean)}); false for a group not hosted here.
+   */
+  public boolean isQuiesced(long groupId) {
+    Hosted h = groups.get(groupId);
+    return h != null && h.verticle.isQuiesced();
   }
 
   /** Ids of the hosted groups. */
@@ -261,6 +298,11 @@ public final class RaftHost extends VerticleBase {
     public void detach(HostedGroup group) {
       ticking.remove(group);
       router.unregister(group.groupId());
+    }
+
+    @Override
+    public boolean isNodeLive(long nodeId, long withinTicks) {
+      return nodeId == options.getNodeId() || liveness.isLive(nodeId, withinTicks);
     }
 
     @Override

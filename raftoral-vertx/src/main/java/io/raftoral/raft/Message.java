@@ -13,7 +13,8 @@ import java.util.Objects;
  *   <li>{@code rejectHint}/{@code logTerm} on a rejected append: where the leader should probe next (fast
  *       backtracking);
  *   <li>{@code context}: the read-index request context on heartbeats and read-index messages, or
- *       {@link #CAMPAIGN_TRANSFER} on votes caused by a leadership transfer.
+ *       {@link #CAMPAIGN_TRANSFER} on votes caused by a leadership transfer, or {@link #QUIESCE} on the heartbeat
+ *       of a leader that quiesces its group.
  * </ul>
  */
 public record Message(
@@ -32,6 +33,13 @@ public record Message(
 
   /** Vote context marking an election started by {@link MessageType#TIMEOUT_NOW}: it overrides leader leases. */
   public static final byte[] CAMPAIGN_TRANSFER = {'T'};
+
+  /**
+   * Heartbeat context of a leader that quiesces its idle group ({@link RaftNode#quiesce()}): a follower as up to
+   * date as the heartbeat's commit index stops its election timer. ReadIndex contexts are longer, so they never
+   * collide with it.
+   */
+  public static final byte[] QUIESCE = {'Q'};
 
   private static final byte[] EMPTY = new byte[0];
 

@@ -25,6 +25,12 @@ import java.util.Set;
  * current-term commit rule (§5.4.2), snapshots (§7), learners and single-server membership changes (thesis §4.1,
  * §4.2.1), leadership transfer (thesis §3.10) and ReadIndex reads (thesis §6.4).
  *
+ * <p>An idle group can be quiesced ({@link #quiesce()}, {@link #wake()}), as CockroachDB and TiKV ("hibernate
+ * regions") do so that a node can host many groups: the leader stops heartbeating and the followers stop their
+ * election timers. Liveness then rests on the runtime, which must {@link #wake()} a quiesced follower as soon as
+ * node-level liveness no longer vouches for the leader's node, and a quiesced leader when it no longer vouches for a
+ * quorum. Safety never depends on timers (§5.2 uses them only for liveness), so quiescing cannot break it.
+ *
  * <p>This class holds the algorithm: roles, {@code step} and what to send when. Its state lives apart, as in etcd
  * raft: the log in {@link RaftLog}, the leader's per-follower flow control and the vote tally in
  * {@link ProgressTracker} (etcd's {@code tracker/}), the ReadIndex bookkeeping in {@link ReadOnly} (etcd's
@@ -49,6 +55,8 @@ public final class RaftNode {
   private int electionElapsed;
   private int heartbeatElapsed;
   private int randomizedElectionTimeout;
+  /** No heartbeats (leader) or election timer (follower) until woken: see {@link #quiesce()}. */
+  private boolean quiesced;
 
   /** Leader: replication progress of every member, this server included; candidate: the votes received. */
   private final ProgressTracker tracker;
@@ -151,8 +159,14 @@ public final class RaftNode {
   // Inputs
   // ---------------------------------------------------------------------------------------------------------------
 
-  /** Advances the logical clock by one tick: election timeouts for followers, heartbeats for the leader. */
+  /**
+   * Advances the logical clock by one tick: election timeouts for followers, heartbeats for the leader. A quiesced
+   * server ignores ticks until woken.
+   */
   public void tick() {
+    if (quiesced) {
+      return;
+    }
     if (role == Role.LEADER) {
       tickLeader();
     } else {
@@ -196,6 +210,80 @@ public final class RaftNode {
   }
 
   /**
+   * Whether this server leads a group with nothing left to replicate: every entry durable here, committed and
+   * matched by every member, no ReadIndex request, leadership transfer or configuration change in progress. Only
+   * then may it {@link #quiesce()}.
+   */
+  public boolean canQuiesce() {
+    if (role != Role.LEADER || leadTransferee != NONE || readOnly.pending() > 0 || outstanding != null
+        || log.committed() != log.lastIndex() || log.stableIndex() != log.lastIndex()
+        || log.term(log.committed()) != term) {
+      return false;
+    }
+    boolean[] caughtUp = {true};
+    tracker.forEach((peer, pr) -> caughtUp[0] &= pr.match == log.lastIndex()
+        && (peer == id || pr.state == Progress.State.REPLICATE));
+    return caughtUp[0];
+  }
+
+  /**
+   * Leader: quiesces an idle group (CockroachDB's and TiKV's scheme): sends one last heartbeat marked
+   * {@link Message#QUIESCE}, then stops heartbeating and ignores ticks. A follower that receives it and holds
+   * exactly the leader's log and commit index stops its election timer too; one that is behind stays awake, and its
+   * election (or any message) wakes the leader again. CheckQuorum (thesis §6.2) pauses with the clock: the runtime
+   * must {@link #wake()} the leader when node-level liveness no longer vouches for a quorum of its group.
+   *
+   * @return whether the server is quiesced (false while {@link #canQuiesce()} is false)
+   */
+  public boolean quiesce() {
+    if (quiesced) {
+      return true;
+    }
+    if (!canQuiesce()) {
+      return false;
+    }
+    quiesced = true;
+    bcastHeartbeat(Message.QUIESCE);
+    return true;
+  }
+
+  /** Whether this server is quiesced (see {@link #quiesce()}); cleared by {@link #wake()}. */
+  public boolean isQuiesced() {
+    return quiesced;
+  }
+
+  /**
+   * Ends quiescence: ticks count again. Proposals, reads, membership changes, transfers and every message except
+   * quiesce heartbeats and plain heartbeat responses wake a server themselves; the runtime calls this when
+   * node-level liveness stops vouching for the leader's node (on a follower, which then campaigns after its election
+   * timeout as usual, §5.2) or for a quorum (on a leader). A woken leader heartbeats at once and starts a fresh
+   * CheckQuorum period in which every follower must answer (thesis §6.2), so one cut off from its quorum while
+   * quiesced steps down within an election timeout.
+   */
+  public void wake() {
+    unquiesce(true);
+  }
+
+  /**
+   * Ends quiescence. A follower that wakes tells the leader (unless the leader woke it), as CockroachDB does: a
+   * group is quiesced or awake as a whole, never a follower timing out beside a leader that does not heartbeat.
+   */
+  private void unquiesce(boolean wakeLeader) {
+    if (!quiesced) {
+      return;
+    }
+    quiesced = false;
+    if (role == Role.LEADER) {
+      electionElapsed = 0;
+      heartbeatElapsed = config.getHeartbeatTicks();
+      tracker.forEach((peer, pr) -> pr.recentActive = peer == id);
+    } else if (wakeLeader && lead != NONE) {
+      // Quiesced, this follower holds exactly the leader's committed log: acknowledging it is true and is news.
+      send(Message.builder(MessageType.APPEND_RESPONSE, id, lead).index(log.lastIndex()).build());
+    }
+  }
+
+  /**
    * Proposes application data.
    *
    * @return the log index the entry got when this server leads, or 0 when the proposal was forwarded to the leader
@@ -222,6 +310,7 @@ public final class RaftNode {
     if (batch.isEmpty()) {
       throw new IllegalArgumentException("empty batch");
     }
+    wake();
     if (role == Role.LEADER) {
       if (leadTransferee != NONE) {
         throw new ProposalDroppedException("leadership is being transferred to " + leadTransferee);
@@ -257,6 +346,7 @@ public final class RaftNode {
   public long proposeConfigChange(ConfigChange change) {
     Objects.requireNonNull(change, "change");
     requireLeader();
+    wake();
     if (leadTransferee != NONE) {
       throw new ProposalDroppedException("leadership is being transferred to " + leadTransferee);
     }
@@ -282,6 +372,7 @@ public final class RaftNode {
    */
   public void transferLeadership(long target) {
     requireLeader();
+    wake();
     if (target == id) {
       return;
     }
@@ -315,6 +406,7 @@ public final class RaftNode {
     if (context.length == 0) {
       throw new IllegalArgumentException("context must not be empty");
     }
+    wake();
     if (role == Role.LEADER) {
       handleReadIndex(id, context);
     } else if (lead != NONE) {
@@ -366,6 +458,9 @@ public final class RaftNode {
     Objects.requireNonNull(m, "message");
     if (m.to() != id || m.from() == id || m.from() <= 0) {
       return;
+    }
+    if (quiesced && !keepsQuiesced(m)) {
+      unquiesce(m.from() != lead);
     }
     if (m.term() == 0) {
       // Local-kind messages (forwarded proposals and read requests) carry no term.
@@ -520,6 +615,7 @@ public final class RaftNode {
       vote = NONE;
     }
     lead = NONE;
+    quiesced = false;
     electionElapsed = 0;
     heartbeatElapsed = 0;
     randomizedElectionTimeout = config.getElectionTicks() + random.nextInt(config.getElectionTicks());
@@ -749,7 +845,28 @@ public final class RaftNode {
     if (m.commit() <= log.lastIndex()) {
       log.commitTo(m.commit());
     }
+    if (Arrays.equals(m.context(), Message.QUIESCE)) {
+      // Only a follower holding exactly what the leader committed may stop its timer: one that is behind needs the
+      // heartbeats (and their appends) to catch up, and its timer wakes the group if they stop.
+      quiesced = role == Role.FOLLOWER && log.lastIndex() == m.commit() && log.committed() == m.commit();
+    }
     send(Message.builder(MessageType.HEARTBEAT_RESPONSE, id, m.from()).context(m.context()).build());
+  }
+
+  /**
+   * Messages that leave a quiesced server quiesced: the leader's quiesce heartbeat (a duplicate or a newer one) and,
+   * on the leader, heartbeat responses (late answers to the last heartbeats, which change nothing once every
+   * follower matches). Everything else is news and wakes the server.
+   */
+  private boolean keepsQuiesced(Message m) {
+    if (m.term() != term) {
+      return false;
+    }
+    if (m.type() == MessageType.HEARTBEAT) {
+      return m.from() == lead && Arrays.equals(m.context(), Message.QUIESCE);
+    }
+    return m.type() == MessageType.HEARTBEAT_RESPONSE && role == Role.LEADER
+        && (m.context().length == 0 || Arrays.equals(m.context(), Message.QUIESCE));
   }
 
   private void handleSnapshot(Message m) {

@@ -39,6 +39,27 @@ class RaftSimulationTest {
     }
   }
 
+  /**
+   * Idle periods with quiescing on (CockroachDB/TiKV style), and faults while quiesced: crashes and isolation of the
+   * quiesced leader's node, random partitions, loss. Safety holds and a leader still emerges within the bounded
+   * liveness window once faults stop: node-level liveness wakes whoever must campaign.
+   */
+  @Test
+  void quiescingScenariosKeepSafetyAndConverge() {
+    long count = Long.getLong("raftoral.sim.quiesceSeeds", 300L);
+    SimulationReport total = new SimulationReport();
+    for (long seed = 1; seed <= count; seed++) {
+      total.add(Simulation.quiescing(seed, RaftNodeFactory.STANDARD).run());
+    }
+    System.out.println("simulated " + count + " quiescing scenarios: " + total);
+    if (count >= 100) {
+      assertThat(total.quiescences).isGreaterThan(0);
+      assertThat(total.quiescedLeaderFaults).isGreaterThan(0);
+      assertThat(total.livenessWakes).isGreaterThan(0);
+      assertThat(total.acknowledged).isGreaterThan(0);
+    }
+  }
+
   /** The exact Figure 8 sequence of §5.4.2: the real core never loses the entry committed at its end. */
   @Test
   void figure8SequenceKeepsCommittedEntries() {

@@ -54,6 +54,10 @@ public final class RaftGroupVerticle<C, R> extends VerticleBase implements Hoste
   private static final long STALE_AFTER_ELECTION_TIMEOUTS = 2;
   /** A leader idle this many election timeouts halves its clock (see {@link IdleClock}). */
   private static final long IDLE_AFTER_ELECTION_TIMEOUTS = 2;
+  /** With {@link RaftGroupOptions#isQuiesceWhenIdle()}: a leader idle this many election timeouts quiesces. */
+  private static final long QUIESCE_AFTER_ELECTION_TIMEOUTS = 1;
+  /** Quiesced, the leader's node must have been heard within this fraction of an election timeout. */
+  private static final int LIVENESS_ELECTION_TIMEOUT_DIVISOR = 2;
 
   private final long groupId;
   private final GroupEnvironment env;
@@ -73,6 +77,8 @@ public final class RaftGroupVerticle<C, R> extends VerticleBase implements Hoste
   private long appliedIndex;
   private long snapshotIndex;
   private final IdleClock clock;
+  /** Null unless {@link RaftGroupOptions#isQuiesceWhenIdle()}. */
+  private final Quiescence quiescence;
   private final GroupStatus status = new GroupStatus();
   private SoftStateHandler softStates;
 
@@ -98,6 +104,10 @@ public final class RaftGroupVerticle<C, R> extends VerticleBase implements Hoste
     this.handle = new RaftGroupHandle<>(this, codec, this.options.getRequestTimeoutMillis());
     this.bootstrap = bootstrap;
     this.clock = new IdleClock(IDLE_AFTER_ELECTION_TIMEOUTS * this.options.getElectionTicks());
+    this.quiescence = this.options.isQuiesceWhenIdle()
+        ? new Quiescence(env, QUIESCE_AFTER_ELECTION_TIMEOUTS * this.options.getElectionTicks(),
+            Math.max(1, this.options.getElectionTicks() / LIVENESS_ELECTION_TIMEOUT_DIVISOR))
+        : null;
     this.leaderWaiters = new LeaderWaiters(this, this.options.getMaxRequestsAwaitingLeader());
   }
 
@@ -156,6 +166,11 @@ public final class RaftGroupVerticle<C, R> extends VerticleBase implements Hoste
     return consumer == null ? flushed : flushed.compose(v -> consumer.unregister());
   }
 
+  @Override
+  public boolean isQuiesced() {
+    return quiescence != null && quiescence.isQuiesced();
+  }
+
   /** Called by the host's ticker, on any thread. */
   @Override
   public void tick() {
@@ -164,6 +179,10 @@ public final class RaftGroupVerticle<C, R> extends VerticleBase implements Hoste
     }
     context.runOnContext(v -> {
       if (stopped || core == null) {
+        return;
+      }
+      if (quiescence != null && quiescence.tick(core, quietLeaderNow())) {
+        processReady(); // the quiesce heartbeat, if the group quiesced just now
         return;
       }
       if (clock.tick(quietLeaderNow())) {
@@ -212,6 +231,10 @@ public final class RaftGroupVerticle<C, R> extends VerticleBase implements Hoste
   // ---------------------------------------------------------------------------------------------------------------
 
   void processReady() {
+    if (quiescence != null) {
+      // Whatever just happened (a message, a request) may have woken the core: the host must tick it again.
+      quiescence.refresh(core);
+    }
     if (inReadyLoop) {
       // Called back from inside the loop (a caller answered by an apply proposed again on this thread): the
       // running loop picks the new work up after advancing the current Ready, which must come first.
@@ -222,6 +245,9 @@ public final class RaftGroupVerticle<C, R> extends VerticleBase implements Hoste
       processReadies();
     } finally {
       inReadyLoop = false;
+      if (quiescence != null) {
+        quiescence.refresh(core);
+      }
     }
   }
 

@@ -45,6 +45,13 @@ public final class Simulation {
   static final int UNITS_PER_TICK = 10;
   /** {@code -Draftoral.sim.verbose=true} prints every event of a run (use with a single seed). */
   private static final boolean VERBOSE = Boolean.getBoolean("raftoral.sim.verbose");
+  /** Quiescing scenarios: a leader idle this many ticks (and able to) quiesces its group. */
+  private static final int QUIESCE_AFTER_IDLE_TICKS = 3;
+  /** Quiescing scenarios: the client works this many ticks of each cycle, then leaves the group idle. */
+  private static final int BUSY_TICKS = 25;
+  private static final int CYCLE_TICKS = 70;
+  /** Quiescing scenarios: per-tick probability that a quiesced leader is crashed or cut off from everyone. */
+  private static final double QUIESCED_LEADER_FAULT = 0.03;
 
   private final long seed;
   private final SimulationOptions options;
@@ -75,8 +82,18 @@ public final class Simulation {
   private boolean scripted;
   private double dropRate;
   private double duplicateRate;
+  /** Whether the runtime quiesces idle groups, with node-level liveness to wake them (see {@link #quiescing}). */
+  private final boolean quiescing;
+  private final SimNodeLiveness liveness;
 
   public Simulation(long seed, SimulationOptions options, RaftNodeFactory factory) {
+    this(seed, options, factory, false);
+  }
+
+  private Simulation(long seed, SimulationOptions options, RaftNodeFactory factory, boolean quiescing) {
+    this.quiescing = quiescing;
+    // Node liveness must notice a dead node well within an election timeout, as the host's node heartbeat does.
+    this.liveness = new SimNodeLiveness((long) options.electionTicks() * UNITS_PER_TICK / 2);
     this.seed = seed;
     this.options = options;
     this.factory = factory;
@@ -89,6 +106,17 @@ public final class Simulation {
   /** A simulation biased toward the Figure 8 scenario of §5.4.2 (see {@link SimulationOptions#figure8Prone}). */
   public static Simulation figure8Prone(long seed, RaftNodeFactory factory) {
     return new Simulation(seed, SimulationOptions.figure8Prone(seed), factory);
+  }
+
+  /**
+   * A randomized simulation whose runtime quiesces idle groups ({@link RaftNode#quiesce()}) the way the group
+   * runtime does: the client alternates busy and idle periods, leaders quiesce after a few idle ticks, node-level
+   * liveness (a coalesced heartbeat per pair of servers, plus any Raft message) wakes a quiesced follower whose
+   * leader's node it stops hearing and a quiesced leader that stops hearing a quorum, and quiesced leaders are
+   * crashed or isolated on purpose. The same invariants and the same bounded liveness must hold.
+   */
+  public static Simulation quiescing(long seed, RaftNodeFactory factory) {
+    return new Simulation(seed, SimulationOptions.randomFor(seed), factory, true);
   }
 
   /** A simulation whose options are themselves drawn from the seed (cluster size, fault rates). */
@@ -235,6 +263,10 @@ public final class Simulation {
         livenessClient();
       }
     }
+    if (time % UNITS_PER_TICK == 0 && quiescing) {
+      nodeHeartbeats();
+      driveQuiescence();
+    }
     for (SimServer s : servers.values()) {
       if (s.node != null && (time + s.tickPhase) % UNITS_PER_TICK == 0) {
         s.node.tick();
@@ -258,6 +290,7 @@ public final class Simulation {
       if (VERBOSE) {
         record("deliver " + f.message);
       }
+      liveness.heard(to.id, f.message.from(), time);
       to.node.step(f.message);
     }
   }
@@ -387,8 +420,12 @@ public final class Simulation {
   // ---------------------------------------------------------------------------------------------------------------
 
   private void chaosActions() {
-    if (rnd.nextDouble() < options.proposeRate()) {
+    boolean busy = !quiescing || (time / UNITS_PER_TICK) % CYCLE_TICKS < BUSY_TICKS;
+    if (busy && rnd.nextDouble() < options.proposeRate()) {
       propose(randomLive(), nextProposalId++);
+    }
+    if (quiescing) {
+      faultOnQuiescedLeader();
     }
     SimulationOptions.FaultRates f = options.faultRates();
     if (rnd.nextDouble() < f.crash()) {
@@ -407,17 +444,85 @@ public final class Simulation {
       partitionOf.clear();
       record("network healed");
     }
-    if (rnd.nextDouble() < f.membershipChange()) {
+    if (busy && rnd.nextDouble() < f.membershipChange()) {
       membershipChange();
     }
-    if (rnd.nextDouble() < f.transfer()) {
+    if (busy && rnd.nextDouble() < f.transfer()) {
       transferLeadership();
     }
     if (rnd.nextDouble() < f.compact()) {
       compactRandom();
     }
-    if (rnd.nextDouble() < f.read()) {
+    if (busy && rnd.nextDouble() < f.read()) {
       readRandom();
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------------------------
+  // Quiescing runtime (quiescing scenarios only)
+  // ---------------------------------------------------------------------------------------------------------------
+
+  /** Every live server's node heartbeat to every other one, lost like any message (partitions, drops). */
+  private void nodeHeartbeats() {
+    for (SimServer from : servers.values()) {
+      for (SimServer to : servers.values()) {
+        if (from != to && from.node != null && to.node != null && connected(from.id, to.id)
+            && !(faultsOn && rnd.nextDouble() < dropRate)) {
+          liveness.heard(to.id, from.id, time);
+        }
+      }
+    }
+  }
+
+  /** What the group runtime does each tick: quiesce idle leaders, wake whom node-level liveness no longer covers. */
+  private void driveQuiescence() {
+    for (SimServer s : servers.values()) {
+      RaftNode n = s.node;
+      if (n == null) {
+        continue;
+      }
+      if (n.isQuiesced()) {
+        s.idleTicks = 0;
+        boolean covered = n.isLeader() ? quorumLive(s) : liveness.isLive(s.id, n.leaderId(), time);
+        if (!covered) {
+          n.wake();
+          report.livenessWakes++;
+          record("node " + s.id + " woken: node liveness lost " + (n.isLeader() ? "for a quorum" : "for the leader"));
+        }
+      } else if (n.canQuiesce()) {
+        if (++s.idleTicks >= QUIESCE_AFTER_IDLE_TICKS && n.quiesce()) {
+          s.idleTicks = 0;
+          report.quiescences++;
+          record("node " + s.id + " quiesced the group at term " + n.term());
+        }
+      } else {
+        s.idleTicks = 0;
+      }
+    }
+  }
+
+  private boolean quorumLive(SimServer s) {
+    int live = 0;
+    for (long voter : s.node.membership().voters()) {
+      if (liveness.isLive(s.id, voter, time)) {
+        live++;
+      }
+    }
+    return live >= s.node.membership().quorum();
+  }
+
+  /** Crashes or isolates a quiesced leader: the faults quiescing must survive. */
+  private void faultOnQuiescedLeader() {
+    SimServer leader = leader();
+    if (leader == null || !leader.node.isQuiesced() || rnd.nextDouble() >= QUIESCED_LEADER_FAULT) {
+      return;
+    }
+    report.quiescedLeaderFaults++;
+    if (rnd.nextBoolean()) {
+      crash(leader);
+    } else {
+      partition(Set.of(leader.id));
+      report.partitions++;
     }
   }
 
@@ -470,6 +575,8 @@ public final class Simulation {
     s.stateMachine.restore(s.disk.snapshot.index(), s.disk.snapshot.data());
     s.tickPhase = rnd.nextInt(UNITS_PER_TICK);
     s.pending = null;
+    s.idleTicks = 0;
+    liveness.forget(s.id);
     checker.onRestart(s.id);
     record("node " + s.id + " started at term " + s.node.term());
   }
@@ -738,6 +845,8 @@ public final class Simulation {
     long crashAt = -1;
     long lastCommit;
     int tickPhase;
+    /** Ticks this server has been a leader able to quiesce. */
+    int idleTicks;
 
     SimServer(long id, PersistentState initial) {
       this.id = id;

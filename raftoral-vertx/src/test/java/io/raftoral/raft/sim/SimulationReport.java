@@ -15,6 +15,12 @@ public final class SimulationReport {
   public int snapshotsInstalled;
   public int readsRequested;
   public int readsServed;
+  /** Times a leader quiesced its group (quiescing scenarios only). */
+  public int quiescences;
+  /** Crashes and isolations of a leader while it was quiesced. */
+  public int quiescedLeaderFaults;
+  /** Quiesced servers woken because node-level liveness stopped vouching for the leader or a quorum. */
+  public int livenessWakes;
 
   /** Adds {@code other}'s counts to this one. */
   public void add(SimulationReport o) {
@@ -31,6 +37,9 @@ public final class SimulationReport {
     snapshotsInstalled += o.snapshotsInstalled;
     readsRequested += o.readsRequested;
     readsServed += o.readsServed;
+    quiescences += o.quiescences;
+    quiescedLeaderFaults += o.quiescedLeaderFaults;
+    livenessWakes += o.livenessWakes;
   }
 
   @Override
@@ -38,6 +47,8 @@ public final class SimulationReport {
     return "ticks=" + ticks + " committed=" + committed + " proposals=" + proposals + " acknowledged=" + acknowledged
         + " leaders=" + leadersElected + " crashes=" + crashes + " partitions=" + partitions
         + " configChanges=" + configChanges + " transfers=" + transfers + " compactions=" + compactions
-        + " snapshotsInstalled=" + snapshotsInstalled + " reads=" + readsServed + "/" + readsRequested;
+        + " snapshotsInstalled=" + snapshotsInstalled + " reads=" + readsServed + "/" + readsRequested
+        + " quiescences=" + quiescences + " quiescedLeaderFaults=" + quiescedLeaderFaults
+        + " livenessWakes=" + livenessWakes;
   }
 }
