@@ -43,7 +43,17 @@ public interface JsonWorkflowClient {
    * emits its status once the signal is committed. Fails with {@link WorkflowNotFoundException},
    * {@link WorkflowNotRunningException}, {@link IllegalArgumentException}.
    */
-  Uni<WorkflowStatus> signal(String workflowId, Long executionClusterId, String name, String payloadJson);
+  default Uni<WorkflowStatus> signal(String workflowId, Long executionClusterId, String name, String payloadJson) {
+    return signal(workflowId, executionClusterId, name, payloadJson, null);
+  }
+
+  /**
+   * {@link #signal(String, Long, String, String)} made idempotent by {@code signalId} (see
+   * {@link WorkflowRuntime#signal(String, String, String, String)}); with null, a router or network client assigns
+   * one before its first attempt, so its own retries never deliver a signal twice.
+   */
+  Uni<WorkflowStatus> signal(String workflowId, Long executionClusterId, String name, String payloadJson,
+      String signalId);
 
   /**
    * The answer (JSON text) of query {@code name} of workflow {@code workflowId}, from a linearizable read on a
@@ -88,8 +98,9 @@ public interface JsonWorkflowClient {
       }
 
       @Override
-      public Uni<WorkflowStatus> signal(String workflowId, Long executionClusterId, String name, String payloadJson) {
-        return checked(executionClusterId, workflowId, runtime.signal(workflowId, name, payloadJson));
+      public Uni<WorkflowStatus> signal(String workflowId, Long executionClusterId, String name, String payloadJson,
+          String signalId) {
+        return checked(executionClusterId, workflowId, runtime.signal(workflowId, name, payloadJson, signalId));
       }
 
       @Override

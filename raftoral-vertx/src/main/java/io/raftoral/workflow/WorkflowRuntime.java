@@ -108,7 +108,17 @@ public interface WorkflowRuntime {
    * {@link WorkflowNotFoundException}, {@link WorkflowNotRunningException} (it has ended), or
    * {@link IllegalArgumentException} (a blank name, a payload that is not JSON).
    */
-  Uni<WorkflowStatus> signal(String workflowId, String name, String payloadJson);
+  default Uni<WorkflowStatus> signal(String workflowId, String name, String payloadJson) {
+    return signal(workflowId, name, payloadJson, null);
+  }
+
+  /**
+   * {@link #signal(String, String, String)} made idempotent by {@code signalId} (null: none): a second signal with an
+   * id this workflow has already been sent is accepted without being added again, so a send retried after an
+   * unknown outcome (a timeout, a leader change) is delivered once. The workflow remembers the last
+   * {@value io.raftoral.workflow.impl.SignalInbox#REMEMBERED_SIGNAL_IDS} ids it was sent.
+   */
+  Uni<WorkflowStatus> signal(String workflowId, String name, String payloadJson, String signalId);
 
   /**
    * The answer (JSON text) of query handler {@code name} of workflow {@code workflowId} (see

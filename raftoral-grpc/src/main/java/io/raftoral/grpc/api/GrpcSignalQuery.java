@@ -28,7 +28,8 @@ final class GrpcSignalQuery {
     String id = requiredWorkflowId(r.getWorkflowId());
     String name = requiredName(r.getSignal(), "signal", "approve");
     String payload = JsonInputs.check("input_json", r.getInputJson().isEmpty() ? "null" : r.getInputJson());
-    return Bridge.future(workflows.signal(id, clusterHint(r.getExecutionClusterId()), name, payload))
+    String signalId = r.getSignalId().isEmpty() ? null : r.getSignalId();
+    return Bridge.future(workflows.signal(id, clusterHint(r.getExecutionClusterId()), name, payload, signalId))
         .map(s -> SignalWorkflowResponse.newBuilder().setSuccess(true).setWorkflowId(s.workflowId())
             .setExecutionClusterId(s.executionClusterId()).setWorkflow(WorkflowProto.toProto(s)).build());
   }

@@ -31,6 +31,7 @@ import io.vertx.grpc.common.ServiceMethod;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.UUID;
 
 /**
  * {@link JsonWorkflowClient} over a node's gRPC API ({@link WorkflowGrpcApi}): what scripts and the CLI's
@@ -124,10 +125,13 @@ public final class GrpcWorkflowClient extends NetworkWorkflowClient<GrpcClient> 
   }
 
   @Override
-  public Uni<WorkflowStatus> signal(String workflowId, Long executionClusterId, String name, String payloadJson) {
+  public Uni<WorkflowStatus> signal(String workflowId, Long executionClusterId, String name, String payloadJson,
+      String signalId) {
+    // one id for every attempt: a retry on another node after an unknown outcome is the same signal
     SignalWorkflowRequest r = SignalWorkflowRequest.newBuilder().setWorkflowId(workflowId)
         .setExecutionClusterId(executionClusterId == null ? 0 : executionClusterId)
-        .setSignal(name == null ? "" : name).setInputJson(payloadJson == null ? "null" : payloadJson).build();
+        .setSignal(name == null ? "" : name).setInputJson(payloadJson == null ? "null" : payloadJson)
+        .setSignalId(signalId != null ? signalId : UUID.randomUUID().toString()).build();
     return call(WorkflowManagementGrpcClient.SignalWorkflow, r, requestTimeoutMillis(), RemoteCall.about(workflowId))
         .map(answer -> WorkflowProto.fromProto(answer.getWorkflow()));
   }

@@ -50,7 +50,8 @@ final class HttpSignalQueryRoutes {
     String name = requiredName(optionalString(body, "signal"), "signal", "approve");
     Long cluster = clusterHint(body.getValue("execution_cluster_id"));
     String payload = inputJson(body);
-    call(rc, () -> workflows.signal(id, cluster, name, payload), s -> new JsonObject()
+    String signalId = optionalString(body, "signal_id");
+    call(rc, () -> workflows.signal(id, cluster, name, payload, signalId), s -> new JsonObject()
         .put("success", true)
         .put("workflow_id", s.workflowId())
         .put("execution_cluster_id", Long.toString(s.executionClusterId()))

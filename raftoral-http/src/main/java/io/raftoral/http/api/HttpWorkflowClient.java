@@ -26,6 +26,7 @@ import io.vertx.ext.web.client.WebClient;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.UUID;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 
@@ -121,9 +122,12 @@ public final class HttpWorkflowClient extends NetworkWorkflowClient<WebClient> {
   }
 
   @Override
-  public Uni<WorkflowStatus> signal(String workflowId, Long executionClusterId, String name, String payloadJson) {
+  public Uni<WorkflowStatus> signal(String workflowId, Long executionClusterId, String name, String payloadJson,
+      String signalId) {
+    // one id for every attempt: a retry on another node after an unknown outcome is the same signal
     JsonObject body = new JsonObject().put("workflow_id", workflowId).put("signal", name)
-        .put("input", payloadJson == null ? "null" : payloadJson);
+        .put("input", payloadJson == null ? "null" : payloadJson)
+        .put("signal_id", signalId != null ? signalId : UUID.randomUUID().toString());
     if (executionClusterId != null) {
       body.put("execution_cluster_id", Long.toString(executionClusterId));
     }

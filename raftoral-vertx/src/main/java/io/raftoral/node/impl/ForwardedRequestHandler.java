@@ -74,7 +74,8 @@ final class ForwardedRequestHandler {
           .map(RoutedReply::ok);
       case "status" -> rt.status(req.getString("workflowId")).map(RoutedReply::ok);
       case "terminate" -> rt.terminate(req.getString("workflowId"), req.getString("reason")).map(RoutedReply::ok);
-      case "signal" -> rt.signal(req.getString("workflowId"), req.getString("name"), req.getString("input"))
+      case "signal" -> rt.signal(req.getString("workflowId"), req.getString("name"), req.getString("input"),
+              req.getString("signalId"))
           .map(RoutedReply::ok);
       case "query" -> rt.query(req.getString("workflowId"), req.getString("name"))
           .map(answer -> new JsonObject().put("ok", true).put("result", answer));

@@ -220,10 +220,14 @@ public final class RoutingWorkflowClient implements JsonWorkflowClient {
   }
 
   @Override
-  public Uni<WorkflowStatus> signal(String workflowId, Long executionClusterId, String name, String payloadJson) {
+  public Uni<WorkflowStatus> signal(String workflowId, Long executionClusterId, String name, String payloadJson,
+      String signalId) {
     Objects.requireNonNull(workflowId, "workflowId");
+    // one id before the first attempt: a retry on another member after an unknown outcome is the same signal
+    String id = signalId != null ? signalId : UUID.randomUUID().toString();
     return Bridge.uni(() -> locate(workflowId, executionClusterId).compose(cluster -> call(cluster, new JsonObject()
-        .put("op", "signal").put("workflowId", workflowId).put("name", name).put("input", payloadJson))
+        .put("op", "signal").put("workflowId", workflowId).put("name", name).put("input", payloadJson)
+        .put("signalId", id))
         .map(r -> WorkflowStatus.fromJson(r.getJsonObject("status")))));
   }
 

@@ -14,11 +14,28 @@ import java.util.Set;
  */
 final class SignalInbox {
 
+  /** How many signal ids a workflow remembers to refuse a retried send (the oldest are forgotten first). */
+  public static final int REMEMBERED_SIGNAL_IDS = 1_000;
+
   private SignalInbox() {
   }
 
-  /** Adds a committed signal to {@code r}'s inbox, numbered in commit order. */
+  /** Whether {@code c} carries an id a signal already sent to {@code r} had (a retried send). */
+  static boolean isDuplicate(WorkflowRecord r, WorkflowCommand.Signal c) {
+    return c.signalId() != null && r.signalIds.contains(c.signalId());
+  }
+
+  /** Adds a committed signal to {@code r}'s inbox, numbered in commit order, and remembers its id. */
   static PendingSignal deliver(WorkflowRecord r, WorkflowCommand.Signal c) {
+    if (c.signalId() != null) {
+      r.signalIds.add(c.signalId());
+      if (r.signalIds.size() > REMEMBERED_SIGNAL_IDS) {
+        // insertion order, kept through snapshots (a LinkedHashSet read back in order): every replica forgets alike
+        Iterator<String> oldest = r.signalIds.iterator();
+        oldest.next();
+        oldest.remove();
+      }
+    }
     PendingSignal s = new PendingSignal(r.signalCount++, c.name(), c.payload());
     r.signals.add(s);
     return s;

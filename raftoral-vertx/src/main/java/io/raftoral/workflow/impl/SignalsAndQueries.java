@@ -32,13 +32,16 @@ final class SignalsAndQueries {
     this.rt = rt;
   }
 
-  Uni<WorkflowStatus> signal(String workflowId, String name, String payloadJson) {
+  Uni<WorkflowStatus> signal(String workflowId, String name, String payloadJson, String signalId) {
     Objects.requireNonNull(workflowId, "workflowId");
     return Uni.createFrom().deferred(() -> {
       checkName("signal", name);
       // Checked and made canonical here: a payload that is not JSON is the sender's error.
       String payload = canonical(payloadJson);
-      WorkflowCommand.Signal cmd = new WorkflowCommand.Signal(workflowId, name, payload);
+      if (signalId != null && (signalId.isBlank() || signalId.length() > MAX_NAME_LENGTH)) {
+        throw new IllegalArgumentException("signal id must be 1.." + MAX_NAME_LENGTH + " characters");
+      }
+      WorkflowCommand.Signal cmd = new WorkflowCommand.Signal(workflowId, name, payload, signalId);
       return Bridge.uni(() -> Bridge.future(rt.group().propose(cmd), rt.context()).map(c -> c.result()))
           .map(outcome -> {
             if (outcome.rejection() == Rejection.UNKNOWN_WORKFLOW) {

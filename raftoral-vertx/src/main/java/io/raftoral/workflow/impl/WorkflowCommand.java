@@ -80,7 +80,21 @@ public sealed interface WorkflowCommand {
    * Adds signal {@code name} with {@code payload} (JSON text) to a running workflow's inbox, from any client (never
    * bound to an owner): the inbox keeps it, numbered in commit order, until the workflow consumes it.
    */
-  record Signal(String id, String name, String payload) implements WorkflowCommand {}
+  record Signal(String id, String name, String payload,
+      @JsonInclude(JsonInclude.Include.NON_NULL) String signalId) implements WorkflowCommand {
+
+    /**
+     * @param signalId makes the send idempotent: a signal whose id the workflow was already sent is not added again
+     *     (null: no id)
+     */
+    public Signal {
+    }
+
+    /** A signal without an id. */
+    public Signal(String id, String name, String payload) {
+      this(id, name, payload, null);
+    }
+  }
 
   /** Terminates a running workflow. */
   record Terminate(String id, String reason, long at) implements WorkflowCommand {}

@@ -5,6 +5,7 @@ import io.raftoral.workflow.WorkflowState;
 import io.raftoral.workflow.WorkflowStatus;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 
@@ -33,6 +34,8 @@ public final class WorkflowRecord {
   public List<PendingSignal> signals = new ArrayList<>();
   /** Signals ever committed to this workflow: the next one is numbered with it. */
   public long signalCount;
+  /** The ids of the last signals sent with one, oldest first (see {@link SignalInbox#isDuplicate}). */
+  public LinkedHashSet<String> signalIds = new LinkedHashSet<>();
   /** The answers (JSON text) of its query handlers when it ended, by query name; null if none. */
   public Map<String, String> finalQueries;
   /** The W3C trace context of the start request (see {@link WorkflowCommand.Start}); absent from snapshots if null. */

@@ -388,8 +388,8 @@ public final class WorkflowRuntimeImpl
   }
 
   @Override
-  public Uni<WorkflowStatus> signal(String workflowId, String name, String payloadJson) {
-    return signalsAndQueries.signal(workflowId, name, payloadJson);
+  public Uni<WorkflowStatus> signal(String workflowId, String name, String payloadJson, String signalId) {
+    return signalsAndQueries.signal(workflowId, name, payloadJson, signalId);
   }
 
   @Override

@@ -13,6 +13,7 @@ import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -218,6 +219,9 @@ public final class WorkflowStateMachine implements StateMachine<WorkflowCommand,
     if (r.state != WorkflowState.RUNNING) {
       return CommandOutcome.rejected(Rejection.NOT_RUNNING, status(r));
     }
+    if (SignalInbox.isDuplicate(r, c)) {
+      return CommandOutcome.accepted(status(r)); // a retried send: delivered once already
+    }
     listener.signalled(r, SignalInbox.deliver(r, c));
     return CommandOutcome.accepted(status(r));
   }
@@ -242,8 +246,9 @@ public final class WorkflowStateMachine implements StateMachine<WorkflowCommand,
     r.endedAt = Math.max(at, r.startedAt);
     r.endSeq = ++endSeq;
     r.journal = new ArrayList<>(0);
-    // Nothing consumes them any more.
+    // Nothing consumes them any more (and a signal to an ended workflow is refused, retried or not).
     r.signals = new ArrayList<>(0);
+    r.signalIds = new LinkedHashSet<>(0);
     ended.put(r.endSeq, r.id);
     runningCount--;
     listener.ended(r);
@@ -322,6 +327,9 @@ public final class WorkflowStateMachine implements StateMachine<WorkflowCommand,
       }
       if (r.signals == null) {
         r.signals = new ArrayList<>();
+      }
+      if (r.signalIds == null) {
+        r.signalIds = new LinkedHashSet<>();
       }
       workflows.put(r.id, r);
       if (r.state == WorkflowState.RUNNING) {

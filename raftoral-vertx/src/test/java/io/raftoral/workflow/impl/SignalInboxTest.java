@@ -47,6 +47,32 @@ class SignalInboxTest {
   }
 
   @Test
+  void aRetriedSendWithTheSameIdIsDeliveredOnceEvenAcrossASnapshot() {
+    apply(new Start("w", "t", 1, "1", 1, 1_000));
+    assertThat(apply(new Signal("w", "go", "\"a\"", "send-1")).accepted()).isTrue();
+    assertThat(apply(new Signal("w", "go", "\"a\"", "send-1")).accepted()).as("the retry is answered as a success")
+        .isTrue();
+    assertThat(apply(new Signal("w", "go", "\"b\"", "send-2")).accepted()).isTrue();
+    assertThat(sm.get("w").signals).extracting(PendingSignal::payload).containsExactly("\"a\"", "\"b\"");
+
+    WorkflowStateMachine restored = new WorkflowStateMachine(1);
+    restored.restore(sm.snapshot());
+    assertThat(restored.get("w").signalIds).containsExactly("send-1", "send-2");
+    restored.apply(++index, new Signal("w", "go", "\"b\"", "send-2"));
+    assertThat(restored.get("w").signals).hasSize(2);
+  }
+
+  @Test
+  void onlyTheNewestSignalIdsAreRemembered() {
+    apply(new Start("w", "t", 1, "1", 1, 1_000));
+    for (int i = 0; i <= SignalInbox.REMEMBERED_SIGNAL_IDS; i++) {
+      apply(new Signal("w", "go", "1", "id-" + i));
+    }
+    assertThat(sm.get("w").signalIds).hasSize(SignalInbox.REMEMBERED_SIGNAL_IDS).doesNotContain("id-0")
+        .contains("id-" + SignalInbox.REMEMBERED_SIGNAL_IDS);
+  }
+
+  @Test
   void theInboxIsInSnapshotsAndDroppedWhenTheWorkflowEnds() {
     apply(new Start("w", "t", 1, "1", 1, 1_000));
     apply(new Signal("w", "go", "\"a\""));
