@@ -56,12 +56,14 @@ function fromDiscovery(d) {
 
 /** The admin topology's shape, read loosely (field names as the REST API writes them). */
 function fromAdmin(t) {
-  const nodes = (t.nodes || []).map((n) => ({ id: n.node_id ?? n.id, address: n.address, state: n.state }));
-  const clusters = (t.execution_clusters || t.clusters || []).map((c) => ({
-    id: Number(c.execution_cluster_id ?? c.cluster_id ?? c.id), voters: c.voters || [], learners: c.learners || [],
-    members: c.members || c.desired_members || [], leader: c.leader_node_id ?? c.leader ?? null }));
+  // GET /admin/topology: {node_id, management_leader, nodes: [{id, address, state}], groups: [{group_id, leader,
+  // voters, learners, desired_members, members: [{node_id, ...indexes}]}]} (group 0 is cluster 0)
+  const nodes = (t.nodes || []).map((n) => ({ id: n.id ?? n.node_id, address: n.address, state: n.state }));
+  const clusters = (t.groups || []).map((g) => ({
+    id: Number(g.group_id), voters: g.voters || [], learners: g.learners || [],
+    members: g.desired_members || [], leader: g.leader ?? null }));
   const zero = clusters.find((c) => c.id === 0);
-  return { self: t.node_id, leader: t.management_leader_node_id ?? (zero ? zero.leader : null), nodes,
+  return { self: t.node_id, leader: t.management_leader ?? (zero ? zero.leader : null), nodes,
     clusters: clusters.filter((c) => c.id !== 0) };
 }
 
