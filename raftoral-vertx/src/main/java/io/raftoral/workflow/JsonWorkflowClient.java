@@ -61,6 +61,16 @@ public interface JsonWorkflowClient {
    */
   Uni<String> query(String workflowId, Long executionClusterId, String name);
 
+  /**
+   * One page of the checkpoint history of workflow {@code workflowId} (see {@link WorkflowRuntime#history}), read on
+   * a member of its execution cluster. Fails with {@link WorkflowNotFoundException}, or an
+   * {@link IllegalArgumentException} for a bad page size or token.
+   */
+  default Uni<HistoryPage> history(String workflowId, Long executionClusterId, int pageSize, String pageToken) {
+    return Uni.createFrom().failure(new UnsupportedOperationException(getClass().getSimpleName()
+        + " does not serve histories"));
+  }
+
   /** A client of one execution cluster's runtime (cluster hints other than its own find nothing). */
   static JsonWorkflowClient of(WorkflowRuntime runtime) {
     Objects.requireNonNull(runtime, "runtime");
@@ -106,6 +116,11 @@ public interface JsonWorkflowClient {
       @Override
       public Uni<String> query(String workflowId, Long executionClusterId, String name) {
         return checked(executionClusterId, workflowId, runtime.query(workflowId, name));
+      }
+
+      @Override
+      public Uni<HistoryPage> history(String workflowId, Long executionClusterId, int pageSize, String pageToken) {
+        return checked(executionClusterId, workflowId, runtime.history(workflowId, pageSize, pageToken));
       }
     };
   }

@@ -128,6 +128,17 @@ public interface WorkflowRuntime {
    */
   Uni<String> query(String workflowId, String name);
 
+  /**
+   * One page of the checkpoint history of workflow {@code workflowId}, running or ended and still retained (see
+   * {@link WorkflowRuntimeOptions}), read on this member's replica after a linearizable read.
+   *
+   * @param pageSize at most this many checkpoints (1 to {@link HistoryPage#MAX_PAGE_SIZE})
+   * @param pageToken null for the first page, else the previous page's {@link HistoryPage#nextPageToken()}
+   * @return fails with {@link WorkflowNotFoundException} for an unknown (or pruned) workflow and with an
+   *     {@link IllegalArgumentException} for a bad page size or token
+   */
+  Uni<HistoryPage> history(String workflowId, int pageSize, String pageToken);
+
   /** The event-bus address where this node publishes the cluster's workflow events (local consumers). */
   String eventAddress();
 

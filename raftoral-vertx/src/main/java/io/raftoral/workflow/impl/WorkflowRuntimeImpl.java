@@ -6,6 +6,7 @@ import io.raftoral.group.RaftGroupOptions;
 import io.raftoral.host.RaftHost;
 import io.raftoral.tracing.RaftoralTracing;
 import io.raftoral.workflow.StartOptions;
+import io.raftoral.workflow.HistoryPage;
 import io.raftoral.workflow.WorkflowFilter;
 import io.raftoral.workflow.WorkflowIdConflictException;
 import io.raftoral.workflow.WorkflowNotFoundException;
@@ -395,6 +396,11 @@ public final class WorkflowRuntimeImpl
   @Override
   public Uni<String> query(String workflowId, String name) {
     return signalsAndQueries.query(workflowId, name);
+  }
+
+  @Override
+  public Uni<HistoryPage> history(String workflowId, int pageSize, String pageToken) {
+    return new WorkflowHistory(stateMachine, group).page(workflowId, pageSize, pageToken);
   }
 
   @Override
