@@ -3,6 +3,8 @@ package io.raftoral.storage;
 import io.raftoral.raft.PersistentState;
 import io.raftoral.raft.Snapshot;
 import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
+import java.io.InputStream;
 import java.nio.file.Path;
 import java.util.Set;
 
@@ -39,6 +41,44 @@ public interface LogStore {
    * once durable.
    */
   Future<Void> saveSnapshot(long clusterId, Snapshot snapshot);
+
+  /**
+   * Starts a new snapshot of group {@code clusterId} (§7): the producer streams the data into the sink, which
+   * computes its {@link SnapshotRef} on the way. The Raft snapshot the group then hands to {@link #saveSnapshot}
+   * carries the encoded reference as its data; the store keeps the referenced data (and that of the previous
+   * snapshot, which peers may still be fetching) and discards older ones.
+   */
+  default SnapshotSink createSnapshot(long clusterId) {
+    throw new UnsupportedOperationException(location() + " cannot stream snapshots");
+  }
+
+  /**
+   * Receives snapshot {@code ref} of group {@code clusterId} from a peer. When an earlier transfer of the same
+   * snapshot was interrupted, the receiver starts at the verified bytes already held.
+   */
+  default SnapshotReceiver receiveSnapshot(long clusterId, SnapshotRef ref) {
+    throw new UnsupportedOperationException(location() + " cannot receive snapshots");
+  }
+
+  /**
+   * Reads up to {@code maxBytes} of kept snapshot {@code snapshotId} of group {@code clusterId} from {@code offset}
+   * (what peers fetch): an empty buffer at the end of the data; a failed
+   * {@link SnapshotNotFoundException} when the snapshot is not kept (or not complete). Runs
+   * off the event loop.
+   */
+  default Future<Buffer> readSnapshot(long clusterId, String snapshotId, long offset, int maxBytes) {
+    return Future.failedFuture(new UnsupportedOperationException(location() + " cannot stream snapshots"));
+  }
+
+  /**
+   * Opens kept snapshot {@code snapshotId} of group {@code clusterId} for restoring the state machine: a blocking
+   * stream, read on the group's context (from the page cache; the state machine is single-threaded).
+   *
+   * @throws StorageException when the snapshot is not kept
+   */
+  default InputStream openSnapshot(long clusterId, String snapshotId) {
+    throw new UnsupportedOperationException(location() + " cannot stream snapshots");
+  }
 
   /** Deletes everything group {@code clusterId} stored (it left this node). */
   Future<Void> deleteGroup(long clusterId);

@@ -1,5 +1,6 @@
 package io.raftoral.transport;
 
+import io.raftoral.storage.SnapshotNotFoundException;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 

@@ -1,7 +1,7 @@
-package io.raftoral.transport;
+package io.raftoral.storage;
 
 /** The node asked for a snapshot does not keep it (never had it, or discarded it after a newer one). */
-public final class SnapshotNotFoundException extends RuntimeException {
+public final class SnapshotNotFoundException extends StorageException {
 
   private static final long serialVersionUID = 1L;
 
