@@ -6,17 +6,28 @@ import io.raftoral.raft.PersistentState;
 import io.raftoral.raft.Snapshot;
 import io.raftoral.storage.LogStore;
 import io.raftoral.storage.NodeIdentity;
+import io.raftoral.storage.SnapshotNotFoundException;
+import io.raftoral.storage.SnapshotReceiver;
+import io.raftoral.storage.SnapshotRef;
+import io.raftoral.storage.SnapshotSink;
 import io.raftoral.storage.StorageException;
 import io.raftoral.storage.StoreWrite;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import java.io.File;
+import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.Consumer;
 import java.util.function.Function;
+import java.util.stream.Stream;
 import org.lmdbjava.CopyFlags;
 import org.lmdbjava.Env;
 import org.lmdbjava.EnvFlags;
@@ -41,15 +52,19 @@ public final class LmdbLogStore implements LogStore, MeterBinder {
   private final Env<ByteBuffer> env;
   private final LmdbTables tables;
   private final LmdbWriter writer;
+  /** Snapshot data, in files beside the environment (the tables hold each group's {@link SnapshotRef}). */
+  private final LmdbSnapshotFiles snapshots;
   /** Map growth needs every transaction closed: reads hold the read lock, growth takes the write lock. */
   private final ReentrantReadWriteLock resizeLock = new ReentrantReadWriteLock();
 
-  private LmdbLogStore(Vertx vertx, Path directory, Env<ByteBuffer> env, long mapSize, LmdbDurability durability) {
+  private LmdbLogStore(Vertx vertx, Path directory, Env<ByteBuffer> env, long mapSize, LmdbDurability durability,
+      int snapshotChunkBytes) {
     this.vertx = vertx;
     this.directory = directory;
     this.env = env;
     this.tables = new LmdbTables(env, directory);
     this.writer = new LmdbWriter(directory, env, tables, resizeLock, mapSize, durability);
+    this.snapshots = new LmdbSnapshotFiles(vertx, directory, snapshotChunkBytes);
   }
 
   /**
@@ -85,7 +100,10 @@ public final class LmdbLogStore implements LogStore, MeterBinder {
       Env<ByteBuffer> env = Env.create().setMapSize(mapSize).setMaxDbs(MAX_DBS).setMaxReaders(MAX_READERS)
           .open(directory.toFile(), EnvFlags.MDB_NOTLS, durability == LmdbDurability.POWER_LOSS
               ? EnvFlags.MDB_NOMETASYNC : EnvFlags.MDB_NOSYNC);
-      return new LmdbLogStore(vertx, directory, env, mapSize, durability);
+      LmdbLogStore store = new LmdbLogStore(vertx, directory, env, mapSize, durability,
+          options.getSnapshotChunkBytes());
+      store.recoverSnapshotFiles();
+      return store;
     } catch (LmdbException | IllegalStateException e) {
       throw new StorageException("storage directory " + directory.toAbsolutePath()
           + " does not hold a readable Raftoral LMDB store (damaged, or not LMDB data): " + e.getMessage(), e);
@@ -112,6 +130,15 @@ public final class LmdbLogStore implements LogStore, MeterBinder {
           + " of cluster '" + expected.clusterName() + "'");
     }
     return store;
+  }
+
+  private void recoverSnapshotFiles() {
+    try {
+      snapshots.recover();
+    } catch (RuntimeException e) {
+      writer.closeNow();
+      throw e;
+    }
   }
 
   public Path directory() {
@@ -163,7 +190,20 @@ public final class LmdbLogStore implements LogStore, MeterBinder {
 
   @Override
   public Future<PersistentState> load(long groupId) {
-    return read(txn -> tables.loadIn(txn, groupId));
+    return read(txn -> {
+      PersistentState state = tables.loadIn(txn, groupId);
+      if (state != null && SnapshotRef.isRef(state.snapshot().data())) {
+        requireSnapshotFile(groupId, SnapshotRef.decode(state.snapshot().data()).id());
+      }
+      return state;
+    });
+  }
+
+  private void requireSnapshotFile(long groupId, String id) {
+    if (!snapshots.isKept(groupId, id)) {
+      throw new StorageException("storage directory " + directory.toAbsolutePath() + ": the snapshot of group "
+          + groupId + " refers to data file " + snapshots.layout().kept(groupId, id) + ", which is missing");
+    }
   }
 
   @Override
@@ -202,17 +242,83 @@ public final class LmdbLogStore implements LogStore, MeterBinder {
 
   @Override
   public Future<Void> write(long groupId, StoreWrite write) {
+    if (write.snapshot() != null && SnapshotRef.isRef(write.snapshot().data())) {
+      return recordSnapshot(groupId, write.snapshot(), txn -> tables.applyWrite(txn, groupId, write));
+    }
     return writer.write(groupId, write);
   }
 
   @Override
   public Future<Void> saveSnapshot(long groupId, Snapshot snapshot) {
+    if (SnapshotRef.isRef(snapshot.data())) {
+      return recordSnapshot(groupId, snapshot, txn -> tables.applyCompaction(txn, groupId, snapshot));
+    }
     return writer.saveSnapshot(groupId, snapshot);
+  }
+
+  /**
+   * Applies {@code change} (which records {@code snapshot}, whose data is a {@link SnapshotRef}) once its file is
+   * kept, then keeps the group's files of the snapshot recorded now and of the one recorded before (peers may still
+   * be fetching it) and deletes older ones.
+   */
+  private Future<Void> recordSnapshot(long groupId, Snapshot snapshot, Consumer<Txn<ByteBuffer>> change) {
+    String id = SnapshotRef.decode(snapshot.data()).id();
+    Set<String> recorded = ConcurrentHashMap.newKeySet();
+    return writer.inTransaction(txn -> {
+      requireSnapshotFile(groupId, id);
+      recorded.clear(); // a transaction retried after the map grew runs again
+      String before = tables.snapshotRefIdIn(txn, groupId);
+      change.accept(txn);
+      String after = tables.snapshotRefIdIn(txn, groupId);
+      Stream.of(before, after).filter(Objects::nonNull).forEach(recorded::add);
+    }).compose(v -> snapshots.retain(groupId, Set.copyOf(recorded), id));
   }
 
   @Override
   public Future<Void> deleteGroup(long groupId) {
-    return writer.deleteGroup(groupId);
+    return writer.deleteGroup(groupId).compose(v -> snapshots.deleteGroup(groupId));
+  }
+
+  // ---------------------------------------------------------------------------------------------------------------
+  // Snapshot data (files beside the environment, see LmdbSnapshotFiles)
+  // ---------------------------------------------------------------------------------------------------------------
+
+  @Override
+  public SnapshotSink createSnapshot(long groupId) {
+    requireOpen();
+    return snapshots.createSink(groupId);
+  }
+
+  @Override
+  public SnapshotReceiver receiveSnapshot(long groupId, SnapshotRef ref) {
+    requireOpen();
+    return snapshots.receiver(groupId, ref);
+  }
+
+  @Override
+  public Future<Buffer> readSnapshot(long groupId, String snapshotId, long offset, int maxBytes) {
+    if (writer.isClosed()) {
+      return Future.failedFuture(writer.closedError());
+    }
+    if (!LmdbSnapshotLayout.isSafeId(snapshotId)) {
+      return Future.failedFuture(new SnapshotNotFoundException(groupId, snapshotId));
+    }
+    return snapshots.read(groupId, snapshotId, offset, maxBytes);
+  }
+
+  @Override
+  public InputStream openSnapshot(long groupId, String snapshotId) {
+    requireOpen();
+    if (!LmdbSnapshotLayout.isSafeId(snapshotId)) {
+      throw new SnapshotNotFoundException(groupId, snapshotId);
+    }
+    return snapshots.open(groupId, snapshotId);
+  }
+
+  private void requireOpen() {
+    if (writer.isClosed()) {
+      throw writer.closedError();
+    }
   }
 
   @Override
@@ -223,7 +329,8 @@ public final class LmdbLogStore implements LogStore, MeterBinder {
   /**
    * Copies the environment, compacted (free pages left out), into {@code targetDirectory} on a worker thread. LMDB
    * copies from one read transaction, so the copy holds exactly the writes committed when it began; the writer
-   * keeps committing meanwhile. Map growth waits for the copy (it needs every transaction closed).
+   * keeps committing meanwhile. Map growth waits for the copy (it needs every transaction closed). Then the
+   * snapshot files the copy refers to are copied beside it (see {@link LmdbBackups#copySnapshotFiles}).
    */
   @Override
   public Future<Long> backup(Path targetDirectory) {
@@ -232,16 +339,22 @@ public final class LmdbLogStore implements LogStore, MeterBinder {
     }
     return vertx.executeBlocking(() -> {
       LmdbBackups.prepareEmptyDirectory(targetDirectory);
-      resizeLock.readLock().lock();
+      List<LmdbSnapshotFiles.Key> pinned = snapshots.pinKept();
       try {
-        env.copy(targetDirectory.toFile(), CopyFlags.MDB_CP_COMPACT);
-      } catch (LmdbException e) {
-        throw new StorageException("backing up " + directory.toAbsolutePath() + " to "
-            + targetDirectory.toAbsolutePath() + " failed: " + e.getMessage(), e);
+        resizeLock.readLock().lock();
+        try {
+          env.copy(targetDirectory.toFile(), CopyFlags.MDB_CP_COMPACT);
+        } catch (LmdbException e) {
+          throw new StorageException("backing up " + directory.toAbsolutePath() + " to "
+              + targetDirectory.toAbsolutePath() + " failed: " + e.getMessage(), e);
+        } finally {
+          resizeLock.readLock().unlock();
+        }
+        return Files.size(targetDirectory.resolve(LmdbBackups.DATA_FILE))
+            + LmdbBackups.copySnapshotFiles(snapshots, targetDirectory);
       } finally {
-        resizeLock.readLock().unlock();
+        pinned.forEach(snapshots::release);
       }
-      return Files.size(targetDirectory.resolve(LmdbBackups.DATA_FILE));
     }, false);
   }
 

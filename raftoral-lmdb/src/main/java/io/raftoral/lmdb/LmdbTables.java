@@ -7,6 +7,7 @@ import io.raftoral.raft.Membership;
 import io.raftoral.raft.PersistentState;
 import io.raftoral.raft.Snapshot;
 import io.raftoral.storage.NodeIdentity;
+import io.raftoral.storage.SnapshotRef;
 import io.raftoral.storage.StorageException;
 import io.raftoral.storage.StoreWrite;
 import java.nio.ByteBuffer;
@@ -158,6 +159,24 @@ final class LmdbTables {
       off += n;
     }
     return new Snapshot(index, term, new Membership(v, l), data);
+  }
+
+  /**
+   * The id of the group's snapshot file when its stored snapshot data is a {@link SnapshotRef} (the data lives in a
+   * file beside the environment), else null (an inline snapshot, or none).
+   */
+  String snapshotRefIdIn(Txn<ByteBuffer> txn, long groupId) {
+    ByteBuffer first = snap.get(txn, snapKey(groupId, 0));
+    if (first == null) {
+      return null;
+    }
+    byte[] head = new byte[Math.min(first.remaining(), Integer.BYTES)];
+    first.get(head);
+    if (!SnapshotRef.isRef(head)) {
+      return null;
+    }
+    ByteBuffer sm = meta.get(txn, metaKey(groupId, TAG_SNAPSHOT));
+    return sm == null ? null : SnapshotRef.decode(readSnapshot(txn, groupId, sm).data()).id();
   }
 
   void applyWrite(Txn<ByteBuffer> txn, long groupId, StoreWrite w) {

@@ -114,6 +114,11 @@ final class LmdbWriter {
     return submit(new TxnOp(txn -> tables.putIdentity(txn, identity), Promise.promise()));
   }
 
+  /** Runs {@code body} in the next write transaction (group commit, in submission order); completes once durable. */
+  Future<Void> inTransaction(Consumer<Txn<ByteBuffer>> body) {
+    return submit(new TxnOp(body, Promise.promise()));
+  }
+
   boolean isClosed() {
     return closed;
   }
