@@ -137,11 +137,11 @@ final class LmdbSnapshotReceiver implements SnapshotReceiver {
       }
       Path keptFile = files.layout().kept(clusterId, ref.id());
       LmdbSnapshotLayout.fsync(part);
+      files.madeKept(clusterId, ref.id()); // before the rename: a save's cleanup must not take it for an old file
       Files.move(part, keptFile, StandardCopyOption.ATOMIC_MOVE);
       Files.deleteIfExists(partRef);
       LmdbSnapshotLayout.fsync(keptFile.getParent());
       kept = true;
-      files.madeKept(clusterId, ref.id());
       files.receiverDone(this);
       return null;
     });

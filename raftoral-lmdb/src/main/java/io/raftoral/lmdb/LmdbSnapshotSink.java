@@ -70,13 +70,13 @@ final class LmdbSnapshotSink implements SnapshotSink {
       Path kept = files.layout().kept(clusterId, id);
       try {
         LmdbSnapshotLayout.fsync(temp);
+        files.madeKept(clusterId, id); // before the rename: a save's cleanup must not take it for an old file
         Files.move(temp, kept, StandardCopyOption.ATOMIC_MOVE);
         LmdbSnapshotLayout.fsync(kept.getParent());
       } catch (IOException e) {
         Files.deleteIfExists(temp);
         throw new StorageException("making snapshot file " + kept.toAbsolutePath() + " durable failed: " + e, e);
       }
-      files.madeKept(clusterId, id);
       return digest.finish(id);
     }, false);
   }
