@@ -11,6 +11,7 @@ import io.raftoral.storage.SnapshotReceiver;
 import io.raftoral.storage.SnapshotRef;
 import io.raftoral.storage.SnapshotSink;
 import io.raftoral.storage.StorageException;
+import io.raftoral.storage.StoreWrite;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -21,7 +22,9 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Random;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -155,6 +158,32 @@ class LmdbSnapshotFilesTest {
     feedChunks(resumed, data, CHUNKS);
     await(resumed.complete());
     assertThat(readAll(store, ref)).isEqualTo(data);
+  }
+
+  @Test
+  void chunksWrittenWithoutWaitingAreAppliedInCallOrder() throws Exception {
+    byte[] data = data(SEED);
+    SnapshotRef ref = refOf("pipelined", data);
+    SnapshotReceiver receiver = store.receiveSnapshot(GROUP, ref);
+    List<Future<Void>> writes = new ArrayList<>();
+    for (int from = 0; from < data.length; from += CHUNK) {
+      writes.add(receiver.write(from, Buffer.buffer(Arrays.copyOfRange(data, from, Math.min(data.length,
+          from + CHUNK)))));
+    }
+    writes.add(receiver.complete());
+    await(Future.all(writes));
+    assertThat(readAll(store, ref)).isEqualTo(data);
+  }
+
+  @Test
+  void installingAReferenceWhoseDataIsNotHereFailsClearly() throws Exception {
+    SnapshotRef elsewhere = refOf("never-received", data(1));
+    Snapshot snapshot = new Snapshot(10, 1, Membership.ofVoters(1L), elsewhere.encode());
+    assertThatThrownBy(() -> await(store.write(GROUP, new StoreWrite(snapshot, List.of(), null))))
+        .isInstanceOf(StorageException.class).hasMessageContaining(elsewhere.id());
+    assertThatThrownBy(() -> await(store.saveSnapshot(GROUP, snapshot)))
+        .isInstanceOf(StorageException.class).hasMessageContaining(elsewhere.id());
+    assertThat(await(store.load(GROUP))).isNull();
   }
 
   @Test
