@@ -148,8 +148,9 @@ public final class LmdbBackups {
   }
 
   private static Env<ByteBuffer> openCopy(Path directory) {
+    long dataBytes = directory.resolve(DATA_FILE).toFile().length();
     return Env.create().setMaxDbs(RESTORE_MAX_DBS)
-        .setMapSize(Math.max(LmdbStoreOptions.DEFAULT_INITIAL_MAP_BYTES, directory.resolve(DATA_FILE).toFile().length()))
+        .setMapSize(Math.max(LmdbStoreOptions.DEFAULT_INITIAL_MAP_BYTES, dataBytes))
         .open(directory.toFile());
   }
 

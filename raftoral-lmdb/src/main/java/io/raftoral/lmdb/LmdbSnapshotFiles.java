@@ -44,6 +44,8 @@ final class LmdbSnapshotFiles {
   private static final Logger LOG = LoggerFactory.getLogger(LmdbSnapshotFiles.class);
   /** The buffer of streams over snapshot files (producer and restore). */
   static final int STREAM_BUFFER_BYTES = 64 * 1024;
+  /** The most one ranged read returns (a peer's request for more gets less, and asks again from there). */
+  static final int MAX_READ_BYTES = 64 * 1024 * 1024;
 
   /** A snapshot file: its group and id. */
   record Key(long clusterId, String id) {}
@@ -165,7 +167,7 @@ final class LmdbSnapshotFiles {
         if (offset >= size) {
           return Buffer.buffer();
         }
-        ByteBuffer bytes = ByteBuffer.allocate((int) Math.min(maxBytes, size - offset));
+        ByteBuffer bytes = ByteBuffer.allocate((int) Math.min(Math.min(maxBytes, MAX_READ_BYTES), size - offset));
         readFully(channel, bytes, offset);
         return Buffer.buffer(bytes.array());
       } finally {
@@ -253,7 +255,8 @@ final class LmdbSnapshotFiles {
   /**
    * After a save of group {@code clusterId}: keeps the files in {@code keep} (the snapshot recorded now and the one
    * recorded before), files not recorded yet other than {@code saved}, and files of receivers at work; deletes the
-   * rest (on a worker). Failures are logged: a file left behind costs disk space, not correctness.
+   * rest (on a worker), partial files of transfers not at work included (one found at start and not resumed yet
+   * starts over). Failures are logged: a file left behind costs disk space, not correctness.
    */
   Future<Void> retain(long clusterId, Set<String> keep, String saved) {
     return vertx.executeBlocking(() -> {
