@@ -460,7 +460,11 @@ public final class RaftGroupVerticle<C, R> extends VerticleBase implements Hoste
    */
   long millisSinceContact(long peer) {
     long inGroup = status().millisSinceContact(peer);
-    return quiescence == null ? inGroup : Math.min(inGroup, env.millisSinceNodeContact(peer));
+    RaftStatus s = status().get();
+    if (quiescence == null || s == null || !s.membership().contains(peer) || peer == env.nodeId()) {
+      return inGroup;
+    }
+    return Math.min(inGroup, env.millisSinceNodeContact(peer));
   }
 
   GroupStatus status() {
