@@ -33,6 +33,14 @@ public interface GroupEnvironment {
     return false;
   }
 
+  /**
+   * Milliseconds since node {@code nodeId} was last heard from by this node (any group, or its node heartbeat), or
+   * {@link Long#MAX_VALUE} when this environment tracks none: what stands for a quiesced group's own contact.
+   */
+  default long millisSinceNodeContact(long nodeId) {
+    return Long.MAX_VALUE;
+  }
+
   /** A message came from a server outside the group's configuration (counted, still handed to Raft). */
   void countNonMemberMessage();
 

@@ -88,7 +88,7 @@ public interface RaftGroup<C, R> {
    * Milliseconds since this node last received a Raft message from {@code peer} in this group, or
    * {@link Long#MAX_VALUE} if it never did (since this group started here) or {@code peer} is not a member (contact
    * times are kept for members only). On the leader this tells which members are alive: followers answer every
-   * heartbeat.
+   * heartbeat. A group that quiesces when idle (and so sends no heartbeats) counts any message from the peer's node.
    */
   long millisSinceContact(long peer);
 

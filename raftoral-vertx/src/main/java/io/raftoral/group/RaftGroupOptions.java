@@ -21,7 +21,7 @@ public final class RaftGroupOptions {
   /** As many as the proposals a node may have pending: a leaderless node queues at most that many of each kind. */
   public static final int DEFAULT_MAX_REQUESTS_AWAITING_LEADER = DEFAULT_MAX_PENDING_PROPOSALS;
   /** Off until quiescing has seen more use: idle groups keep heartbeating. */
-  public static final boolean DEFAULT_QUIESCE_WHEN_IDLE = false;
+  public static final boolean DEFAULT_QUIESCE_WHEN_IDLE = true;
 
   private int electionTicks = DEFAULT_ELECTION_TICKS;
   private int heartbeatTicks = DEFAULT_HEARTBEAT_TICKS;

@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Node-level liveness, which lets quiesced groups go without heartbeats of their own (CockroachDB's node liveness
@@ -21,6 +22,7 @@ final class NodeLiveness {
   static final long SUSPECT_AFTER_TICKS = 2;
 
   private final Map<Long, Long> lastHeardTick = new ConcurrentHashMap<>();
+  private final Map<Long, Long> lastHeardNanos = new ConcurrentHashMap<>();
   private final Set<Long> peers = ConcurrentHashMap.newKeySet();
   private final Set<Long> sentThisTick = ConcurrentHashMap.newKeySet();
   private volatile long tick;
@@ -28,7 +30,14 @@ final class NodeLiveness {
   /** A batch (possibly empty) arrived from {@code node}. */
   void heard(long node) {
     lastHeardTick.put(node, tick);
+    lastHeardNanos.put(node, System.nanoTime());
     peers.add(node);
+  }
+
+  /** Milliseconds since a batch last arrived from {@code node}, or {@link Long#MAX_VALUE} if never. */
+  long millisSinceHeard(long node) {
+    Long at = lastHeardNanos.get(node);
+    return at == null ? Long.MAX_VALUE : TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - at);
   }
 
   /** A batch left for {@code node}: no node heartbeat is needed to it this tick. */

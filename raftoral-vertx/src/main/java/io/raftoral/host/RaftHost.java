@@ -306,6 +306,11 @@ public final class RaftHost extends VerticleBase {
     }
 
     @Override
+    public long millisSinceNodeContact(long nodeId) {
+      return nodeId == options.getNodeId() ? 0 : liveness.millisSinceHeard(nodeId);
+    }
+
+    @Override
     public void countNonMemberMessage() {
       nonMemberMessages.incrementAndGet();
     }

@@ -454,6 +454,19 @@ public final class RaftGroupVerticle<C, R> extends VerticleBase implements Hoste
   }
 
   /** The status any thread may read. */
+  /**
+   * Milliseconds since {@code peer} was last heard from: in this group, or, when the group may quiesce (and so go
+   * without heartbeats of its own), by this node at all (node-level liveness stands in for the group's contact).
+   */
+  long millisSinceContact(long peer) {
+    long inGroup = status().millisSinceContact(peer);
+    RaftStatus s = status().get();
+    if (quiescence == null || s == null || !s.membership().contains(peer) || peer == env.nodeId()) {
+      return inGroup;
+    }
+    return Math.min(inGroup, env.millisSinceNodeContact(peer));
+  }
+
   GroupStatus status() {
     return status;
   }
