@@ -190,7 +190,7 @@ public final class RaftGroupOptions {
    * timers, so an idle group costs (nearly) nothing. Node-level liveness (the host's one heartbeat per peer node)
    * stands in for the group's heartbeats: a follower that stops hearing from the leader's node wakes and campaigns
    * as usual, a leader that stops hearing from a quorum wakes and steps down if it cannot reach one. Any proposal,
-   * read, membership change or message wakes the group at once.
+   * read, membership change or message wakes the group at once. On by default ({@link #DEFAULT_QUIESCE_WHEN_IDLE}).
    */
   public RaftGroupOptions setQuiesceWhenIdle(boolean v) {
     quiesceWhenIdle = v;
