@@ -62,7 +62,7 @@ class HistoryCliTest {
   @AfterAll
   void stop() throws Exception {
     if (id != null) {
-      await(cluster.client.signal(id, null, HistoryStepsWorkflow.FINISH, "\"now\""));
+      HistoryClientContract.finish(cluster.client, id);
     }
     for (HttpServer s : new HttpServer[] {rest, grpc}) {
       if (s != null) {

@@ -45,8 +45,14 @@ public final class HistoryClientContract {
       readsTheJournalInPages(client, id, journal);
       refusesBadRequests(client, id);
     } finally {
-      await(client.signal(id, null, HistoryStepsWorkflow.FINISH, "\"now\""));
+      finish(client, id);
     }
+  }
+
+  /** Signals the workflow to finish and waits for its end (so that nothing of it is in flight afterwards). */
+  public static void finish(JsonWorkflowClient client, String id) throws Exception {
+    await(client.signal(id, null, HistoryStepsWorkflow.FINISH, "\"now\""));
+    await(client.await(id, null, Duration.ofSeconds(JOURNAL_DEADLINE_MILLIS / 1000)));
   }
 
   /**

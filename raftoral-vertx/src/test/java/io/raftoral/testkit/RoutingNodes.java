@@ -7,6 +7,7 @@ import io.raftoral.node.InJvmPeerRequests;
 import io.raftoral.node.RaftoralNode;
 import io.raftoral.node.impl.RoutingWorkflowClient;
 import io.raftoral.workflow.JsonWorkflowClient;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.util.Map;
 
@@ -48,7 +49,13 @@ public final class RoutingNodes {
     return cluster.node("node-a").jsonWorkflows();
   }
 
+  /**
+   * Kills the nodes. A node whose group verticle is being undeployed by the node itself while it is killed (a
+   * reconciliation in flight) fails its kill with "Already undeployed": it is gone all the same, and the Vert.x
+   * instance's close undeploys whatever is left.
+   */
   public void close() throws Exception {
-    await(cluster.close());
+    await(cluster.close().recover(e -> e instanceof IllegalStateException
+        ? Future.succeededFuture() : Future.failedFuture(e)));
   }
 }

@@ -145,7 +145,7 @@ class HistoryGrpcApiTest {
       assertThat(whole.getCheckpointsList()).isEqualTo(all);
       assertThat(whole.getNextPageToken()).isEmpty();
     } finally {
-      await(nodes.outsider.signal(id, null, HistoryStepsWorkflow.FINISH, "\"now\""));
+      HistoryClientContract.finish(nodes.outsider, id);
     }
   }
 
@@ -174,7 +174,7 @@ class HistoryGrpcApiTest {
             .getCheckpointsCount()).isEqualTo(HistoryClientContract.CHECKPOINTS);
       }
     } finally {
-      await(nodes.member().signal(id, null, HistoryStepsWorkflow.FINISH, "\"now\""));
+      HistoryClientContract.finish(nodes.member(), id);
     }
   }
 

@@ -139,7 +139,7 @@ class HistoryHttpApiTest {
       assertThat(whole.getJsonArray("checkpoints")).isEqualTo(all);
       assertThat(whole.getValue("next_page_token")).isNull();
     } finally {
-      await(nodes.outsider.signal(id, null, HistoryStepsWorkflow.FINISH, "\"now\""));
+      HistoryClientContract.finish(nodes.outsider, id);
     }
   }
 
@@ -166,7 +166,7 @@ class HistoryHttpApiTest {
         assertThat(ok(get(server, known)).getJsonArray("checkpoints")).hasSize(HistoryClientContract.CHECKPOINTS);
       }
     } finally {
-      await(nodes.member().signal(id, null, HistoryStepsWorkflow.FINISH, "\"now\""));
+      HistoryClientContract.finish(nodes.member(), id);
     }
   }
 
