@@ -24,7 +24,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 
 /**
- * {@code raftoral client run|wait|status|list|terminate|signal|query|events}: talks to a node over its API, so scripts need neither curl
+ * {@code raftoral client run|wait|status|list|terminate|signal|query|history|events}: talks to a node over its API, so scripts need neither curl
  * nor grpcurl. Prints JSON on stdout; exits 0 on success, 1 when the call fails (or the workflow did not complete),
  * 2 on bad flags.
  */
@@ -32,7 +32,7 @@ import picocli.CommandLine.ParentCommand;
     description = "Calls a node's workflow API and prints the answer as JSON.",
     subcommands = {ClientCommand.Run.class, ClientCommand.Wait.class, ClientCommand.Status.class,
         ClientCommand.ListCommand.class, ClientCommand.Terminate.class, ClientSignalCommands.Signal.class,
-        ClientSignalCommands.Query.class, ClientEventsCommand.class})
+        ClientSignalCommands.Query.class, ClientHistoryCommand.class, ClientEventsCommand.class})
 final class ClientCommand {
 
   @Option(names = {"-a", "--address"}, defaultValue = "127.0.0.1:7001", paramLabel = "HOST:PORT", scope =

@@ -40,17 +40,20 @@ class BadInputSweepIT {
   private static final List<String> POST_ROUTES = List.of("/workflow/execute", "/workflow/terminate",
       "/discovery/register", "/discovery/heartbeat", "/raft/v1/batch", "/raftoral/v1/peer");
   private static final List<String> GET_ROUTES = List.of("/workflow/wait", "/workflow/status", "/workflow/list",
-      "/discovery/peers", "/health");
+      "/discovery/peers", "/health", "/workflow/history");
   private static final List<String> GRPC_METHODS = List.of("/raftoral.WorkflowManagement/RunWorkflowAsync",
       "/raftoral.WorkflowManagement/WaitForWorkflowCompletion", "/raftoral.WorkflowManagement/RunWorkflowSync",
       "/raftoral.WorkflowManagement/ListWorkflows", "/raftoral.WorkflowManagement/GetWorkflow",
-      "/raftoral.WorkflowManagement/TerminateWorkflow", "/raftoral.RaftService/Discover",
+      "/raftoral.WorkflowManagement/TerminateWorkflow", "/raftoral.WorkflowManagement/GetWorkflowHistory",
+      "/raftoral.RaftService/Discover",
       "/raftoral.RaftService/Register", "/raftoral.RaftService/Heartbeat", "/raftoral.v1.RaftTransport/Send",
       "/raftoral.NoSuchService/NoSuchMethod");
   private static final List<String> QUERIES = List.of("", "?workflow_id=", "?workflow_id=%00%ff",
       "?workflow_id=no-such-workflow", "?workflow_id=x&execution_cluster_id=abc", "?workflow_id=x&timeout_seconds=-1",
       "?workflow_id=x&timeout_seconds=1e308", "?limit=0", "?limit=99999999999", "?state=NOPE",
-      "?started_after=yesterday", "?workflow_id=" + "x".repeat(10_000));
+      "?started_after=yesterday", "?workflow_id=" + "x".repeat(10_000), "?workflow_id=x&page_size=abc",
+      "?workflow_id=x&page_size=0", "?workflow_id=x&page_size=-1", "?workflow_id=x&page_size=1001",
+      "?workflow_id=x&page_token=%00%ff", "?workflow_id=x&page_token=" + "t".repeat(10_000));
 
   @TempDir
   Path dir;

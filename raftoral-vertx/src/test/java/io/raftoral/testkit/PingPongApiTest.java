@@ -110,6 +110,18 @@ public abstract class PingPongApiTest {
   }
 
   @Test
+  void theWorkflowClientPagesThroughAHistory() throws Exception {
+    JsonWorkflowClient client = workflowClient(List.of(apiAddress()));
+    try {
+      HistoryClientContract.pagesThroughAHistoryAndRefusesBadRequests(client);
+    } finally {
+      if (client instanceof AutoCloseable c) {
+        c.close();
+      }
+    }
+  }
+
+  @Test
   void aNodeNobodyListensOnIsAnUnreachableError() throws Exception {
     NetworkClientContract.aNodeNobodyListensOnIsAnUnreachableError(
         this::workflowClient, clients.clientException());

@@ -13,7 +13,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * A 3-node execution cluster in one JVM running the quickstart's {@code ping_pong} v1 workflow ("ping" -> "pong",
  * anything else fails with a clear error) and {@code forever} v1 (never finishes: for wait timeouts and
- * termination) and the demo's {@code approval} v1 (signals and queries), served through {@link JsonWorkflowClient#of}.
+ * termination), the demo's {@code approval} v1 (signals and queries) and {@code history_steps} v1 (a journal to
+ * page through, see {@link HistoryStepsWorkflow}), served through {@link JsonWorkflowClient#of}.
  */
 public final class PingPongCluster {
 
@@ -34,7 +35,9 @@ public final class PingPongCluster {
             : Uni.createFrom().failure(new IllegalArgumentException(NOT_PING + ", got " + input)))
         .register("forever", 1, String.class, String.class, (input, ctx) -> Uni.createFrom().nothing())
         .register(ApprovalWorkflow.NAME, ApprovalWorkflow.VERSION, String.class, String.class,
-            new ApprovalWorkflow());
+            new ApprovalWorkflow())
+        .register(HistoryStepsWorkflow.NAME, HistoryStepsWorkflow.VERSION, Integer.class, String.class,
+            new HistoryStepsWorkflow());
   }
 
   public static PingPongCluster start(Vertx vertx) throws Exception {

@@ -4,6 +4,7 @@ import io.raftoral.async.Bridge;
 import io.raftoral.client.NetworkClientOptions;
 import io.raftoral.client.NetworkWorkflowClient;
 import io.raftoral.workflow.RemoteCall;
+import io.raftoral.grpc.api.proto.GetWorkflowHistoryRequest;
 import io.raftoral.grpc.api.proto.GetWorkflowRequest;
 import io.raftoral.grpc.api.proto.ListWorkflowsRequest;
 import io.raftoral.grpc.api.proto.QueryWorkflowRequest;
@@ -14,6 +15,7 @@ import io.raftoral.grpc.api.proto.TerminateWorkflowRequest;
 import io.raftoral.grpc.api.proto.WaitForWorkflowRequest;
 import io.raftoral.grpc.api.proto.WorkflowInfo;
 import io.raftoral.grpc.api.proto.WorkflowManagementGrpcClient;
+import io.raftoral.workflow.HistoryPage;
 import io.raftoral.workflow.StartOptions;
 import io.raftoral.workflow.JsonWorkflowClient;
 import io.raftoral.workflow.WorkflowFilter;
@@ -143,6 +145,23 @@ public final class GrpcWorkflowClient extends NetworkWorkflowClient<GrpcClient> 
         .setQuery(name == null ? "" : name).build();
     return call(WorkflowManagementGrpcClient.QueryWorkflow, r, requestTimeoutMillis(), RemoteCall.about(workflowId))
         .map(QueryWorkflowResponse::getResultJson);
+  }
+
+  /**
+   * {@inheritDoc} A page size below 1 is refused here: on the wire 0 is the unset value, which the server would take
+   * for its default.
+   */
+  @Override
+  public Uni<HistoryPage> history(String workflowId, Long executionClusterId, int pageSize, String pageToken) {
+    if (pageSize < 1) {
+      return Uni.createFrom().failure(new IllegalArgumentException("page size must be 1 to "
+          + HistoryPage.MAX_PAGE_SIZE + ": " + pageSize));
+    }
+    GetWorkflowHistoryRequest r = GetWorkflowHistoryRequest.newBuilder().setWorkflowId(workflowId)
+        .setExecutionClusterId(executionClusterId == null ? 0 : executionClusterId).setPageSize(pageSize)
+        .setPageToken(pageToken == null ? "" : pageToken).build();
+    return call(WorkflowManagementGrpcClient.GetWorkflowHistory, r, requestTimeoutMillis(),
+        RemoteCall.about(workflowId)).map(GrpcHistory::fromProto);
   }
 
   // -----------------------------------------------------------------------------------------------------------------

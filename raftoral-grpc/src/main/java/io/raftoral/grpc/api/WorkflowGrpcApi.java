@@ -47,6 +47,7 @@ import java.util.Set;
  * <ul>
  *   <li>{@code raftoral.WorkflowManagement}: RunWorkflowAsync, WaitForWorkflowCompletion, RunWorkflowSync,
  *       ListWorkflows, GetWorkflow, TerminateWorkflow, SignalWorkflow, QueryWorkflow (by {@link GrpcSignalQuery}),
+ *       GetWorkflowHistory (by {@link GrpcHistory}),
  *       and the WatchEvents stream when given the node's {@link #events events}, with the quickstart's field names
  *       ({@code workflow_type}, {@code version}, {@code input_json} -> {@code workflow_id},
  *       {@code execution_cluster_id}; {@code success}, {@code result_json}, {@code error});</li>
@@ -74,6 +75,7 @@ public final class WorkflowGrpcApi {
   private final GrpcApiOptions options;
   private final HealthService health;
   private final GrpcSignalQuery signalQuery;
+  private final GrpcHistory history;
   private NodeEvents events;
 
   /**
@@ -88,6 +90,7 @@ public final class WorkflowGrpcApi {
     this.discovery = new GrpcDiscoveryService(management);
     this.options = new GrpcApiOptions(Objects.requireNonNull(options, "options"));
     this.signalQuery = new GrpcSignalQuery(workflows);
+    this.history = new GrpcHistory(workflows);
     // The empty service name (what `grpcurl ... grpc.health.v1.Health/Check` asks) is answered SERVING by
     // vertx-grpc-health whenever the server answers at all: liveness. The named services are SERVING once the node
     // has joined (its own registration is in its view of the directory): readiness, as HTTP /health.
@@ -123,7 +126,8 @@ public final class WorkflowGrpcApi {
         .bind(WorkflowManagementGrpcService.GetWorkflow, unary(this::getWorkflow))
         .bind(WorkflowManagementGrpcService.TerminateWorkflow, unary(this::terminateWorkflow))
         .bind(WorkflowManagementGrpcService.SignalWorkflow, unary(signalQuery::signalWorkflow))
-        .bind(WorkflowManagementGrpcService.QueryWorkflow, unary(signalQuery::queryWorkflow));
+        .bind(WorkflowManagementGrpcService.QueryWorkflow, unary(signalQuery::queryWorkflow))
+        .bind(WorkflowManagementGrpcService.GetWorkflowHistory, unary(history::getWorkflowHistory));
     if (events != null) {
       workflows.bind(WorkflowManagementGrpcService.WatchEvents, new GrpcEventStream(events));
     }

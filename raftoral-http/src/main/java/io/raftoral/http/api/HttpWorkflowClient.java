@@ -4,6 +4,7 @@ import io.raftoral.async.Bridge;
 import io.raftoral.client.NetworkClientOptions;
 import io.raftoral.client.NetworkWorkflowClient;
 import io.raftoral.transport.HostPort;
+import io.raftoral.workflow.HistoryPage;
 import io.raftoral.workflow.RemoteCall;
 import io.raftoral.workflow.StartOptions;
 import io.raftoral.workflow.JsonWorkflowClient;
@@ -140,6 +141,16 @@ public final class HttpWorkflowClient extends NetworkWorkflowClient<WebClient> {
     return call(node -> withCluster(client().get(node.port(), node.host(), "/workflow/query")
             .addQueryParam("workflow_id", workflowId).addQueryParam("query", name), executionClusterId), null,
         requestTimeoutMillis(), answer -> answer.getString("result"), RemoteCall.about(workflowId));
+  }
+
+  @Override
+  public Uni<HistoryPage> history(String workflowId, Long executionClusterId, int pageSize, String pageToken) {
+    return call(node -> {
+      HttpRequest<Buffer> r = withCluster(client().get(node.port(), node.host(), "/workflow/history")
+          .addQueryParam("workflow_id", workflowId)
+          .addQueryParam("page_size", Integer.toString(pageSize)), executionClusterId);
+      return pageToken == null ? r : r.addQueryParam("page_token", pageToken);
+    }, null, requestTimeoutMillis(), HistoryJson::fromJson, RemoteCall.about(workflowId));
   }
 
   // -----------------------------------------------------------------------------------------------------------------

@@ -42,7 +42,8 @@ import java.util.Objects;
  *
  * <p>Endpoints: {@code POST /workflow/execute}, {@code GET /workflow/wait}, {@code GET /workflow/status},
  * {@code GET /workflow/list}, {@code POST /workflow/terminate}, {@code POST /workflow/signal} and
- * {@code GET /workflow/query} (served by {@link HttpSignalQueryRoutes}), {@code GET /health}, {@code GET /discovery/peers},
+ * {@code GET /workflow/query} (served by {@link HttpSignalQueryRoutes}), {@code GET /workflow/history} (by
+ * {@link HttpHistoryRoutes}), {@code GET /health}, {@code GET /discovery/peers},
  * {@code POST /discovery/register}, {@code POST /discovery/heartbeat}. Every answer is JSON; see the README's HTTP
  * API section for each shape.
  *
@@ -104,6 +105,7 @@ public final class WorkflowHttpApi {
     HttpAnswers.route(router.get("/workflow/list"), null, this::list, this::onFailure);
     HttpAnswers.route(router.post("/workflow/terminate"), body, this::terminate, this::onFailure);
     new HttpSignalQueryRoutes(workflows).mount(router, body, this::onFailure);
+    new HttpHistoryRoutes(workflows).mount(router, this::onFailure);
     discovery.mount(router, body, this::onFailure);
     // anything else under our prefixes gets a JSON answer instead of the router's plain-text 404/405
     router.route("/workflow/*").handler(this::unknownEndpoint).failureHandler(this::onFailure);

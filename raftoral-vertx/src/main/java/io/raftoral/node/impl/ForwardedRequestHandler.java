@@ -15,7 +15,7 @@ import java.util.Map;
 
 /**
  * The serving side of the router: runs a request ({@code op} start, await, status, terminate,
- * signal, query or list, on execution
+ * signal, query, history or list, on execution
  * cluster {@code clusterId}) on this node's runtime of that cluster, whether the request came from this node's
  * {@link RoutingWorkflowClient} or was forwarded by another node's.
  */
@@ -79,6 +79,9 @@ final class ForwardedRequestHandler {
           .map(RoutedReply::ok);
       case "query" -> rt.query(req.getString("workflowId"), req.getString("name"))
           .map(answer -> new JsonObject().put("ok", true).put("result", answer));
+      case "history" -> rt.history(req.getString("workflowId"), req.getInteger("pageSize"),
+              req.getString("pageToken"))
+          .map(RoutedHistory::ok);
       case "list" -> rt.list(WorkflowFilter.fromJson(req.getJsonObject("filter", new JsonObject())))
           .map(RoutedReply::ok);
       default -> throw new IllegalArgumentException("unknown operation '" + op + "'");

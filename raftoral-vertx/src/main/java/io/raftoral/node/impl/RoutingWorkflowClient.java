@@ -11,6 +11,7 @@ import io.raftoral.node.PeerRequests;
 import io.raftoral.raft.RaftNode;
 import io.raftoral.tracing.RaftoralTracing;
 import io.raftoral.workflow.ExecutionClusterUnavailableException;
+import io.raftoral.workflow.HistoryPage;
 import io.raftoral.workflow.StartOptions;
 import io.raftoral.workflow.JsonWorkflowClient;
 import io.raftoral.workflow.WorkflowFilter;
@@ -237,6 +238,19 @@ public final class RoutingWorkflowClient implements JsonWorkflowClient {
     return Bridge.uni(() -> locate(workflowId, executionClusterId).compose(cluster -> call(cluster, new JsonObject()
         .put("op", "query").put("workflowId", workflowId).put("name", name))
         .map(r -> r.getString("result"))));
+  }
+
+  @Override
+  public Uni<HistoryPage> history(String workflowId, Long executionClusterId, int pageSize, String pageToken) {
+    Objects.requireNonNull(workflowId, "workflowId");
+    if (pageSize < 1 || pageSize > HistoryPage.MAX_PAGE_SIZE) {
+      // refused before the workflow is looked for: a bad page size is the caller's error whichever workflow it names
+      return Uni.createFrom().failure(new IllegalArgumentException("page size must be 1 to "
+          + HistoryPage.MAX_PAGE_SIZE + ": " + pageSize));
+    }
+    return Bridge.uni(() -> locate(workflowId, executionClusterId).compose(cluster -> call(cluster, new JsonObject()
+        .put("op", "history").put("workflowId", workflowId).put("pageSize", pageSize).put("pageToken", pageToken))
+        .map(RoutedHistory::fromReply)));
   }
 
   @Override
