@@ -138,6 +138,11 @@ public final class FaultInjectingTransport implements Transport {
     return fetchFaults.startOffsets();
   }
 
+  /** Snapshot fetches refused because their peer was firewalled. */
+  public long snapshotFetchesRefused() {
+    return fetchFaults.refusedCount();
+  }
+
   /** Snapshot bytes this node fetched (handed to its store), corrupted ones included. */
   public long snapshotBytesFetched() {
     return fetchFaults.bytesFetched();
@@ -152,6 +157,7 @@ public final class FaultInjectingTransport implements Transport {
   public Future<Void> fetchSnapshot(long fromNode, long clusterId, String snapshotId, long offset, int chunkSize,
       SnapshotChunkHandler handler) {
     if (blocked.contains(fromNode)) {
+      fetchFaults.refused();
       return Future.failedFuture(new ConnectException("node " + fromNode + " is firewalled"));
     }
     return delegate.fetchSnapshot(fromNode, clusterId, snapshotId, offset, chunkSize,

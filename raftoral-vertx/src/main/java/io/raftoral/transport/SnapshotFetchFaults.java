@@ -14,11 +14,12 @@ import java.util.function.LongPredicate;
  * The faults a {@link FaultInjectingTransport} injects into the snapshots its node fetches, and what tests observe
  * of them: chunks from a firewalled peer fail the fetch like a broken connection; chunks can be held past a number
  * of bytes (a stalled transfer) and released; the next chunk can be corrupted (one byte flipped); the start offset
- * of every fetch and the bytes handed to the receiver are recorded.
+ * of every fetch, the bytes handed to the receiver and the fetches refused by the firewall are recorded.
  */
 final class SnapshotFetchFaults {
 
   private final AtomicLong bytesFetched = new AtomicLong();
+  private final AtomicLong refused = new AtomicLong();
   private final List<Long> startOffsets = new ArrayList<>();
   private final List<Runnable> held = new ArrayList<>();
   private final AtomicBoolean corruptNext = new AtomicBoolean();
@@ -52,6 +53,15 @@ final class SnapshotFetchFaults {
         return handler.onChunk(at, chunk);
       }
     };
+  }
+
+  /** A fetch from a firewalled peer was refused before it started. */
+  void refused() {
+    refused.incrementAndGet();
+  }
+
+  long refusedCount() {
+    return refused.get();
   }
 
   void holdAfter(long bytes) {

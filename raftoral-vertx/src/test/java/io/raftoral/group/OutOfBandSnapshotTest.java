@@ -1,0 +1,271 @@
+package io.raftoral.group;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.raftoral.async.Bridge;
+import io.raftoral.raft.RaftStatus;
+import io.raftoral.storage.SnapshotRef;
+import io.raftoral.testkit.LocalRaftCluster;
+import io.raftoral.transport.FaultInjectingTransport;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.junit5.VertxExtension;
+import io.vertx.junit5.VertxTestContext;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * Snapshots out of band (§7) on the real runtime: the Raft message carries only a {@link SnapshotRef}; a member
+ * that needs the snapshot fetches its data from the leader in verified chunks, resumes a broken transfer from its
+ * last good offset, refuses a corrupted chunk, and installs the snapshot once its SHA-256 matches, while the group
+ * keeps committing. The state machine streams a snapshot of {@link #SNAPSHOT_BYTES} derived from its state and
+ * verifies every byte when restoring.
+ */
+@ExtendWith(VertxExtension.class)
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+class OutOfBandSnapshotTest {
+
+  private static final long GROUP = 9;
+  private static final long WAIT = 60_000;
+  private static final long SNAPSHOT_BYTES = 1 << 20;
+  private static final int CHUNK_BYTES = 32 * 1024;
+  private static final int SNAPSHOT_EVERY = 20;
+  /** Commands committed before a member joins: the leader has compacted them into a snapshot by then. */
+  private static final int COMMANDS_BEFORE_JOINING = 50;
+
+  private final Map<Long, SyntheticSnapshotMachine> machines = new HashMap<>();
+
+  private static RaftGroupOptions options() {
+    return RaftPreset.TESTING.groupOptions().setSnapshotEveryEntries(SNAPSHOT_EVERY)
+        .setSnapshotChunkBytes(CHUNK_BYTES);
+  }
+
+  @Test
+  void aLearnerAddedAfterCompactionCatchesUpThroughAnOutOfBandTransfer(Vertx vertx, VertxTestContext ctx) {
+    LocalRaftCluster c = new LocalRaftCluster(vertx);
+    compactedGroup(c)
+        .compose(v -> join(c, 4))
+        .compose(v -> caughtUp(c, 4))
+        .onComplete(ctx.succeeding(v -> ctx.verify(() -> {
+          FaultInjectingTransport learner = c.node(4).transport;
+          assertThat(learner.snapshotFetchStarts()).as("one fetch, from the start").containsExactly(0L);
+          assertThat(learner.snapshotBytesFetched()).as("the whole snapshot came out of band")
+              .isGreaterThan(SNAPSHOT_BYTES);
+          assertThat(machines.get(4L).restores()).isEqualTo(1);
+          RaftStatus s = c.group(4, GROUP).status();
+          assertThat(s.firstIndex()).as("the learner's log starts after the snapshot").isGreaterThan(1);
+          ctx.completeNow();
+        })));
+  }
+
+  @Test
+  void aTransferCutHalfWayResumesFromTheLastGoodOffset(Vertx vertx, VertxTestContext ctx) {
+    LocalRaftCluster c = new LocalRaftCluster(vertx);
+    compactedGroup(c)
+        .compose(v -> c.startNodes(4))
+        .compose(v -> {
+          c.node(4).transport.holdSnapshotChunksAfter(SNAPSHOT_BYTES / 2);
+          return join(c, 4);
+        })
+        .compose(v -> c.await(() -> c.node(4).transport.heldSnapshotChunks() > 0, WAIT, "the transfer half way"))
+        .compose(v -> {
+          // Cut the learner off: the held chunk breaks the transfer, and fetching again fails while cut off.
+          c.partition(Set.of(4L), Set.of(1L, 2L, 3L));
+          c.node(4).transport.releaseSnapshotChunks();
+          return c.await(() -> c.node(4).transport.snapshotFetchesRefused() > 0, WAIT,
+              "the learner trying to fetch again while cut off");
+        })
+        .compose(v -> {
+          c.heal();
+          return caughtUp(c, 4);
+        })
+        .onComplete(ctx.succeeding(v -> ctx.verify(() -> {
+          FaultInjectingTransport learner = c.node(4).transport;
+          List<Long> starts = learner.snapshotFetchStarts();
+          assertThat(starts).as("a first fetch and at least one resumed one").hasSizeGreaterThanOrEqualTo(2);
+          assertThat(starts.get(0)).isZero();
+          assertThat(starts.get(1)).as("the second fetch resumes where the first one broke").isPositive();
+          assertThat(learner.snapshotBytesFetched()).as("resumed, not restarted").isLessThan(2 * SNAPSHOT_BYTES);
+          assertThat(machines.get(4L).restores()).isEqualTo(1);
+          ctx.completeNow();
+        })));
+  }
+
+  @Test
+  void aCorruptedChunkIsRefusedAndFetchedAgain(Vertx vertx, VertxTestContext ctx) {
+    LocalRaftCluster c = new LocalRaftCluster(vertx);
+    compactedGroup(c)
+        .compose(v -> c.startNodes(4))
+        .compose(v -> {
+          c.node(4).transport.holdSnapshotChunksAfter(SNAPSHOT_BYTES / 2);
+          return join(c, 4);
+        })
+        .compose(v -> c.await(() -> c.node(4).transport.heldSnapshotChunks() > 0, WAIT, "the transfer half way"))
+        .compose(v -> {
+          c.node(4).transport.corruptNextSnapshotChunk().releaseSnapshotChunks();
+          return caughtUp(c, 4);
+        })
+        .onComplete(ctx.succeeding(v -> ctx.verify(() -> {
+          FaultInjectingTransport learner = c.node(4).transport;
+          List<Long> starts = learner.snapshotFetchStarts();
+          assertThat(starts).as("the refused chunk is fetched again").hasSizeGreaterThanOrEqualTo(2);
+          assertThat(starts.get(1)).as("from the last good offset").isPositive();
+          assertThat(learner.snapshotBytesFetched()).as("the corrupted chunk fetched twice")
+              .isGreaterThan(SNAPSHOT_BYTES).isLessThan(2 * SNAPSHOT_BYTES);
+          assertThat(machines.get(4L).restores()).as("installed once, every byte verified").isEqualTo(1);
+          ctx.completeNow();
+        })));
+  }
+
+  @Test
+  void commitsContinueWhileATransferIsHeld(Vertx vertx, VertxTestContext ctx) {
+    LocalRaftCluster c = new LocalRaftCluster(vertx);
+    long[] before = new long[1];
+    compactedGroup(c)
+        .compose(v -> c.startNodes(4))
+        .compose(v -> {
+          c.node(4).transport.holdSnapshotChunksAfter(0);
+          return join(c, 4);
+        })
+        .compose(v -> c.await(() -> c.node(4).transport.heldSnapshotChunks() > 0, WAIT, "the transfer held"))
+        .compose(v -> {
+          before[0] = leaderMachine(c).count();
+          return proposeAll(c, "during", SNAPSHOT_EVERY / 2);
+        })
+        .compose(v -> c.await(() -> c.group(4, GROUP).status().leaderId() == c.leader(GROUP), WAIT,
+            "the learner following the leader while it waits for the snapshot"))
+        .onComplete(ctx.succeeding(v -> ctx.verify(() -> {
+          assertThat(leaderMachine(c).count()).as("commits went on during the transfer")
+              .isGreaterThanOrEqualTo(before[0] + SNAPSHOT_EVERY / 2);
+          assertThat(machines.get(4L).count()).as("the learner has not installed anything yet").isZero();
+          assertThat(c.node(4).transport.heldSnapshotChunks()).as("the transfer is still held").isPositive();
+        })))
+        .compose(v -> {
+          c.node(4).transport.releaseSnapshotChunks();
+          return caughtUp(c, 4);
+        })
+        .onComplete(ctx.succeedingThenComplete());
+  }
+
+  @Test
+  void twoFollowersFetchAtOnce(Vertx vertx, VertxTestContext ctx) {
+    LocalRaftCluster c = new LocalRaftCluster(vertx);
+    compactedGroup(c)
+        .compose(v -> c.startNodes(4, 5))
+        .compose(v -> {
+          c.node(4).transport.holdSnapshotChunksAfter(CHUNK_BYTES);
+          c.node(5).transport.holdSnapshotChunksAfter(CHUNK_BYTES);
+          return join(c, 4).compose(x -> join(c, 5));
+        })
+        .compose(v -> c.await(() -> c.node(4).transport.heldSnapshotChunks() > 0
+            && c.node(5).transport.heldSnapshotChunks() > 0, WAIT, "both transfers under way"))
+        .compose(v -> {
+          c.node(4).transport.releaseSnapshotChunks();
+          c.node(5).transport.releaseSnapshotChunks();
+          return caughtUp(c, 4).compose(x -> caughtUp(c, 5));
+        })
+        .onComplete(ctx.succeeding(v -> ctx.verify(() -> {
+          for (long id : new long[] {4, 5}) {
+            assertThat(c.node(id).transport.snapshotFetchStarts()).as("node %d fetched once", id)
+                .containsExactly(0L);
+            assertThat(machines.get(id).restores()).isEqualTo(1);
+          }
+          ctx.completeNow();
+        })));
+  }
+
+  @Test
+  void aRestartedFollowerResumesItsHalfReceivedSnapshot(Vertx vertx, VertxTestContext ctx) {
+    LocalRaftCluster c = new LocalRaftCluster(vertx);
+    long[] fetchedBeforeKill = new long[1];
+    compactedGroup(c)
+        .compose(v -> c.startNodes(4))
+        .compose(v -> {
+          c.node(4).transport.holdSnapshotChunksAfter(SNAPSHOT_BYTES / 2);
+          return join(c, 4);
+        })
+        .compose(v -> c.await(() -> c.node(4).transport.heldSnapshotChunks() > 0, WAIT, "the transfer half way"))
+        .compose(v -> {
+          fetchedBeforeKill[0] = c.node(4).transport.snapshotBytesFetched();
+          return c.kill(4);
+        })
+        .compose(v -> c.restart(4))
+        .compose(host -> start(c, 4))
+        .compose(v -> caughtUp(c, 4))
+        .onComplete(ctx.succeeding(v -> ctx.verify(() -> {
+          FaultInjectingTransport restarted = c.node(4).transport;
+          assertThat(restarted.snapshotFetchStarts().get(0)).as("the restarted node resumes its transfer")
+              .isPositive();
+          assertThat(fetchedBeforeKill[0] + restarted.snapshotBytesFetched()).as("resumed, not restarted")
+              .isLessThan(2 * SNAPSHOT_BYTES);
+          assertThat(machines.get(4L).restores()).isEqualTo(1);
+          ctx.completeNow();
+        })));
+  }
+
+  @Test
+  void snapshotChunkBytesRoundTripsThroughJson() {
+    RaftGroupOptions o = new RaftGroupOptions().setSnapshotChunkBytes(CHUNK_BYTES);
+    assertThat(new RaftGroupOptions(o.toJson()).getSnapshotChunkBytes()).isEqualTo(CHUNK_BYTES);
+    assertThat(new RaftGroupOptions(o).getSnapshotChunkBytes()).isEqualTo(CHUNK_BYTES);
+    assertThat(new RaftGroupOptions().getSnapshotChunkBytes())
+        .isEqualTo(RaftGroupOptions.DEFAULT_SNAPSHOT_CHUNK_BYTES).isEqualTo(SnapshotRef.DEFAULT_CHUNK_SIZE);
+  }
+
+  // ---------------------------------------------------------------------------------------------------------------
+
+  /** Nodes 1-3 run the group and commit enough commands that every one of them compacted its log. */
+  private Future<Void> compactedGroup(LocalRaftCluster c) {
+    return c.startNodes(1, 2, 3)
+        .compose(v -> Future.all(start(c, 1, 1, 2, 3), start(c, 2, 1, 2, 3), start(c, 3, 1, 2, 3)))
+        .compose(v -> c.awaitLeader(GROUP, WAIT))
+        .compose(leader -> proposeAll(c, "before", COMMANDS_BEFORE_JOINING))
+        .compose(v -> c.await(() -> Set.of(1L, 2L, 3L).stream().allMatch(id ->
+            c.group(id, GROUP).status().firstIndex() > SNAPSHOT_EVERY), WAIT, "log compaction everywhere"));
+  }
+
+  private Future<RaftGroup<String, Long>> start(LocalRaftCluster c, long id, long... members) {
+    SyntheticSnapshotMachine machine = new SyntheticSnapshotMachine(SNAPSHOT_BYTES);
+    machines.put(id, machine);
+    return c.startGroupOn(id, GROUP, options(), machine, SyntheticSnapshotMachine.CODEC, members);
+  }
+
+  /** Starts node {@code id} if needed, its (joining) member, and adds it as a learner. */
+  private Future<Void> join(LocalRaftCluster c, long id) {
+    Future<Void> up = c.node(id) == null ? c.startNodes(id) : Future.succeededFuture();
+    return up.compose(v -> start(c, id))
+        .compose(g -> c.changeMembership(GROUP, leader -> leader.addLearner(id), m -> m.contains(id), WAIT))
+        .mapEmpty();
+  }
+
+  /** Waits until node {@code id}'s state machine is the leader's (restored from a snapshot). */
+  private Future<Void> caughtUp(LocalRaftCluster c, long id) {
+    return c.await(() -> {
+      SyntheticSnapshotMachine leader = leaderMachine(c);
+      SyntheticSnapshotMachine m = machines.get(id);
+      return leader != null && m.restores() > 0 && m.count() == leader.count() && m.hash() == leader.hash();
+    }, WAIT, "node " + id + " catching up with the leader");
+  }
+
+  private SyntheticSnapshotMachine leaderMachine(LocalRaftCluster c) {
+    long leader = c.leader(GROUP);
+    return leader <= 0 ? null : machines.get(leader);
+  }
+
+  /** Commits {@code count} commands one after the other through whichever node leads. */
+  private Future<Void> proposeAll(LocalRaftCluster c, String prefix, int count) {
+    Future<Void> chain = Future.succeededFuture();
+    for (int i = 0; i < count; i++) {
+      String command = prefix + i;
+      chain = chain.compose(v -> c.onLeaderUntil(GROUP, g -> c.node(c.leader(GROUP)).host
+          .<String, Long>group(GROUP).propose(command), () -> false, WAIT)).mapEmpty();
+    }
+    return chain;
+  }
+}
