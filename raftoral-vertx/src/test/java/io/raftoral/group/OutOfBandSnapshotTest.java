@@ -33,11 +33,17 @@ class OutOfBandSnapshotTest {
 
   private static final long GROUP = 9;
   private static final long WAIT = 60_000;
-  private static final long SNAPSHOT_BYTES = 1 << 20;
-  private static final int CHUNK_BYTES = 32 * 1024;
-  private static final int SNAPSHOT_EVERY = 20;
-  /** Commands committed before a member joins: the leader has compacted them into a snapshot by then. */
+  /** The state machine's snapshot size: 1 MiB, or {@code -Draftoral.oob.snapshotBytes=104857600} for 100 MB. */
+  private static final long SNAPSHOT_BYTES = Long.getLong("raftoral.oob.snapshotBytes", 1 << 20);
+  /** Small chunks keep the default run fast while the transfer still takes tens of chunks. */
+  private static final int CHUNK_BYTES = Integer.getInteger("raftoral.oob.chunkBytes", 32 * 1024);
+  /**
+   * Commands committed before a member joins, then compacted by an operator's snapshot on every node. No snapshot is
+   * taken by itself during a test (the threshold is far away), so a joining member fetches exactly one.
+   */
   private static final int COMMANDS_BEFORE_JOINING = 50;
+  private static final int COMMANDS_DURING_TRANSFER = 10;
+  private static final long SNAPSHOT_EVERY = 10_000;
 
   private final Map<Long, SyntheticSnapshotMachine> machines = new HashMap<>();
 
@@ -136,13 +142,13 @@ class OutOfBandSnapshotTest {
         .compose(v -> c.await(() -> c.node(4).transport.heldSnapshotChunks() > 0, WAIT, "the transfer held"))
         .compose(v -> {
           before[0] = leaderMachine(c).count();
-          return proposeAll(c, "during", SNAPSHOT_EVERY / 2);
+          return proposeAll(c, "during", COMMANDS_DURING_TRANSFER);
         })
         .compose(v -> c.await(() -> c.group(4, GROUP).status().leaderId() == c.leader(GROUP), WAIT,
             "the learner following the leader while it waits for the snapshot"))
         .onComplete(ctx.succeeding(v -> ctx.verify(() -> {
           assertThat(leaderMachine(c).count()).as("commits went on during the transfer")
-              .isGreaterThanOrEqualTo(before[0] + SNAPSHOT_EVERY / 2);
+              .isGreaterThanOrEqualTo(before[0] + COMMANDS_DURING_TRANSFER);
           assertThat(machines.get(4L).count()).as("the learner has not installed anything yet").isZero();
           assertThat(c.node(4).transport.heldSnapshotChunks()).as("the transfer is still held").isPositive();
         })))
@@ -220,14 +226,18 @@ class OutOfBandSnapshotTest {
 
   // ---------------------------------------------------------------------------------------------------------------
 
-  /** Nodes 1-3 run the group and commit enough commands that every one of them compacted its log. */
+  /** Nodes 1-3 run the group, commit some commands, and every one of them compacts its log. */
   private Future<Void> compactedGroup(LocalRaftCluster c) {
     return c.startNodes(1, 2, 3)
         .compose(v -> Future.all(start(c, 1, 1, 2, 3), start(c, 2, 1, 2, 3), start(c, 3, 1, 2, 3)))
         .compose(v -> c.awaitLeader(GROUP, WAIT))
         .compose(leader -> proposeAll(c, "before", COMMANDS_BEFORE_JOINING))
         .compose(v -> c.await(() -> Set.of(1L, 2L, 3L).stream().allMatch(id ->
-            c.group(id, GROUP).status().firstIndex() > SNAPSHOT_EVERY), WAIT, "log compaction everywhere"));
+            machines.get(id).count() >= COMMANDS_BEFORE_JOINING), WAIT, "every node applying the commands"))
+        .compose(v -> Future.all(Set.of(1L, 2L, 3L).stream()
+            .map(id -> Bridge.future(c.node(id).host.<String, Long>group(GROUP).snapshot())).toList()))
+        .compose(v -> c.await(() -> Set.of(1L, 2L, 3L).stream().allMatch(id ->
+            c.group(id, GROUP).status().firstIndex() > COMMANDS_BEFORE_JOINING), WAIT, "log compaction everywhere"));
   }
 
   private Future<RaftGroup<String, Long>> start(LocalRaftCluster c, long id, long... members) {
