@@ -37,6 +37,7 @@ public final class InMemoryLogStore implements LogStore {
   private final AtomicLong writes = new AtomicLong();
   private volatile boolean crashed;
   private volatile boolean held;
+  private volatile boolean streamingSnapshots = true;
   private NodeIdentity identity;
   private final InMemorySnapshots snapshots = new InMemorySnapshots();
 
@@ -94,6 +95,9 @@ public final class InMemoryLogStore implements LogStore {
 
   @Override
   public SnapshotSink createSnapshot(long clusterId, int chunkSize) {
+    if (!streamingSnapshots) {
+      throw new UnsupportedOperationException(location() + " keeps snapshots inline (as told)");
+    }
     return new InMemorySnapshotSink(chunkSize, (ref, data) -> keepSnapshot(clusterId, ref.id(), data));
   }
 
@@ -193,6 +197,15 @@ public final class InMemoryLogStore implements LogStore {
     if (!hold && !pending.isEmpty() && flushScheduled.compareAndSet(false, true)) {
       flushContext.runOnContext(v -> flush());
     }
+  }
+
+  /**
+   * Whether this store takes streamed snapshots (the default) or, like a store of an older version, refuses them so
+   * that groups keep their snapshots inline in the Raft snapshot. For tests.
+   */
+  public InMemoryLogStore streamSnapshots(boolean streaming) {
+    streamingSnapshots = streaming;
+    return this;
   }
 
   /** How many flushes ("fsyncs") ran. */
