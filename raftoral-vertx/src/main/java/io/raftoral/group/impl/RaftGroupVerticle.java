@@ -127,7 +127,7 @@ public final class RaftGroupVerticle<C, R> extends VerticleBase implements Hoste
     snapshots = new GroupSnapshots(groupId, env.nodeId(), env.store(), store, applier, context,
         options.getSnapshotChunkBytes(), this::maybeSnapshot);
     fetcher = new SnapshotFetcher(groupId, env, vertx, context, () -> stopped, () -> core.status().commitIndex(),
-        this::stepFetched);
+        () -> core.term(), this::stepFetched);
     return store.loadOrCreate(bootstrap).map(state -> {
       Snapshot snap = state.snapshot();
       if (snap.index() > 0) {

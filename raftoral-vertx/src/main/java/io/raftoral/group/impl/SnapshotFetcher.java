@@ -43,21 +43,24 @@ final class SnapshotFetcher {
   private final Context context;
   private final BooleanSupplier stopped;
   private final LongSupplier commitIndex;
+  private final LongSupplier term;
   private final Consumer<Message> step;
   private Transfer current;
 
   /**
    * @param commitIndex the core's commit index: a snapshot not beyond it needs no data (the core just answers)
+   * @param term the core's term: a message of an older term needs no data either (the core refuses it)
    * @param step steps a message whose snapshot data is now held, and processes what it produces
    */
   SnapshotFetcher(long groupId, GroupEnvironment env, Vertx vertx, Context context, BooleanSupplier stopped,
-      LongSupplier commitIndex, Consumer<Message> step) {
+      LongSupplier commitIndex, LongSupplier term, Consumer<Message> step) {
     this.groupId = groupId;
     this.env = env;
     this.vertx = vertx;
     this.context = context;
     this.stopped = stopped;
     this.commitIndex = commitIndex;
+    this.term = term;
     this.step = step;
   }
 
@@ -67,7 +70,7 @@ final class SnapshotFetcher {
    */
   boolean holds(Message m) {
     if (m.type() != MessageType.SNAPSHOT || m.snapshot() == null || !SnapshotRef.isRef(m.snapshot().data())
-        || m.snapshot().index() <= commitIndex.getAsLong()) {
+        || m.snapshot().index() <= commitIndex.getAsLong() || m.term() < term.getAsLong()) {
       return false;
     }
     SnapshotRef ref;
