@@ -17,13 +17,13 @@ public final class RaftGroupOptions {
   public static final boolean DEFAULT_PRE_VOTE = RaftConfig.DEFAULT_PRE_VOTE;
   public static final boolean DEFAULT_CHECK_QUORUM = RaftConfig.DEFAULT_CHECK_QUORUM;
   public static final long DEFAULT_SNAPSHOT_EVERY_ENTRIES = 10_000;
+  public static final int DEFAULT_SNAPSHOT_CHUNK_BYTES = SnapshotRef.DEFAULT_CHUNK_SIZE;
   public static final int DEFAULT_MAX_PENDING_PROPOSALS = 10_000;
   public static final long DEFAULT_REQUEST_TIMEOUT_MILLIS = 5_000;
   /** As many as the proposals a node may have pending: a leaderless node queues at most that many of each kind. */
   public static final int DEFAULT_MAX_REQUESTS_AWAITING_LEADER = DEFAULT_MAX_PENDING_PROPOSALS;
   /** Off until quiescing has seen more use: idle groups keep heartbeating. */
   public static final boolean DEFAULT_QUIESCE_WHEN_IDLE = false;
-  public static final int DEFAULT_SNAPSHOT_CHUNK_BYTES = SnapshotRef.DEFAULT_CHUNK_SIZE;
 
   private int electionTicks = DEFAULT_ELECTION_TICKS;
   private int heartbeatTicks = DEFAULT_HEARTBEAT_TICKS;
