@@ -40,9 +40,19 @@ public final class InMemoryLogStore implements LogStore {
   private volatile boolean streamingSnapshots = true;
   private NodeIdentity identity;
   private final InMemorySnapshots snapshots = new InMemorySnapshots();
+  private final int snapshotChunkBytes;
 
   public InMemoryLogStore(Vertx vertx) {
+    this(vertx, SnapshotRef.DEFAULT_CHUNK_SIZE);
+  }
+
+  /** A store whose snapshots made through {@link #createSnapshot(long)} have chunks of {@code snapshotChunkBytes}. */
+  public InMemoryLogStore(Vertx vertx, int snapshotChunkBytes) {
+    if (snapshotChunkBytes <= 0) {
+      throw new IllegalArgumentException("snapshotChunkBytes must be positive: " + snapshotChunkBytes);
+    }
     this.flushContext = vertx.getOrCreateContext();
+    this.snapshotChunkBytes = snapshotChunkBytes;
   }
 
   private static final class GroupData {
@@ -90,7 +100,7 @@ public final class InMemoryLogStore implements LogStore {
 
   @Override
   public SnapshotSink createSnapshot(long clusterId) {
-    return createSnapshot(clusterId, SnapshotRef.DEFAULT_CHUNK_SIZE);
+    return createSnapshot(clusterId, snapshotChunkBytes);
   }
 
   @Override
