@@ -3,6 +3,9 @@ package io.raftoral.group;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.raftoral.storage.LogStore;
 import io.raftoral.transport.RaftEnvelope;
+import io.raftoral.transport.SnapshotChunkHandler;
+import io.raftoral.transport.Transport;
+import io.vertx.core.Future;
 import java.util.List;
 
 /** What a Raft group needs from the node that hosts it. */
@@ -17,6 +20,16 @@ public interface GroupEnvironment {
    * meanwhile). Callable from any thread.
    */
   void send(List<RaftEnvelope> envelopes);
+
+  /**
+   * Fetches snapshot {@code snapshotId} of group {@code groupId} from node {@code fromNode} out of band, from byte
+   * {@code offset} in chunks of {@code chunkSize} (see {@link Transport#fetchSnapshot}). By default the environment
+   * cannot.
+   */
+  default Future<Void> fetchSnapshot(long fromNode, long groupId, String snapshotId, long offset, int chunkSize,
+      SnapshotChunkHandler handler) {
+    return Future.failedFuture(new UnsupportedOperationException("this environment cannot fetch snapshots"));
+  }
 
   /** The group is up and wants ticks and inbound messages. */
   void attach(HostedGroup group);

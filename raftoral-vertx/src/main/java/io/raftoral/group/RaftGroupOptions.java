@@ -1,6 +1,7 @@
 package io.raftoral.group;
 
 import io.raftoral.raft.RaftConfig;
+import io.raftoral.storage.SnapshotRef;
 import io.vertx.core.json.JsonObject;
 
 /**
@@ -16,6 +17,7 @@ public final class RaftGroupOptions {
   public static final boolean DEFAULT_PRE_VOTE = RaftConfig.DEFAULT_PRE_VOTE;
   public static final boolean DEFAULT_CHECK_QUORUM = RaftConfig.DEFAULT_CHECK_QUORUM;
   public static final long DEFAULT_SNAPSHOT_EVERY_ENTRIES = 10_000;
+  public static final int DEFAULT_SNAPSHOT_CHUNK_BYTES = SnapshotRef.DEFAULT_CHUNK_SIZE;
   public static final int DEFAULT_MAX_PENDING_PROPOSALS = 10_000;
   public static final long DEFAULT_REQUEST_TIMEOUT_MILLIS = 5_000;
   /** As many as the proposals a node may have pending: a leaderless node queues at most that many of each kind. */
@@ -34,6 +36,7 @@ public final class RaftGroupOptions {
   private long requestTimeoutMillis = DEFAULT_REQUEST_TIMEOUT_MILLIS;
   private int maxRequestsAwaitingLeader = DEFAULT_MAX_REQUESTS_AWAITING_LEADER;
   private boolean quiesceWhenIdle = DEFAULT_QUIESCE_WHEN_IDLE;
+  private int snapshotChunkBytes = DEFAULT_SNAPSHOT_CHUNK_BYTES;
 
   public RaftGroupOptions() {}
 
@@ -50,6 +53,7 @@ public final class RaftGroupOptions {
     requestTimeoutMillis = other.requestTimeoutMillis;
     maxRequestsAwaitingLeader = other.maxRequestsAwaitingLeader;
     quiesceWhenIdle = other.quiesceWhenIdle;
+    snapshotChunkBytes = other.snapshotChunkBytes;
   }
 
   public RaftGroupOptions(JsonObject json) {
@@ -64,6 +68,7 @@ public final class RaftGroupOptions {
     setRequestTimeoutMillis(json.getLong("requestTimeoutMillis", DEFAULT_REQUEST_TIMEOUT_MILLIS));
     setMaxRequestsAwaitingLeader(json.getInteger("maxRequestsAwaitingLeader", DEFAULT_MAX_REQUESTS_AWAITING_LEADER));
     setQuiesceWhenIdle(json.getBoolean("quiesceWhenIdle", DEFAULT_QUIESCE_WHEN_IDLE));
+    setSnapshotChunkBytes(json.getInteger("snapshotChunkBytes", DEFAULT_SNAPSHOT_CHUNK_BYTES));
   }
 
   public JsonObject toJson() {
@@ -78,7 +83,8 @@ public final class RaftGroupOptions {
         .put("maxPendingProposals", maxPendingProposals)
         .put("requestTimeoutMillis", requestTimeoutMillis)
         .put("maxRequestsAwaitingLeader", maxRequestsAwaitingLeader)
-        .put("quiesceWhenIdle", quiesceWhenIdle);
+        .put("quiesceWhenIdle", quiesceWhenIdle)
+        .put("snapshotChunkBytes", snapshotChunkBytes);
   }
 
   /** The Raft core configuration of node {@code nodeId} with these settings. */
@@ -194,6 +200,21 @@ public final class RaftGroupOptions {
    */
   public RaftGroupOptions setQuiesceWhenIdle(boolean v) {
     quiesceWhenIdle = v;
+    return this;
+  }
+
+  public int getSnapshotChunkBytes() { return snapshotChunkBytes; }
+
+  /**
+   * The chunk size of this group's snapshots: each chunk has its own checksum, and followers fetch (and, after a
+   * broken transfer, resume) snapshots chunk by chunk. Small chunks cost more checksums in the Raft message (4 bytes
+   * each) and more round trips; large ones more data fetched again after a corrupted chunk.
+   */
+  public RaftGroupOptions setSnapshotChunkBytes(int v) {
+    if (v < 1) {
+      throw new IllegalArgumentException("snapshotChunkBytes must be >= 1, was " + v);
+    }
+    snapshotChunkBytes = v;
     return this;
   }
 

@@ -15,6 +15,7 @@ import io.raftoral.storage.NodeIdentity;
 import io.raftoral.storage.StorageException;
 import io.raftoral.transport.RaftBatch;
 import io.raftoral.transport.RaftEnvelope;
+import io.raftoral.transport.SnapshotChunkHandler;
 import io.raftoral.transport.Transport;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -91,6 +92,8 @@ public final class RaftHost extends VerticleBase {
     // Heartbeats may wait up to half a tick to share a batch with those of the other groups.
     outbox = new PeerOutbox(options.getNodeId(), transport, context, options.getTickMillis() / 2, liveness);
     transport.receiveHandler(router::route);
+    // Peers fetch this node's snapshots out of band, from its store.
+    transport.snapshotSource(new StoreSnapshotSource(store));
     // The storage must belong to this node of this cluster: a directory of another node or cluster is refused
     // rather than silently mixing two nodes' logs. A new store records the identity.
     NodeIdentity me = new NodeIdentity(options.getNodeId(), options.getClusterName());
@@ -286,6 +289,12 @@ public final class RaftHost extends VerticleBase {
     @Override
     public void send(List<RaftEnvelope> envelopes) {
       outbox.send(envelopes);
+    }
+
+    @Override
+    public Future<Void> fetchSnapshot(long fromNode, long groupId, String snapshotId, long offset, int chunkSize,
+        SnapshotChunkHandler handler) {
+      return transport.fetchSnapshot(fromNode, groupId, snapshotId, offset, chunkSize, handler);
     }
 
     @Override

@@ -8,6 +8,9 @@ import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import java.io.ByteArrayInputStream;
+import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -34,10 +37,22 @@ public final class InMemoryLogStore implements LogStore {
   private final AtomicLong writes = new AtomicLong();
   private volatile boolean crashed;
   private volatile boolean held;
+  private volatile boolean streamingSnapshots = true;
   private NodeIdentity identity;
+  private final InMemorySnapshots snapshots = new InMemorySnapshots();
+  private final int snapshotChunkBytes;
 
   public InMemoryLogStore(Vertx vertx) {
+    this(vertx, SnapshotRef.DEFAULT_CHUNK_SIZE);
+  }
+
+  /** A store whose snapshots made through {@link #createSnapshot(long)} have chunks of {@code snapshotChunkBytes}. */
+  public InMemoryLogStore(Vertx vertx, int snapshotChunkBytes) {
+    if (snapshotChunkBytes <= 0) {
+      throw new IllegalArgumentException("snapshotChunkBytes must be positive: " + snapshotChunkBytes);
+    }
     this.flushContext = vertx.getOrCreateContext();
+    this.snapshotChunkBytes = snapshotChunkBytes;
   }
 
   private static final class GroupData {
@@ -50,8 +65,14 @@ public final class InMemoryLogStore implements LogStore {
     }
   }
 
+  /** One queued operation; {@code effect} (keeping a snapshot's data) runs when flushed. */
   private record PendingOp(long clusterId, StoreWrite write, Snapshot compaction, boolean delete,
-      Promise<Void> promise) {}
+      Promise<Void> promise, Runnable effect) {
+
+    PendingOp(long clusterId, StoreWrite write, Snapshot compaction, boolean delete, Promise<Void> promise) {
+      this(clusterId, write, compaction, delete, promise, null);
+    }
+  }
 
   @Override
   public synchronized Future<Set<Long>> groups() {
@@ -75,6 +96,63 @@ public final class InMemoryLogStore implements LogStore {
   @Override
   public Future<Void> saveSnapshot(long clusterId, Snapshot snapshot) {
     return enqueue(new PendingOp(clusterId, null, snapshot, false, Promise.promise()));
+  }
+
+  @Override
+  public SnapshotSink createSnapshot(long clusterId) {
+    return createSnapshot(clusterId, snapshotChunkBytes);
+  }
+
+  @Override
+  public SnapshotSink createSnapshot(long clusterId, int chunkSize) {
+    if (!streamingSnapshots) {
+      throw new UnsupportedOperationException(location() + " keeps snapshots inline (as told)");
+    }
+    return new InMemorySnapshotSink(chunkSize, (ref, data) -> keepSnapshot(clusterId, ref.id(), data));
+  }
+
+  @Override
+  public SnapshotReceiver receiveSnapshot(long clusterId, SnapshotRef ref) {
+    return new InMemorySnapshotReceiver(clusterId, ref, snapshots, snapshots.partial(clusterId, ref),
+        data -> keepSnapshot(clusterId, ref.id(), data));
+  }
+
+  @Override
+  public Future<Buffer> readSnapshot(long clusterId, String snapshotId, long offset, int maxBytes) {
+    byte[] data = snapshots.get(clusterId, snapshotId);
+    if (data == null) {
+      return Future.failedFuture(new SnapshotNotFoundException(clusterId, snapshotId));
+    }
+    int from = (int) Math.min(Math.max(0, offset), data.length);
+    int length = Math.min(maxBytes, data.length - from);
+    return Future.succeededFuture(Buffer.buffer(length).appendBytes(data, from, length));
+  }
+
+  @Override
+  public Future<Long> snapshotSize(long clusterId, String snapshotId) {
+    byte[] data = snapshots.get(clusterId, snapshotId);
+    return data == null ? Future.failedFuture(new SnapshotNotFoundException(clusterId, snapshotId))
+        : Future.succeededFuture((long) data.length);
+  }
+
+  @Override
+  public InputStream openSnapshot(long clusterId, String snapshotId) {
+    byte[] data = snapshots.get(clusterId, snapshotId);
+    if (data == null) {
+      throw new SnapshotNotFoundException(clusterId, snapshotId);
+    }
+    return new ByteArrayInputStream(data);
+  }
+
+  private Future<Void> keepSnapshot(long clusterId, String id, byte[] data) {
+    return enqueue(new PendingOp(clusterId, null, null, false, Promise.promise(),
+        () -> snapshots.keep(clusterId, id, data, currentSnapshotId(clusterId))));
+  }
+
+  /** The id of the snapshot data the stored Raft snapshot of {@code clusterId} names, or null (inline, none). */
+  private String currentSnapshotId(long clusterId) {
+    GroupData g = durable.get(clusterId);
+    return g == null || !SnapshotRef.isRef(g.snapshot.data()) ? null : SnapshotRef.decode(g.snapshot.data()).id();
   }
 
   @Override
@@ -129,6 +207,15 @@ public final class InMemoryLogStore implements LogStore {
     if (!hold && !pending.isEmpty() && flushScheduled.compareAndSet(false, true)) {
       flushContext.runOnContext(v -> flush());
     }
+  }
+
+  /**
+   * Whether this store takes streamed snapshots (the default) or, like a store of an older version, refuses them so
+   * that groups keep their snapshots inline in the Raft snapshot. For tests.
+   */
+  public InMemoryLogStore streamSnapshots(boolean streaming) {
+    streamingSnapshots = streaming;
+    return this;
   }
 
   /** How many flushes ("fsyncs") ran. */
@@ -192,6 +279,11 @@ public final class InMemoryLogStore implements LogStore {
   private void apply(PendingOp p) {
     if (p.delete) {
       durable.remove(p.clusterId);
+      snapshots.deleteGroup(p.clusterId);
+      return;
+    }
+    if (p.effect != null) {
+      p.effect.run();
       return;
     }
     if (p.write == null && p.compaction == null) {
@@ -205,12 +297,14 @@ public final class InMemoryLogStore implements LogStore {
       }
       g.entries.removeIf(e -> e.index() <= s.index());
       g.snapshot = s;
+      snapshots.retain(p.clusterId, currentSnapshotId(p.clusterId));
       return;
     }
     StoreWrite w = p.write;
     if (w.snapshot() != null) {
       g.snapshot = w.snapshot();
       g.entries.clear();
+      snapshots.retain(p.clusterId, currentSnapshotId(p.clusterId));
     }
     if (!w.entries().isEmpty()) {
       long first = w.entries().get(0).index();

@@ -53,8 +53,17 @@ public interface LogStore {
   }
 
   /**
+   * {@link #createSnapshot(long)} with a chunk size for the reference's checksums (a group's
+   * {@code snapshotChunkBytes}): a hint, the reference says which size was used. By default the store's own size.
+   */
+  default SnapshotSink createSnapshot(long clusterId, int chunkSize) {
+    return createSnapshot(clusterId);
+  }
+
+  /**
    * Receives snapshot {@code ref} of group {@code clusterId} from a peer. When an earlier transfer of the same
-   * snapshot was interrupted, the receiver starts at the verified bytes already held.
+   * snapshot was interrupted, the receiver starts at the verified bytes already held; when the store already keeps
+   * the whole snapshot, at {@code ref.size()} (its {@code complete()} then just succeeds).
    */
   default SnapshotReceiver receiveSnapshot(long clusterId, SnapshotRef ref) {
     throw new UnsupportedOperationException(location() + " cannot receive snapshots");
@@ -67,6 +76,14 @@ public interface LogStore {
    * off the event loop.
    */
   default Future<Buffer> readSnapshot(long clusterId, String snapshotId, long offset, int maxBytes) {
+    return Future.failedFuture(new UnsupportedOperationException(location() + " cannot stream snapshots"));
+  }
+
+  /**
+   * The size in bytes of kept snapshot {@code snapshotId} of group {@code clusterId} (what a peer asks before a
+   * ranged fetch), or a failed {@link SnapshotNotFoundException}.
+   */
+  default Future<Long> snapshotSize(long clusterId, String snapshotId) {
     return Future.failedFuture(new UnsupportedOperationException(location() + " cannot stream snapshots"));
   }
 

@@ -26,7 +26,11 @@ public record SnapshotRef(String id, long size, int chunkSize, byte[] sha256, in
 
   /** The chunk size stores use unless told otherwise. */
   public static final int DEFAULT_CHUNK_SIZE = 1 << 20;
-  private static final int MAGIC = 0x52534e31; // "RSN1"
+  /**
+   * "RSR1". Distinct from the magics of the group layer's inline snapshots ("RSN1", "RSN2" of its session table):
+   * an inline snapshot written by an older version must never read as a reference.
+   */
+  private static final int MAGIC = 0x52535231;
   private static final int SHA256_LENGTH = 32;
 
   public SnapshotRef {

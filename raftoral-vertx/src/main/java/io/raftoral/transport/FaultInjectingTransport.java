@@ -3,6 +3,7 @@ package io.raftoral.transport;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
+import java.net.ConnectException;
 import java.util.List;
 import java.util.Random;
 import java.util.Set;
@@ -11,7 +12,8 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Wraps a {@link Transport} to inject faults on the sending side, for tests: a firewall of blocked peers
- * (partitions), a drop rate and a delay. Randomness is seeded.
+ * (partitions), a drop rate and a delay. Randomness is seeded. Snapshots this node fetches out of band can be
+ * held, corrupted and observed ({@link SnapshotFetchFaults}); a firewalled peer's snapshot cannot be fetched.
  */
 public final class FaultInjectingTransport implements Transport {
 
@@ -22,6 +24,7 @@ public final class FaultInjectingTransport implements Transport {
   private final AtomicLong dropped = new AtomicLong();
   private volatile double dropRate;
   private volatile long delayMillis;
+  private final SnapshotFetchFaults fetchFaults = new SnapshotFetchFaults();
 
   public FaultInjectingTransport(Vertx vertx, Transport delegate, long seed) {
     this.vertx = vertx;
@@ -102,6 +105,63 @@ public final class FaultInjectingTransport implements Transport {
       }
       handler.handle(batch);
     });
+  }
+
+  /**
+   * Holds every snapshot chunk this node fetches once {@code bytes} were fetched in all (a stalled transfer) until
+   * {@link #releaseSnapshotChunks()}.
+   */
+  public FaultInjectingTransport holdSnapshotChunksAfter(long bytes) {
+    fetchFaults.holdAfter(bytes);
+    return this;
+  }
+
+  /** Hands the held snapshot chunks on; a chunk from a peer firewalled meanwhile breaks its fetch. */
+  public FaultInjectingTransport releaseSnapshotChunks() {
+    fetchFaults.release();
+    return this;
+  }
+
+  /** Snapshot chunks held right now. */
+  public int heldSnapshotChunks() {
+    return fetchFaults.heldCount();
+  }
+
+  /** Flips one byte of the next snapshot chunk this node fetches. */
+  public FaultInjectingTransport corruptNextSnapshotChunk() {
+    fetchFaults.corruptNext();
+    return this;
+  }
+
+  /** The offset each snapshot fetch of this node started at, in order. */
+  public List<Long> snapshotFetchStarts() {
+    return fetchFaults.startOffsets();
+  }
+
+  /** Snapshot fetches refused because their peer was firewalled. */
+  public long snapshotFetchesRefused() {
+    return fetchFaults.refusedCount();
+  }
+
+  /** Snapshot bytes this node fetched (handed to its store), corrupted ones included. */
+  public long snapshotBytesFetched() {
+    return fetchFaults.bytesFetched();
+  }
+
+  @Override
+  public void snapshotSource(SnapshotSource source) {
+    delegate.snapshotSource(source);
+  }
+
+  @Override
+  public Future<Void> fetchSnapshot(long fromNode, long clusterId, String snapshotId, long offset, int chunkSize,
+      SnapshotChunkHandler handler) {
+    if (blocked.contains(fromNode)) {
+      fetchFaults.refused();
+      return Future.failedFuture(new ConnectException("node " + fromNode + " is firewalled"));
+    }
+    return delegate.fetchSnapshot(fromNode, clusterId, snapshotId, offset, chunkSize,
+        fetchFaults.wrap(fromNode, offset, handler, blocked::contains));
   }
 
   @Override

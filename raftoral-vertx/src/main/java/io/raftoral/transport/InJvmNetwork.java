@@ -5,15 +5,21 @@ import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.eventbus.MessageConsumer;
+import java.net.ConnectException;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Several Raft nodes in one JVM (tests, benchmarks, embedded single-process clusters): each node's inbox is a local
  * event-bus address {@code raftoral.transport.<nodeId>}, and batches travel as immutable objects with a local-only
- * codec, never serialized.
+ * codec, never serialized. Snapshots are fetched out of band straight from the serving node's
+ * {@link SnapshotSource} ({@link InJvmSnapshotFetch}).
  */
 public final class InJvmNetwork {
 
   private final Vertx vertx;
+  /** The open transports serving snapshots, by node id. */
+  private final Map<Long, InJvmTransport> serving = new ConcurrentHashMap<>();
 
   public InJvmNetwork(Vertx vertx) {
     this.vertx = vertx;
@@ -37,6 +43,7 @@ public final class InJvmNetwork {
     private final long nodeId;
     private volatile MessageConsumer<RaftBatch> consumer;
     private volatile boolean closed;
+    private volatile SnapshotSource source;
 
     InJvmTransport(long nodeId) {
       this.nodeId = nodeId;
@@ -66,8 +73,28 @@ public final class InJvmNetwork {
     }
 
     @Override
+    public void snapshotSource(SnapshotSource snapshotSource) {
+      source = snapshotSource;
+      if (!closed) {
+        serving.put(nodeId, this);
+      }
+    }
+
+    @Override
+    public Future<Void> fetchSnapshot(long fromNode, long clusterId, String snapshotId, long offset, int chunkSize,
+        SnapshotChunkHandler handler) {
+      InJvmTransport peer = serving.get(fromNode);
+      if (closed || peer == null || peer.closed || peer.source == null) {
+        return Future.failedFuture(new ConnectException("node " + fromNode + " serves no snapshots"));
+      }
+      return new InJvmSnapshotFetch(fromNode, peer.source, clusterId, snapshotId, chunkSize, handler,
+          Vertx.currentContext(), () -> !closed && !peer.closed).start(offset);
+    }
+
+    @Override
     public Future<Void> close() {
       closed = true;
+      serving.remove(nodeId, this);
       MessageConsumer<RaftBatch> c = consumer;
       return c == null ? Future.succeededFuture() : c.unregister();
     }

@@ -3,9 +3,11 @@ package io.raftoral.testkit;
 import io.raftoral.async.Bridge;
 import io.raftoral.examples.kv.KeyValueStore;
 import io.raftoral.examples.kv.KvCommand;
+import io.raftoral.group.CommandCodec;
 import io.raftoral.group.RaftGroup;
 import io.raftoral.group.RaftGroupOptions;
 import io.raftoral.group.RaftPreset;
+import io.raftoral.group.StateMachine;
 import io.raftoral.host.RaftHost;
 import io.raftoral.host.RaftHostOptions;
 import io.raftoral.raft.Membership;
@@ -132,6 +134,19 @@ public final class LocalRaftCluster {
     KeyValueStore kv = new KeyValueStore();
     n.kv.put(clusterId, kv);
     RaftHost.GroupBuilder<KvCommand, String> b = n.host.group(clusterId, kv, KeyValueStore.CODEC).options(options);
+    if (members.length > 0) {
+      b.members(members);
+    }
+    return b.start();
+  }
+
+  /**
+   * Starts group {@code clusterId} running {@code stateMachine} on node {@code id}: founding when {@code members} is
+   * given, else joining or restarting from the store. The state machine is the caller's to keep.
+   */
+  public <C, R> Future<RaftGroup<C, R>> startGroupOn(long id, long clusterId, RaftGroupOptions options,
+      StateMachine<C, R> stateMachine, CommandCodec<C> codec, long... members) {
+    RaftHost.GroupBuilder<C, R> b = nodes.get(id).host.group(clusterId, stateMachine, codec).options(options);
     if (members.length > 0) {
       b.members(members);
     }

@@ -3,6 +3,9 @@ package io.raftoral.group.impl;
 import io.raftoral.group.CommandCodec;
 import io.raftoral.group.StateMachine;
 import io.raftoral.raft.Entry;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -66,5 +69,17 @@ final class CommandApplier<C, R> {
   /** The group snapshot's data of the state applied so far. */
   byte[] snapshot() {
     return sessions.wrap(stateMachine.snapshot());
+  }
+
+  /** Streams the group snapshot of the state applied so far: the session table, then the user's image. */
+  void snapshot(OutputStream out) throws IOException {
+    sessions.writeTable(out);
+    stateMachine.snapshot(out);
+    out.flush();
+  }
+
+  /** Restores the state machine (and the session table) from a group snapshot streamed from {@code in}. */
+  void restore(InputStream in, long index) throws IOException {
+    stateMachine.restore(sessions.readTable(in, index));
   }
 }

@@ -136,7 +136,7 @@ final class GroupMeters {
   }
 
   /** A snapshot of {@code bytes} was taken or installed. */
-  void snapshot(int bytes) {
+  void snapshot(long bytes) {
     if (snapshots != null) {
       snapshots.increment();
       snapshotSize.record(bytes);

@@ -1,5 +1,11 @@
 package io.raftoral.group.impl;
 
+import java.io.ByteArrayInputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -38,7 +44,9 @@ import java.util.TreeSet;
  * waiting for the proposal. Within the default request timeout (5 s) that takes a group committing more than 20,000
  * entries a second; a caller that proposes with a much longer timeout widens the window.
  *
- * <p>Snapshot format {@link #MAGIC_V2}; {@link #MAGIC_V1} snapshots (before the bounds) are still read.
+ * <p>Snapshot format {@link #MAGIC_V2} for snapshots held in one array, {@link #MAGIC_V3} for streamed ones (the
+ * user's image follows the table to the end of the stream, its length unknown in advance); {@link #MAGIC_V1}
+ * snapshots (before the bounds) are still read.
  */
 final class ProposalSessions {
 
@@ -46,6 +54,8 @@ final class ProposalSessions {
   private static final int MAGIC_V1 = 0x52534E31; // "RSN1"
   /** Sessions least recently active first, each with the index of its last entry. */
   private static final int MAGIC_V2 = 0x52534E32; // "RSN2"
+  /** Streamed: the length of the session block, the block as in V2, then the user's image to the end. */
+  private static final int MAGIC_V3 = 0x52534E33; // "RSN3"
   /** Magic and session count. */
   private static final int TABLE_HEADER_BYTES = Integer.BYTES * 2;
   /** Session id, floor, last index and the count of sequences above the floor. */
@@ -157,6 +167,44 @@ final class ProposalSessions {
     }
     buf.putInt(userSnapshot.length).put(userSnapshot);
     return buf.array();
+  }
+
+  /** Writes the table in the streamed format; the user's image is to follow on {@code out}. */
+  void writeTable(OutputStream out) throws IOException {
+    int size = Integer.BYTES;
+    for (Session s : sessions.values()) {
+      size += SESSION_HEADER_BYTES + Long.BYTES * s.above.size();
+    }
+    ByteBuffer block = ByteBuffer.allocate(size).putInt(sessions.size());
+    for (Map.Entry<Long, Session> e : sessions.entrySet()) {
+      Session s = e.getValue();
+      block.putLong(e.getKey()).putLong(s.floor).putLong(s.lastIndex).putInt(s.above.size());
+      s.above.forEach(block::putLong);
+    }
+    DataOutputStream header = new DataOutputStream(out);
+    header.writeInt(MAGIC_V3);
+    header.writeInt(size);
+    header.write(block.array());
+    header.flush();
+  }
+
+  /**
+   * Restores the table from the front of a streamed snapshot ({@link #writeTable}'s, or an array snapshot's read
+   * whole) taken at {@code snapshotIndex}, and returns the stream of the user's image.
+   */
+  InputStream readTable(InputStream in, long snapshotIndex) throws IOException {
+    DataInputStream header = new DataInputStream(in); // unbuffered: the user's image stays in {@code in}
+    int magic = header.readInt();
+    if (magic != MAGIC_V3) {
+      byte[] rest = in.readAllBytes();
+      byte[] whole = ByteBuffer.allocate(Integer.BYTES + rest.length).putInt(magic).put(rest).array();
+      return new ByteArrayInputStream(unwrap(whole, snapshotIndex));
+    }
+    byte[] block = new byte[header.readInt()];
+    header.readFully(block);
+    sessions.clear();
+    readSessions(ByteBuffer.wrap(block));
+    return in;
   }
 
   /**

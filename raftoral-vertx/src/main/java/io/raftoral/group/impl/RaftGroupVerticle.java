@@ -11,6 +11,7 @@ import io.raftoral.raft.Entry;
 import io.raftoral.raft.EntryType;
 import io.raftoral.raft.Membership;
 import io.raftoral.raft.Message;
+import io.raftoral.raft.MessageType;
 import io.raftoral.raft.RaftNode;
 import io.raftoral.raft.RaftStatus;
 import io.raftoral.raft.ReadState;
@@ -69,13 +70,15 @@ public final class RaftGroupVerticle<C, R> extends VerticleBase implements Hoste
 
   private RaftNode core;
   private GroupStore store;
+  /** Takes and installs this group's snapshots; {@link #fetcher} brings the leader's ones here. */
+  private GroupSnapshots snapshots;
+  private SnapshotFetcher fetcher;
   private MessageConsumer<GroupDelivery> consumer;
   private boolean persisting;
   /** Whether {@link #processReady()} is on the stack: a Ready is handed out at most once before its advance. */
   private boolean inReadyLoop;
   private boolean stopped;
   private long appliedIndex;
-  private long snapshotIndex;
   private final IdleClock clock;
   /** Null unless {@link RaftGroupOptions#isQuiesceWhenIdle()}. */
   private final Quiescence quiescence;
@@ -90,8 +93,6 @@ public final class RaftGroupVerticle<C, R> extends VerticleBase implements Hoste
   private GroupMeters meters = GroupMeters.NONE;
   /** Caller notifications of the entries being applied, run once status() is up to date. */
   private final List<Runnable> completions = new ArrayList<>();
-  /** Operators' snapshot requests waiting for the write in flight (see {@link #snapshotNow}). */
-  private final List<Promise<Long>> snapshotRequests = new ArrayList<>();
   private final LeaderWaiters leaderWaiters;
 
   public RaftGroupVerticle(long groupId, GroupEnvironment env, RaftGroupOptions options,
@@ -123,13 +124,17 @@ public final class RaftGroupVerticle<C, R> extends VerticleBase implements Hoste
   @Override
   public Future<?> start() {
     store = new GroupStore(env.store(), groupId, env.nodeId(), vertx, context);
+    snapshots = new GroupSnapshots(groupId, env.nodeId(), env.store(), store, applier, context,
+        options.getSnapshotChunkBytes(), this::maybeSnapshot);
+    fetcher = new SnapshotFetcher(groupId, env, vertx, context, () -> stopped, () -> core.status().commitIndex(),
+        () -> core.term(), this::stepFetched);
     return store.loadOrCreate(bootstrap).map(state -> {
       Snapshot snap = state.snapshot();
       if (snap.index() > 0) {
-        applier.restore(snap.data(), snap.index());
+        snapshots.install(snap);
       }
       appliedIndex = snap.index();
-      snapshotIndex = snap.index();
+      snapshots.installed(snap.index());
       meters = GroupMeters.of(env.meterRegistry(), groupId, status);
       proposals = new ProposalRequests<>(this, vertx, options.getMaxPendingProposals(), meters);
       reads = new ReadRequests(this, vertx);
@@ -159,8 +164,7 @@ public final class RaftGroupVerticle<C, R> extends VerticleBase implements Hoste
       changes.failAll(gone);
       reads.failAll(gone);
       transfers.failAll(gone);
-      snapshotRequests.forEach(p -> p.tryFail(gone));
-      snapshotRequests.clear();
+      snapshots.failRequests(gone);
     }
     Future<Void> flushed = store == null ? Future.succeededFuture() : store.flushDeferred();
     return consumer == null ? flushed : flushed.compose(v -> consumer.unregister());
@@ -216,12 +220,29 @@ public final class RaftGroupVerticle<C, R> extends VerticleBase implements Hoste
       if (!membership.contains(m.from()) && !membership.voters().isEmpty()) {
         env.countNonMemberMessage();
       }
+      if (m.type() == MessageType.SNAPSHOT && fetcher.holds(m)) {
+        continue; // stepped once its data is fetched; Raft goes on meanwhile
+      }
       try {
         core.step(m);
       } catch (RuntimeException e) {
         env.countRejectedMessage();
         LOG.warn("group {} on node {}: message {} rejected: {}", groupId, env.nodeId(), m, e.toString());
       }
+    }
+    processReady();
+  }
+
+  /** Steps a SNAPSHOT message whose data the store now holds (see {@link SnapshotFetcher}). */
+  private void stepFetched(Message m) {
+    if (stopped) {
+      return;
+    }
+    try {
+      core.step(m);
+    } catch (RuntimeException e) {
+      env.countRejectedMessage();
+      LOG.warn("group {} on node {}: message {} rejected: {}", groupId, env.nodeId(), m, e.toString());
     }
     processReady();
   }
@@ -264,14 +285,7 @@ public final class RaftGroupVerticle<C, R> extends VerticleBase implements Hoste
         apply(rd.committedEntries());
       }
       send(rd.messages());
-      if (rd.snapshot() != null) {
-        applier.restore(rd.snapshot().data(), rd.snapshot().index());
-        meters.snapshot(rd.snapshot().data().length);
-        appliedIndex = rd.snapshot().index();
-        snapshotIndex = rd.snapshot().index();
-        events.membershipChanged(rd.snapshot().membership(), rd.snapshot().index());
-      }
-      if (!nothingToWrite) {
+      if (!nothingToWrite && rd.snapshot() == null) {
         apply(rd.committedEntries());
       }
       if (rd.mustPersist() && !rd.mustSync()) {
@@ -281,6 +295,7 @@ public final class RaftGroupVerticle<C, R> extends VerticleBase implements Hoste
         persisting = true;
         store.persist(rd, () -> stopped, () -> {
           persisting = false;
+          installReceived(rd);
           afterPersist(rd);
           processReady();
         });
@@ -288,6 +303,23 @@ public final class RaftGroupVerticle<C, R> extends VerticleBase implements Hoste
       }
       afterPersist(rd);
     }
+  }
+
+  /**
+   * Installs the snapshot {@code rd} received from the leader, once durable (a crash in between restarts from it),
+   * then applies the entries committed after it.
+   */
+  private void installReceived(Ready rd) {
+    Snapshot snap = rd.snapshot();
+    if (snap == null || stopped) {
+      return;
+    }
+    snapshots.install(snap);
+    meters.snapshot(GroupSnapshots.dataSize(snap));
+    appliedIndex = snap.index();
+    snapshots.installed(snap.index());
+    events.membershipChanged(snap.membership(), snap.index());
+    apply(rd.committedEntries());
   }
 
   private void afterPersist(Ready rd) {
@@ -345,21 +377,9 @@ public final class RaftGroupVerticle<C, R> extends VerticleBase implements Hoste
   }
 
   private void maybeSnapshot() {
-    if (persisting) {
-      return;
+    if (!persisting && !stopped) {
+      snapshots.maybeTake(appliedIndex, options.getSnapshotEveryEntries(), this::compact);
     }
-    if (!snapshotRequests.isEmpty()) {
-      takeSnapshot();
-      refreshStatus(); // the caller reads the new first index in status()
-      List<Promise<Long>> waiting = new ArrayList<>(snapshotRequests);
-      snapshotRequests.clear();
-      waiting.forEach(p -> p.tryComplete(snapshotIndex));
-      return;
-    }
-    if (appliedIndex - snapshotIndex < options.getSnapshotEveryEntries()) {
-      return;
-    }
-    takeSnapshot();
   }
 
   /**
@@ -367,22 +387,21 @@ public final class RaftGroupVerticle<C, R> extends VerticleBase implements Hoste
    * only be compacted up to what is durable). Completes with the newest snapshot index.
    */
   void snapshotNow(Promise<Long> done) {
-    snapshotRequests.add(done);
+    snapshots.request(done);
     maybeSnapshot();
   }
 
-  private void takeSnapshot() {
-    if (appliedIndex <= snapshotIndex) {
-      return;
+  /** Compacts the log up to {@code index}, where a snapshot whose Raft data is {@code data} was taken. */
+  private Snapshot compact(long index, byte[] data) {
+    if (stopped) {
+      return null;
     }
-    byte[] data = applier.snapshot();
-    Snapshot snap = core.compact(appliedIndex, data);
-    if (snap == null) {
-      return;
+    Snapshot snap = core.compact(index, data);
+    if (snap != null) {
+      meters.snapshot(GroupSnapshots.dataSize(snap));
+      refreshStatus(); // a caller waiting for the snapshot reads the new first index in status()
     }
-    snapshotIndex = snap.index();
-    meters.snapshot(data.length);
-    store.saveSnapshot(snap);
+    return snap;
   }
 
   /**
