@@ -290,6 +290,26 @@ public final class LmdbLogStore implements LogStore, MeterBinder {
   }
 
   @Override
+  public SnapshotSink createSnapshot(long groupId, int chunkSize) {
+    requireOpen();
+    if (chunkSize <= 0) {
+      throw new IllegalArgumentException("chunkSize must be positive: " + chunkSize);
+    }
+    return snapshots.createSink(groupId, chunkSize);
+  }
+
+  @Override
+  public Future<Long> snapshotSize(long groupId, String snapshotId) {
+    if (writer.isClosed()) {
+      return Future.failedFuture(writer.closedError());
+    }
+    if (!LmdbSnapshotLayout.isSafeId(snapshotId)) {
+      return Future.failedFuture(new SnapshotNotFoundException(groupId, snapshotId));
+    }
+    return snapshots.size(groupId, snapshotId);
+  }
+
+  @Override
   public SnapshotReceiver receiveSnapshot(long groupId, SnapshotRef ref) {
     requireOpen();
     return snapshots.receiver(groupId, ref);

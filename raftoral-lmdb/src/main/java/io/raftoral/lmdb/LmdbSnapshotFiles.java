@@ -92,7 +92,11 @@ final class LmdbSnapshotFiles {
   // ---------------------------------------------------------------------------------------------------------------
 
   SnapshotSink createSink(long clusterId) {
-    return new LmdbSnapshotSink(this, clusterId, newId(), chunkSize);
+    return createSink(clusterId, chunkSize);
+  }
+
+  SnapshotSink createSink(long clusterId, int sinkChunkSize) {
+    return new LmdbSnapshotSink(this, clusterId, newId(), sinkChunkSize);
   }
 
   /** Ids sort by creation time and stay unique across restarts and nodes (a random part). */
@@ -170,6 +174,18 @@ final class LmdbSnapshotFiles {
         ByteBuffer bytes = ByteBuffer.allocate((int) Math.min(Math.min(maxBytes, MAX_READ_BYTES), size - offset));
         readFully(channel, bytes, offset);
         return Buffer.buffer(bytes.array());
+      } finally {
+        release(key);
+      }
+    }, false);
+  }
+
+  /** The size of kept snapshot {@code id}, read on a worker; a failed SnapshotNotFoundException when not kept. */
+  Future<Long> size(long clusterId, String id) {
+    return vertx.executeBlocking(() -> {
+      Key key = acquire(clusterId, id);
+      try {
+        return Files.size(layout.kept(clusterId, id));
       } finally {
         release(key);
       }
