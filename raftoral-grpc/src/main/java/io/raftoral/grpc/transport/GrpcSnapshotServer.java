@@ -1,15 +1,20 @@
 package io.raftoral.grpc.transport;
 
+import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.UnsafeByteOperations;
 import io.raftoral.grpc.transport.v1.FetchSnapshotRequest;
 import io.raftoral.grpc.transport.v1.SnapshotChunk;
+import io.raftoral.grpc.transport.v1.SnapshotTransferGrpcService;
 import io.raftoral.storage.SnapshotNotFoundException;
 import io.raftoral.transport.SnapshotPump;
 import io.raftoral.transport.SnapshotServing;
 import io.raftoral.transport.SnapshotTransfers;
 import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.grpc.common.GrpcMessageDecoder;
+import io.vertx.grpc.common.GrpcMessageEncoder;
 import io.vertx.grpc.common.GrpcStatus;
+import io.vertx.grpc.common.ServiceMethod;
 import io.vertx.grpc.server.GrpcServerRequest;
 import io.vertx.grpc.server.GrpcServerResponse;
 import java.util.function.Supplier;
@@ -25,8 +30,12 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Runs on the event loop of the inbound HTTP/2 connection.
  */
-final class GrpcSnapshotServer implements Handler<GrpcServerRequest<FetchSnapshotRequest, SnapshotChunk>> {
+final class GrpcSnapshotServer implements Handler<GrpcServerRequest<Buffer, SnapshotChunk>> {
 
+  /** The request arrives as raw bytes so that a malformed one is ours to answer (INVALID_ARGUMENT, not CANCELLED). */
+  static final ServiceMethod<Buffer, SnapshotChunk> FETCH_SERVER = ServiceMethod.server(
+      SnapshotTransferGrpcService.SERVICE_NAME, "FetchSnapshot", GrpcMessageEncoder.encoder(),
+      GrpcMessageDecoder.IDENTITY);
   private static final Logger LOG = LoggerFactory.getLogger(GrpcTransport.class);
 
   private final long nodeId;
@@ -38,13 +47,21 @@ final class GrpcSnapshotServer implements Handler<GrpcServerRequest<FetchSnapsho
   }
 
   @Override
-  public void handle(GrpcServerRequest<FetchSnapshotRequest, SnapshotChunk> call) {
+  public void handle(GrpcServerRequest<Buffer, SnapshotChunk> call) {
     boolean[] started = {false};
-    call.handler(request -> {
-      if (!started[0]) {
-        started[0] = true;
-        serve(call, request);
+    call.handler(bytes -> {
+      if (started[0]) {
+        return;
       }
+      started[0] = true;
+      FetchSnapshotRequest request;
+      try {
+        request = FetchSnapshotRequest.parseFrom(bytes.getBytes());
+      } catch (InvalidProtocolBufferException e) {
+        refuse(call, GrpcStatus.INVALID_ARGUMENT, "malformed raftoral.v1.FetchSnapshotRequest: " + e.getMessage());
+        return;
+      }
+      serve(call, request);
     });
     call.invalidMessageHandler(invalid -> {
       if (!started[0]) {
@@ -61,7 +78,7 @@ final class GrpcSnapshotServer implements Handler<GrpcServerRequest<FetchSnapsho
     });
   }
 
-  private void serve(GrpcServerRequest<FetchSnapshotRequest, SnapshotChunk> call, FetchSnapshotRequest request) {
+  private void serve(GrpcServerRequest<Buffer, SnapshotChunk> call, FetchSnapshotRequest request) {
     SnapshotServing node = serving.get();
     if (node.shuttingDown()) {
       refuse(call, GrpcStatus.UNAVAILABLE, "node " + nodeId + " is shutting down");
@@ -87,7 +104,7 @@ final class GrpcSnapshotServer implements Handler<GrpcServerRequest<FetchSnapsho
     });
   }
 
-  private void stream(GrpcServerRequest<FetchSnapshotRequest, SnapshotChunk> call, SnapshotPump<SnapshotChunk> pump) {
+  private void stream(GrpcServerRequest<Buffer, SnapshotChunk> call, SnapshotPump<SnapshotChunk> pump) {
     boolean[] gone = {false};
     call.exceptionHandler(e -> {
       gone[0] = true;
@@ -97,7 +114,7 @@ final class GrpcSnapshotServer implements Handler<GrpcServerRequest<FetchSnapsho
       gone[0] = true;
       pump.stop(new IllegalStateException("the client ended the call: " + error));
     });
-    GrpcServerResponse<FetchSnapshotRequest, SnapshotChunk> response = call.response();
+    GrpcServerResponse<Buffer, SnapshotChunk> response = call.response();
     response.exceptionHandler(e -> {
       gone[0] = true;
       pump.stop(e);

@@ -2,7 +2,6 @@ package io.raftoral.grpc.transport;
 
 import io.raftoral.grpc.transport.v1.RaftTransportGrpcService;
 import io.raftoral.grpc.transport.v1.SendSummary;
-import io.raftoral.grpc.transport.v1.SnapshotTransferGrpcService;
 import io.raftoral.transport.NetworkTransport;
 import io.raftoral.transport.PeerAddresses;
 import io.raftoral.transport.RaftBatch;
@@ -139,8 +138,7 @@ public final class GrpcTransport extends NetworkTransport<GrpcTransportOptions, 
    */
   public GrpcTransport bind(GrpcServer server) {
     server.callHandler(SEND_SERVER, this::serveStream);
-    server.callHandler(SnapshotTransferGrpcService.FetchSnapshot,
-        new GrpcSnapshotServer(nodeId, this::snapshotServing));
+    server.callHandler(GrpcSnapshotServer.FETCH_SERVER, new GrpcSnapshotServer(nodeId, this::snapshotServing));
     return this;
   }
 
