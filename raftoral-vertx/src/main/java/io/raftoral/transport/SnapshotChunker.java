@@ -43,6 +43,8 @@ public final class SnapshotChunker {
   /** The snapshot offset of {@code pending}'s byte at {@link #pendingStart}. */
   private long nextOffset;
   private boolean handling;
+  /** Whether this chunker paused the stream (it resumes only what it paused). */
+  private boolean paused;
   private boolean ended;
   private long lastProgressNanos = System.nanoTime();
 
@@ -132,36 +134,49 @@ public final class SnapshotChunker {
     return pending.length() - pendingStart;
   }
 
+  /**
+   * Hands out every full chunk (and the rest once the stream ended), one at a time: while the handler's future is
+   * pending, the stream is paused. A handler that answers at once is looped over, not recursed into, so tiny chunks
+   * cannot exhaust the stack.
+   */
   private void deliver() {
-    if (handling || isDone()) {
-      return;
-    }
-    int available = pendingLength();
-    if (available >= chunkSize || (ended && available > 0)) {
+    while (!handling && !isDone()) {
+      int available = pendingLength();
+      if (available < chunkSize && !(ended && available > 0)) {
+        if (ended) {
+          if (done.tryComplete()) {
+            finish();
+          }
+        } else if (stream != null && paused) {
+          paused = false;
+          stream.resume();
+        }
+        return;
+      }
       int length = Math.min(chunkSize, available);
       Buffer chunk = pending.getBuffer(pendingStart, pendingStart + length);
       pendingStart += length;
       long offset = nextOffset;
       nextOffset += length;
-      handling = true;
-      if (stream != null) {
-        stream.pause();
-      }
       Future<Void> handled;
       try {
         handled = handler.onChunk(offset, chunk);
       } catch (RuntimeException e) {
         handled = Future.failedFuture(e);
       }
+      if (handled.isComplete() && Vertx.currentContext() == context) {
+        if (handled.failed()) {
+          fail(failureOf(handled.cause()));
+        }
+        continue;
+      }
+      handling = true;
+      if (stream != null && !paused) {
+        paused = true;
+        stream.pause();
+      }
       handled.onComplete(this::handledOnAnyThread);
       return;
-    }
-    if (ended) {
-      if (done.tryComplete()) {
-        finish();
-      }
-    } else if (stream != null) {
-      stream.resume();
     }
   }
 
@@ -177,10 +192,14 @@ public final class SnapshotChunker {
     handling = false;
     lastProgressNanos = System.nanoTime();
     if (ar.failed()) {
-      fail(ar.cause() == null ? new IllegalStateException("the chunk handler failed") : ar.cause());
+      fail(failureOf(ar.cause()));
     } else {
       deliver();
     }
+  }
+
+  private static Throwable failureOf(Throwable handlerFailure) {
+    return handlerFailure != null ? handlerFailure : new IllegalStateException("the chunk handler failed");
   }
 
   private void checkStalled() {

@@ -51,6 +51,13 @@ public abstract class SnapshotTransferContractTest<O extends NetworkTransportOpt
   protected static final long BIG = 100L * 1024 * 1024;
   /** For what does not need 100 MB to be shown (the suite stays fast on a small machine). */
   protected static final long SMALL = 8L * 1024 * 1024 + 12_345;
+  /** Chunk sizes that align with nothing: one far below a wire piece, one above several. */
+  private static final int ODD_SMALL_CHUNK = 1_000;
+  private static final int ODD_LARGE_CHUNK = 3 * CHUNK + 7;
+  /** Larger than what flow control lets through while a transfer is held, by far. */
+  private static final long HELD_SNAPSHOT_BYTES = 64L * 1024 * 1024;
+  /** What a held transfer may have read ahead: windows, socket buffers and a piece, with a wide margin. */
+  private static final long MAX_READ_AHEAD_BYTES = 32L * 1024 * 1024;
   private static final long SERVER = 1;
   private static final long FETCHER = 2;
   private static final long WAIT_SECONDS = 150;
@@ -141,6 +148,18 @@ public abstract class SnapshotTransferContractTest<O extends NetworkTransportOpt
     await(fetch(s, 0, c));
     assertWhole(c, s);
     assertThat(c.chunks()).isEqualTo((BIG + CHUNK - 1) / CHUNK);
+  }
+
+  /** Chunks are cut to the requested size whatever the pieces on the wire: smaller, larger, never aligned. */
+  @Test
+  void chunksOfAnySizeAreCutFromWhatThePeerSends() throws Exception {
+    Generated s = serve("odd", SMALL);
+    for (int chunkSize : new int[] {ODD_SMALL_CHUNK, ODD_LARGE_CHUNK}) {
+      SnapshotCollector c = new SnapshotCollector(s.size(), chunkSize);
+      await(fetcher.fetchSnapshot(SERVER, s.clusterId(), s.id(), 0, chunkSize, c));
+      assertWhole(c, s);
+      assertThat(c.chunks()).isEqualTo((s.size() + chunkSize - 1) / chunkSize);
+    }
   }
 
   @Test
@@ -269,14 +288,21 @@ public abstract class SnapshotTransferContractTest<O extends NetworkTransportOpt
     assertWhole(cb, b);
   }
 
-  /** A 3-node Raft group commits through the same transports while node 2's transfer from node 1 is held up. */
+  /**
+   * A 3-node Raft group commits through the same transports while node 2's transfer from node 1 is held up by its
+   * receiver; meanwhile back-pressure keeps node 1 from reading far ahead (flow-control windows and socket buffers,
+   * not the snapshot).
+   */
   @Test
   void raftKeepsCommittingWhileATransferIsHeldByItsReceiver(Vertx vertx) throws Exception {
+    Generated s = new Generated(CLUSTER, "held", HELD_SNAPSHOT_BYTES, 1);
+    GeneratedSnapshotSource[] served = new GeneratedSnapshotSource[1];
     cluster = new NetworkRaftCluster(vertx, (vx, id, directory, port) -> {
       NetworkTransport<O, ?> t = constructor.create(vx, id, directory,
           defaults.get().setHost("127.0.0.1").setPort(port));
       if (id == SERVER) {
-        t.snapshotSource(new GeneratedSnapshotSource(vx).add(new Generated(CLUSTER, "held", SMALL, 1)));
+        served[0] = new GeneratedSnapshotSource(vx).add(s);
+        t.snapshotSource(served[0]);
       }
       return t.listen().map(x -> new NetworkRaftCluster.Bound(t, t.actualPort()));
     }, RaftPreset.TESTING.tickMillis());
@@ -285,7 +311,6 @@ public abstract class SnapshotTransferContractTest<O extends NetworkTransportOpt
     await(c.startGroup(CLUSTER, GROUP_OPTIONS, 1, 2, 3));
     await(c.awaitLeader(CLUSTER, WAIT_MILLIS));
 
-    Generated s = new Generated(CLUSTER, "held", SMALL, 1);
     SnapshotCollector held = new SnapshotCollector(s.size(), CHUNK).holding(offset -> offset == CHUNK);
     Future<Void> transfer = c.node(FETCHER).transport.fetchSnapshot(SERVER, CLUSTER, s.id(), 0, CHUNK, held);
     await(c.await(held::holdingAChunk, WAIT_MILLIS, "the transfer holding its second chunk"));
@@ -296,6 +321,8 @@ public abstract class SnapshotTransferContractTest<O extends NetworkTransportOpt
         .allMatch(id -> "v".equals(c.kv(replica, CLUSTER).get("during-" + id)))), WAIT_MILLIS,
         "every replica applying what was proposed during the transfer"));
     assertThat(held.holdingAChunk()).as("the transfer is still held").isTrue();
+    assertThat(served[0].bytesRead()).as("bytes node 1 read while the receiver held the transfer")
+        .isLessThan(MAX_READ_AHEAD_BYTES);
     held.release();
     await(transfer);
     assertWhole(held, s);
