@@ -3,6 +3,8 @@ package io.raftoral.transport.contract;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.raftoral.async.Bridge;
 import io.raftoral.examples.kv.KvCommand;
 import io.raftoral.group.RaftGroupOptions;
@@ -132,6 +134,11 @@ public abstract class SnapshotTransferContractTest<O extends NetworkTransportOpt
     return thrown.getCause();
   }
 
+  /** The transport's snapshot byte counter in {@code direction}. */
+  private static long snapshotBytes(MeterRegistry registry, String direction) {
+    return (long) registry.get("raftoral.transport.snapshot").tag("direction", direction).functionCounter().count();
+  }
+
   /** Every chunk in order and of the right size, and the digest of {@code s}. */
   protected static void assertWhole(SnapshotCollector c, Generated s) {
     assertThat(c.problems()).isEmpty();
@@ -143,11 +150,17 @@ public abstract class SnapshotTransferContractTest<O extends NetworkTransportOpt
 
   @Test
   void aHundredMegabyteSnapshotArrivesWholeInOrderInChunksOfTheRequestedSize() throws Exception {
+    SimpleMeterRegistry servedMeters = new SimpleMeterRegistry();
+    SimpleMeterRegistry fetchedMeters = new SimpleMeterRegistry();
+    server.bindTo(servedMeters);
+    fetcher.bindTo(fetchedMeters);
     Generated s = serve("big", BIG);
     SnapshotCollector c = new SnapshotCollector(s.size(), CHUNK);
     await(fetch(s, 0, c));
     assertWhole(c, s);
     assertThat(c.chunks()).isEqualTo((BIG + CHUNK - 1) / CHUNK);
+    assertThat(snapshotBytes(servedMeters, "sent")).isEqualTo(BIG);
+    assertThat(snapshotBytes(fetchedMeters, "received")).isEqualTo(BIG);
   }
 
   /** Chunks are cut to the requested size whatever the pieces on the wire: smaller, larger, never aligned. */
