@@ -43,6 +43,7 @@ public final class SnapshotChunker {
   /** The snapshot offset of {@code pending}'s byte at {@link #pendingStart}. */
   private long nextOffset;
   private boolean handling;
+  private boolean failing;
   /** Whether this chunker paused the stream (it resumes only what it paused). */
   private boolean paused;
   private boolean ended;
@@ -124,9 +125,17 @@ public final class SnapshotChunker {
 
   /** The transfer broke ({@code cause}); the stream is abandoned. Later events are ignored. */
   public void fail(Throwable cause) {
-    if (done.tryFail(cause)) {
-      finish();
+    if (isDone() || failing) {
+      return;
+    }
+    // The stream is abandoned before the caller learns of the failure (it may resume at once); abandoning it may
+    // report an error of its own, which is ignored.
+    failing = true;
+    finish();
+    try {
       abort.run();
+    } finally {
+      done.tryFail(cause);
     }
   }
 
