@@ -15,11 +15,13 @@ import io.raftoral.transport.NetworkTransport;
 import io.raftoral.transport.NetworkTransportOptions;
 import io.raftoral.transport.PeerAddresses;
 import io.raftoral.transport.SnapshotTransfers;
+import io.raftoral.transport.TransportTlsOptions;
 import io.raftoral.transport.contract.GeneratedSnapshotSource.Generated;
 import io.raftoral.transport.contract.NetworkTransportContractTest.TransportConstructor;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.net.SelfSignedCertificate;
 import io.vertx.junit5.VertxExtension;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -38,8 +40,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * {@link SnapshotCollector} playing the group layer: a whole snapshot arrives in order, in chunks of the requested
  * size, with the right SHA-256; a transfer broken half way (the receiver fails, or the serving node goes away and
  * comes back elsewhere) resumes from its last good offset instead of starting over; a refused chunk is fetched again;
- * an unknown snapshot or peer fails clearly; two transfers run at once; and Raft keeps committing through the same
- * transports while a transfer is held up by its receiver.
+ * an unknown snapshot or peer fails clearly; two transfers run at once; mutual TLS applies as it does to Raft
+ * traffic; and Raft keeps committing through the same transports while a transfer is held up by its receiver.
  *
  * @param <O> the transport's options
  */
@@ -161,6 +163,45 @@ public abstract class SnapshotTransferContractTest<O extends NetworkTransportOpt
     assertThat(c.chunks()).isEqualTo((BIG + CHUNK - 1) / CHUNK);
     assertThat(snapshotBytes(servedMeters, "sent")).isEqualTo(BIG);
     assertThat(snapshotBytes(fetchedMeters, "received")).isEqualTo(BIG);
+  }
+
+  /** Snapshot streams use the nodes' TLS settings, as Raft traffic does: here mutual TLS, each node its own identity. */
+  @Test
+  void aMutualTlsNodeServesSnapshotsToAFellowNode(Vertx vertx) throws Exception {
+    SelfSignedCertificate serverCert = SelfSignedCertificate.create("localhost");
+    SelfSignedCertificate fetcherCert = SelfSignedCertificate.create("localhost");
+    try {
+      NetworkTransport<O, ?> tlsServer = constructor.create(vertx, SERVER, new PeerAddresses(),
+          defaults.get().setHost("127.0.0.1").setPort(0).setTls(mutualTls(serverCert, serverCert, fetcherCert)));
+      tlsServer.snapshotSource(source);
+      await(tlsServer.listen());
+      PeerAddresses tlsPeers = new PeerAddresses().put(SERVER, "localhost:" + tlsServer.actualPort());
+      NetworkTransport<O, ?> tlsFetcher = constructor.create(vertx, FETCHER, tlsPeers,
+          defaults.get().setHost("127.0.0.1").setPort(0).setTls(mutualTls(fetcherCert, serverCert, fetcherCert)));
+      try {
+        Generated s = serve("over-tls", SMALL);
+        SnapshotCollector c = new SnapshotCollector(s.size(), CHUNK);
+        await(tlsFetcher.fetchSnapshot(SERVER, s.clusterId(), s.id(), 0, CHUNK, c));
+        assertWhole(c, s);
+        // The plaintext fetcher of the other tests cannot fetch from the TLS node.
+        peers.put(SERVER, "localhost:" + tlsServer.actualPort());
+        assertThat(failureOf(fetch(s, 0, new SnapshotCollector(s.size(), CHUNK)))).isNotNull();
+      } finally {
+        await(Future.join(tlsServer.close(), tlsFetcher.close()));
+      }
+    } finally {
+      serverCert.delete();
+      fetcherCert.delete();
+    }
+  }
+
+  private static TransportTlsOptions mutualTls(SelfSignedCertificate own, SelfSignedCertificate... trusted) {
+    TransportTlsOptions tls = new TransportTlsOptions().setEnabled(true).setMutual(true)
+        .setCertPath(own.certificatePath()).setKeyPath(own.privateKeyPath());
+    for (SelfSignedCertificate t : trusted) {
+      tls.addTrustedCaPath(t.certificatePath());
+    }
+    return tls;
   }
 
   /** Chunks are cut to the requested size whatever the pieces on the wire: smaller, larger, never aligned. */
