@@ -2,11 +2,14 @@ package io.raftoral.transport;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.MeterBinder;
+import io.raftoral.storage.SnapshotNotFoundException;
 import io.raftoral.transport.TransportCounters.DropReason;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
@@ -48,6 +51,7 @@ public abstract class NetworkTransport<O extends NetworkTransportOptions<O>, P> 
   /** One entry per peer batches were sent to, made on its first batch; confined to {@link #context}. */
   private final Map<Long, P> peerStates = new HashMap<>();
   private volatile Handler<RaftBatch> receiveHandler;
+  private volatile SnapshotSource snapshotSource;
   private HttpServer ownServer;
 
   /**
@@ -125,6 +129,31 @@ public abstract class NetworkTransport<O extends NetworkTransportOptions<O>, P> 
   public void receiveHandler(Handler<RaftBatch> handler) {
     this.receiveHandler = handler;
   }
+
+  /** What this node serves to peers fetching its snapshots; until set, every fetch is told "not found". */
+  @Override
+  public void snapshotSource(SnapshotSource source) {
+    this.snapshotSource = source;
+  }
+
+  /** The source of {@link #snapshotSource(SnapshotSource)}, or one that keeps no snapshot when none was set. */
+  protected SnapshotSource snapshotSource() {
+    SnapshotSource s = snapshotSource;
+    return s != null ? s : NO_SNAPSHOTS;
+  }
+
+  /** What a node without a snapshot source serves: nothing. */
+  private static final SnapshotSource NO_SNAPSHOTS = new SnapshotSource() {
+    @Override
+    public Future<Buffer> read(long clusterId, String snapshotId, long offset, int maxBytes) {
+      return Future.failedFuture(new SnapshotNotFoundException(clusterId, snapshotId));
+    }
+
+    @Override
+    public Future<Long> size(long clusterId, String snapshotId) {
+      return Future.failedFuture(new SnapshotNotFoundException(clusterId, snapshotId));
+    }
+  };
 
   /** The refusal of a frame that arrives while closing. */
   protected String shuttingDown() {
@@ -225,6 +254,62 @@ public abstract class NetworkTransport<O extends NetworkTransportOptions<O>, P> 
     counters.countDropped(peer, DropReason.TOO_LARGE, 1);
     log.warn("node {}: dropped a {}-byte batch to node {}: over {} {}", nodeId, bytes, peer, name, limit);
     return true;
+  }
+
+  // ------------------------------------------------------------------------------------------------ snapshots
+
+  /**
+   * Fetches a snapshot over a stream or request of its own (never the Raft path, so Raft traffic keeps flowing): the
+   * request is checked here ({@link SnapshotTransfers#problem}: a bad one fails at once with an
+   * {@link IllegalArgumentException}), as is the peer (one without an address fails at once with an
+   * {@link IllegalStateException}); the protocol opens the transfer ({@link #openSnapshotTransfer}) and feeds its
+   * {@link SnapshotChunker}. Several fetches may run at once, each on its own stream.
+   */
+  @Override
+  public Future<Void> fetchSnapshot(long fromNode, long clusterId, String snapshotId, long offset, int chunkSize,
+      SnapshotChunkHandler handler) {
+    Objects.requireNonNull(handler, "handler");
+    String problem = SnapshotTransfers.problem(snapshotId, offset, chunkSize);
+    if (problem != null) {
+      return Future.failedFuture(new IllegalArgumentException(problem));
+    }
+    if (closed) {
+      return Future.failedFuture(new IllegalStateException(shuttingDown()));
+    }
+    SocketAddress address = peers.getOrNull(fromNode);
+    if (address == null) {
+      return Future.failedFuture(new IllegalStateException("node " + fromNode + " has no known address"));
+    }
+    Context caller = Vertx.currentContext();
+    Context ctx = caller != null ? caller : context;
+    Promise<Void> result = Promise.promise();
+    ctx.runOnContext(v -> {
+      SnapshotChunker chunker = new SnapshotChunker(vertx, ctx, offset, chunkSize, handler,
+          snapshotStallTimeoutMillis(), counters.snapshotBytesReceived::add);
+      try {
+        openSnapshotTransfer(address, fromNode, clusterId, snapshotId, offset, chunkSize, chunker);
+      } catch (RuntimeException e) {
+        chunker.fail(e);
+      }
+      chunker.future().onComplete(result);
+    });
+    return result.future();
+  }
+
+  /**
+   * Opens the transfer of bytes {@code offset..} of a snapshot from node {@code fromNode} at {@code address} and
+   * feeds what arrives into {@code chunker} (attach the stream, append, end, or fail:
+   * {@link SnapshotNotFoundException} when the peer does not keep it). Runs on the fetching context.
+   */
+  protected abstract void openSnapshotTransfer(SocketAddress address, long fromNode, long clusterId,
+      String snapshotId, long offset, int chunkSize, SnapshotChunker chunker);
+
+  /** How long a transfer may wait for data from the network before it counts as broken. */
+  protected abstract long snapshotStallTimeoutMillis();
+
+  /** The serving side of snapshot transfers, for the protocol's endpoint ({@link SnapshotServing}). */
+  protected SnapshotServing snapshotServing() {
+    return new SnapshotServing(snapshotSource(), () -> closed, counters.snapshotBytesSent::add);
   }
 
   // ------------------------------------------------------------------------------------------------ closing

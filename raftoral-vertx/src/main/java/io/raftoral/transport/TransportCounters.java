@@ -51,6 +51,10 @@ public final class TransportCounters {
   public final LongAdder rejectedMalformed = new LongAdder();
   public final LongAdder rejectedMisaddressed = new LongAdder();
   public final LongAdder rejectedTooLarge = new LongAdder();
+  /** Snapshot bytes served to peers fetching out of band ({@link SnapshotPump}). */
+  public final LongAdder snapshotBytesSent = new LongAdder();
+  /** Snapshot bytes fetched from peers out of band ({@link SnapshotChunker}), refused chunks included. */
+  public final LongAdder snapshotBytesReceived = new LongAdder();
 
   private final Map<Long, PeerCounters> peers = new ConcurrentHashMap<>();
   private volatile Consumer<Long> newPeerListener = id -> { };

@@ -20,6 +20,7 @@ public final class TransportMeters implements MeterBinder {
 
   static final String PEER_TAG = "peer";
   static final String REASON_TAG = "reason";
+  static final String DIRECTION_TAG = "direction";
   private static final String BYTES = "bytes";
 
   private final TransportCounters counters;
@@ -38,6 +39,10 @@ public final class TransportMeters implements MeterBinder {
         Tags.of(REASON_TAG, "misaddressed"), counters.rejectedMisaddressed);
     counter(registry, "raftoral.transport.rejected.frames", null, "Inbound frames refused, by reason",
         Tags.of(REASON_TAG, "too_large"), counters.rejectedTooLarge);
+    counter(registry, "raftoral.transport.snapshot", BYTES, "Snapshot bytes transferred out of band, by direction",
+        Tags.of(DIRECTION_TAG, "sent"), counters.snapshotBytesSent);
+    counter(registry, "raftoral.transport.snapshot", BYTES, "Snapshot bytes transferred out of band, by direction",
+        Tags.of(DIRECTION_TAG, "received"), counters.snapshotBytesReceived);
     counters.onNewPeer(peer -> bindPeer(registry, peer, counters.peer(peer)));
     counters.peers().forEach((peer, c) -> bindPeer(registry, peer, c));
   }

@@ -5,6 +5,8 @@ import io.raftoral.grpc.transport.v1.SendSummary;
 import io.raftoral.transport.NetworkTransport;
 import io.raftoral.transport.PeerAddresses;
 import io.raftoral.transport.RaftBatch;
+import io.raftoral.transport.SnapshotChunker;
+import io.raftoral.transport.SnapshotTransfers;
 import io.raftoral.wire.MalformedFrameException;
 import io.raftoral.wire.WireCodec;
 import io.vertx.core.Future;
@@ -12,6 +14,7 @@ import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.Http2Settings;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.core.net.SocketAddress;
 import io.vertx.grpc.client.GrpcClient;
@@ -46,6 +49,11 @@ import java.util.Objects;
  * {@code FAILED_PRECONDITION} (addressed to another node) or {@code RESOURCE_EXHAUSTED} (over
  * {@link GrpcTransportOptions#getMaxFrameBytes()}), is counted, and the server keeps serving every other stream.
  *
+ * <p><b>Snapshots.</b> {@link #fetchSnapshot} calls {@code raftoral.v1.SnapshotTransfer/FetchSnapshot} (server
+ * streaming) on a client of its own, so snapshot data never shares a connection with the Raft stream; the server
+ * side ({@link GrpcSnapshotServer}) streams from the {@link #snapshotSource node's snapshot source} under HTTP/2
+ * flow control.
+ *
  * <p><b>Serving.</b> Either {@link #listen()} starts a dedicated HTTP/2 server on the options' host and port (with
  * the options' TLS), or {@link #bind(GrpcServer)} adds the service to a {@link GrpcServer} the application serves
  * anyway, so one port can carry Raft traffic and the client-facing gRPC API.
@@ -62,8 +70,18 @@ public final class GrpcTransport extends NetworkTransport<GrpcTransportOptions, 
 
   /** Largest message the client decodes: only the one {@link SendSummary} per stream comes back. */
   private static final int MAX_ANSWER_BYTES = 64 * 1024;
+  /** Room for a snapshot piece's protobuf framing (offset, field tags, lengths). */
+  private static final int CHUNK_MESSAGE_OVERHEAD_BYTES = 1024;
+  /**
+   * HTTP/2 flow-control windows of snapshot connections: a few pieces in flight keep a transfer fast on loopback and
+   * LAN, while a paused transfer still holds the server after that much.
+   */
+  private static final int SNAPSHOT_STREAM_WINDOW_BYTES = 4 * SnapshotTransfers.PIECE_BYTES;
+  private static final int SNAPSHOT_CONNECTION_WINDOW_BYTES = 4 * SNAPSHOT_STREAM_WINDOW_BYTES;
 
   private final GrpcClient client;
+  /** Snapshot transfers get connections of their own: a large transfer never delays the Raft stream. */
+  private final GrpcClient snapshotClient;
   private GrpcServer ownGrpcServer;
 
   /**
@@ -77,6 +95,11 @@ public final class GrpcTransport extends NetworkTransport<GrpcTransportOptions, 
         .setProtocolVersion(HttpVersion.HTTP_2)
         .setHttp2ClearTextUpgrade(false);
     this.client = GrpcClient.client(vertx, new GrpcClientOptions().setMaxMessageSize(MAX_ANSWER_BYTES), http);
+    HttpClientOptions snapshotHttp = new HttpClientOptions(http)
+        .setInitialSettings(new Http2Settings().setInitialWindowSize(SNAPSHOT_STREAM_WINDOW_BYTES))
+        .setHttp2ConnectionWindowSize(SNAPSHOT_CONNECTION_WINDOW_BYTES);
+    this.snapshotClient = GrpcClient.client(vertx, new GrpcClientOptions()
+        .setMaxMessageSize(SnapshotTransfers.PIECE_BYTES + CHUNK_MESSAGE_OVERHEAD_BYTES), snapshotHttp);
   }
 
   public GrpcTransportOptions options() {
@@ -108,12 +131,14 @@ public final class GrpcTransport extends NetworkTransport<GrpcTransportOptions, 
   }
 
   /**
-   * Serves {@code RaftTransport.Send} on {@code server}, which the caller serves over its own HTTP server. Set the
-   * server's max message size to at least {@link GrpcTransportOptions#getMaxFrameBytes()} (larger frames are refused
-   * with {@code RESOURCE_EXHAUSTED} by the server's own limit).
+   * Serves {@code RaftTransport.Send} and {@code SnapshotTransfer.FetchSnapshot} on {@code server}, which the caller
+   * serves over its own HTTP server. Set the server's max message size to at least
+   * {@link GrpcTransportOptions#getMaxFrameBytes()} (larger frames are refused with {@code RESOURCE_EXHAUSTED} by
+   * the server's own limit).
    */
   public GrpcTransport bind(GrpcServer server) {
     server.callHandler(SEND_SERVER, this::serveStream);
+    server.callHandler(GrpcSnapshotServer.FETCH_SERVER, new GrpcSnapshotServer(nodeId, this::snapshotServing));
     return this;
   }
 
@@ -214,6 +239,20 @@ public final class GrpcTransport extends NetworkTransport<GrpcTransportOptions, 
 
   @Override
   protected Future<?> closeClient() {
-    return client.close();
+    return Future.join(client.close(), snapshotClient.close());
+  }
+
+  // ------------------------------------------------------------------------------------------------ snapshots
+
+  @Override
+  protected void openSnapshotTransfer(SocketAddress address, long fromNode, long clusterId, String snapshotId,
+      long offset, int chunkSize, SnapshotChunker chunker) {
+    GrpcSnapshotFetch.open(snapshotClient, address, fromNode, clusterId, snapshotId, offset, chunkSize, chunker);
+  }
+
+  /** A snapshot stream without data for as long as a stalled Raft stream is given is presumed dead. */
+  @Override
+  protected long snapshotStallTimeoutMillis() {
+    return options.getStallTimeoutMillis();
   }
 }

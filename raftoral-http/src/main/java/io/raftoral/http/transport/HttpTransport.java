@@ -4,6 +4,7 @@ import io.raftoral.transport.NetworkTransport;
 import io.raftoral.transport.PeerAddresses;
 import io.raftoral.transport.PeerBackoff;
 import io.raftoral.transport.RaftBatch;
+import io.raftoral.transport.SnapshotChunker;
 import io.raftoral.transport.TransportCounters.DropReason;
 import io.raftoral.wire.MalformedFrameException;
 import io.raftoral.wire.WireCodec;
@@ -42,6 +43,11 @@ import java.util.concurrent.TimeUnit;
  * serves anyway (the REST API and the console share the node's one HTTP server on {@code --listen}); or
  * {@link #listen()} starts a server of its own and exposes its {@link #router()} for more routes.
  *
+ * <p><b>Snapshots.</b> {@link #mount(Router)} also serves {@code GET /raft/v1/snapshot/{clusterId}/{snapshotId}}
+ * with {@code Range: bytes=<offset>-} ({@link HttpSnapshotRoute}: the node's snapshots, streamed with
+ * back-pressure); {@link #fetchSnapshot} fetches from it over connections of its own ({@link HttpSnapshotFetch}), so
+ * snapshot data never holds up the Raft batches pipelined to the same peer.
+ *
  * <p><b>Sending.</b> {@link #send} never throws and never blocks. Requests to a peer go over a keep-alive pool
  * ({@link HttpTransportOptions#getConnectionsPerPeer()} connections, HTTP/1.1 pipelining by default so batches stay in
  * order); at most {@link HttpTransportOptions#getMaxInFlightPerPeer()} await their response, and further batches to
@@ -57,7 +63,12 @@ public final class HttpTransport extends NetworkTransport<HttpTransportOptions, 
   /** The media type of a {@code raftoral.v1.RaftBatch} body. */
   public static final String CONTENT_TYPE = "application/x-protobuf";
 
+  /** Snapshot fetches that may run at once from one peer, each on its own connection; more wait for one. */
+  private static final int SNAPSHOT_CONNECTIONS_PER_PEER = 4;
+
   private final HttpClientAgent client;
+  /** Snapshot transfers get connections of their own: a long GET on the pipelined Raft connection would stall it. */
+  private final HttpClientAgent snapshotClient;
   private Router ownRouter;
 
   /**
@@ -71,6 +82,8 @@ public final class HttpTransport extends NetworkTransport<HttpTransportOptions, 
         .setPipelining(this.options.isPipelining())
         .setPipeliningLimit(this.options.getMaxInFlightPerPeer());
     this.client = vertx.createHttpClient(http, new PoolOptions().setHttp1MaxSize(this.options.getConnectionsPerPeer()));
+    this.snapshotClient = vertx.createHttpClient(clientOptions().setKeepAlive(true),
+        new PoolOptions().setHttp1MaxSize(SNAPSHOT_CONNECTIONS_PER_PEER));
   }
 
   public HttpTransportOptions options() {
@@ -80,9 +93,9 @@ public final class HttpTransport extends NetworkTransport<HttpTransportOptions, 
   // ------------------------------------------------------------------------------------------------ serving
 
   /**
-   * Adds the Raft endpoint ({@code POST} {@link HttpTransportOptions#getPath()}) to {@code router} and nothing else:
-   * its body handling, limits and error responses apply to that route only, so other routes (the REST API) keep
-   * their own.
+   * Adds the Raft endpoint ({@code POST} {@link HttpTransportOptions#getPath()}) and the snapshot endpoint
+   * ({@link HttpSnapshotRoute}) to {@code router} and nothing else: their body handling, limits and error responses
+   * apply to those routes only, so other routes (the REST API) keep their own.
    */
   public HttpTransport mount(Router router) {
     router.route(HttpMethod.POST, options.getPath())
@@ -97,6 +110,7 @@ public final class HttpTransport extends NetworkTransport<HttpTransportOptions, 
       ctx.response().putHeader(HttpHeaders.ALLOW, "POST");
       respondError(ctx, 405, "method_not_allowed", "the Raft endpoint takes POST " + CONTENT_TYPE);
     });
+    new HttpSnapshotRoute(nodeId, this::snapshotServing).mount(router);
     return this;
   }
 
@@ -210,7 +224,19 @@ public final class HttpTransport extends NetworkTransport<HttpTransportOptions, 
 
   @Override
   protected Future<?> closeClient() {
-    return client.close();
+    return Future.join(client.close(), snapshotClient.close());
+  }
+
+  @Override
+  protected void openSnapshotTransfer(SocketAddress address, long fromNode, long clusterId, String snapshotId,
+      long offset, int chunkSize, SnapshotChunker chunker) {
+    HttpSnapshotFetch.open(snapshotClient, address, fromNode, clusterId, snapshotId, offset, chunker);
+  }
+
+  /** A snapshot response without data for as long as a Raft request may take is presumed dead. */
+  @Override
+  protected long snapshotStallTimeoutMillis() {
+    return options.getRequestTimeoutMillis();
   }
 
   /** Delivery state of one peer; confined to {@link #context}. */
