@@ -2,13 +2,17 @@ package io.raftoral.testkit;
 
 import io.raftoral.examples.kv.KeyValueStore;
 import io.raftoral.examples.kv.KvCommand;
+import io.raftoral.group.CommandCodec;
 import io.raftoral.group.RaftGroup;
 import io.raftoral.group.RaftGroupOptions;
+import io.raftoral.group.StateMachine;
 import io.raftoral.host.RaftHost;
 import io.raftoral.host.RaftHostOptions;
 import io.raftoral.raft.RaftNode;
 import io.raftoral.raft.Role;
 import io.raftoral.storage.InMemoryLogStore;
+import io.raftoral.storage.LogStore;
+import io.raftoral.transport.FaultInjectingTransport;
 import io.raftoral.transport.PeerAddresses;
 import io.raftoral.transport.Transport;
 import io.vertx.core.Context;
@@ -50,20 +54,36 @@ public final class NetworkRaftCluster {
     Future<Bound> start(Vertx vertx, long nodeId, PeerAddresses peers, int port);
   }
 
+  /** Creates the store of one node (see {@link #storeFactory}). */
+  @FunctionalInterface
+  public interface NodeStores {
+    LogStore create(Vertx vertx, long nodeId);
+  }
+
   /** One node. */
   public static final class Node {
     public final long id;
     public final Vertx vertx;
+    /** The node's in-memory store, or null when a {@link NodeStores} factory made {@link #logStore}. */
     public final InMemoryLogStore store;
+    /** The store the node's host runs on. */
+    public final LogStore logStore;
+    /** The transport the host uses: the protocol's own, or a {@link FaultInjectingTransport} around it. */
     public Transport transport;
     public int port;
     public RaftHost host;
     public final Map<Long, KeyValueStore> kv = new HashMap<>();
 
-    Node(long id, Vertx vertx) {
+    Node(long id, Vertx vertx, NodeStores stores) {
       this.id = id;
       this.vertx = vertx;
-      this.store = new InMemoryLogStore(vertx);
+      this.store = stores == null ? new InMemoryLogStore(vertx) : null;
+      this.logStore = stores == null ? store : stores.create(vertx, id);
+    }
+
+    /** The fault-injecting wrapper of this node's transport (see {@link #faultInjection}). */
+    public FaultInjectingTransport faults() {
+      return (FaultInjectingTransport) transport;
     }
 
     public boolean isUp() {
@@ -76,12 +96,29 @@ public final class NetworkRaftCluster {
   private final long tickMillis;
   private final PeerAddresses peers = new PeerAddresses();
   private final Map<Long, Node> nodes = new TreeMap<>();
+  private NodeStores stores;
+  private boolean faultInjection;
 
   /** {@code control} runs the polling timers of {@link #await}. */
   public NetworkRaftCluster(Vertx control, NodeTransports transports, long tickMillis) {
     this.control = control;
     this.transports = transports;
     this.tickMillis = tickMillis;
+  }
+
+  /** Nodes started from now on get their store from {@code factory} (for example LMDB) instead of an in-memory one. */
+  public NetworkRaftCluster storeFactory(NodeStores factory) {
+    this.stores = factory;
+    return this;
+  }
+
+  /**
+   * Nodes started from now on run their protocol's transport inside a {@link FaultInjectingTransport} (firewall,
+   * snapshot-chunk faults), reached through {@link Node#faults()}.
+   */
+  public NetworkRaftCluster faultInjection(boolean on) {
+    this.faultInjection = on;
+    return this;
   }
 
   public PeerAddresses peers() {
@@ -96,7 +133,7 @@ public final class NetworkRaftCluster {
   public Future<Void> startNodes(long... ids) {
     List<Future<?>> all = new ArrayList<>();
     for (long id : ids) {
-      Node n = new Node(id, Vertx.vertx());
+      Node n = new Node(id, Vertx.vertx(), stores);
       nodes.put(id, n);
       all.add(startHost(n, 0));
     }
@@ -105,11 +142,12 @@ public final class NetworkRaftCluster {
 
   private Future<RaftHost> startHost(Node n, int port) {
     return transports.start(n.vertx, n.id, peers, port).compose(bound -> {
-      n.transport = bound.transport();
+      n.transport = faultInjection ? new FaultInjectingTransport(n.vertx, bound.transport(), n.id)
+          : bound.transport();
       n.port = bound.port();
       peers.put(n.id, "localhost:" + bound.port());
-      return RaftHost.start(n.vertx, new RaftHostOptions().setNodeId(n.id).setTickMillis(tickMillis), n.store,
-          bound.transport());
+      return RaftHost.start(n.vertx, new RaftHostOptions().setNodeId(n.id).setTickMillis(tickMillis), n.logStore,
+          n.transport);
     }).onSuccess(h -> n.host = h);
   }
 
@@ -129,6 +167,19 @@ public final class NetworkRaftCluster {
     KeyValueStore kv = new KeyValueStore();
     n.kv.put(clusterId, kv);
     RaftHost.GroupBuilder<KvCommand, String> b = n.host.group(clusterId, kv, KeyValueStore.CODEC).options(options);
+    if (members.length > 0) {
+      b.members(members);
+    }
+    return b.start();
+  }
+
+  /**
+   * Starts group {@code clusterId} running {@code stateMachine} on node {@code id}: founding when {@code members} is
+   * given, else joining or restarting from the store. The state machine is the caller's to keep.
+   */
+  public <C, R> Future<RaftGroup<C, R>> startGroupOn(long id, long clusterId, RaftGroupOptions options,
+      StateMachine<C, R> stateMachine, CommandCodec<C> codec, long... members) {
+    RaftHost.GroupBuilder<C, R> b = nodes.get(id).host.group(clusterId, stateMachine, codec).options(options);
     if (members.length > 0) {
       b.members(members);
     }
@@ -220,11 +271,15 @@ public final class NetworkRaftCluster {
     }
   }
 
-  /** Undeploys every host and closes every node's Vert.x; waits (test thread only) up to 30 s. */
+  /**
+   * Closes every node's Vert.x (which undeploys its host), then the stores a {@link NodeStores} factory made; waits
+   * (test thread only) up to 30 s.
+   */
   public void close() throws Exception {
     List<Future<?>> all = new ArrayList<>();
     for (Node n : nodes.values()) {
-      all.add(n.vertx.close());
+      Future<?> closed = n.vertx.close();
+      all.add(n.store == null ? closed.eventually(() -> n.logStore.close()) : closed);
       n.host = null;
     }
     Future.join(all).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
