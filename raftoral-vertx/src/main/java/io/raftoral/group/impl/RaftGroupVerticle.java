@@ -279,22 +279,28 @@ public final class RaftGroupVerticle<C, R> extends VerticleBase implements Hoste
         store.deferCommitIndex(rd);
       } else if (rd.mustPersist()) {
         persisting = true;
-        store.persist(rd, () -> stopped, () -> {
+        store.persist(rd, () -> stopped, () -> send(rd.messagesAfterPersist()), () -> {
           persisting = false;
-          afterPersist(rd);
+          afterPersist(rd, false);
           processReady();
         });
         return;
       }
-      afterPersist(rd);
+      afterPersist(rd, true);
     }
   }
 
-  private void afterPersist(Ready rd) {
+  /**
+   * Finishes {@code rd} on the group's context; its durability-promising messages are sent here unless the store
+   * sent them already (from its write's completion, see {@link GroupStore#persist}).
+   */
+  private void afterPersist(Ready rd, boolean sendPromises) {
     if (stopped) {
       return;
     }
-    send(rd.messagesAfterPersist());
+    if (sendPromises) {
+      send(rd.messagesAfterPersist());
+    }
     core.advance();
     for (ReadState rs : rd.readStates()) {
       reads.onReadState(rs, appliedIndex);
