@@ -271,20 +271,26 @@ public final class RaftGroupVerticle<C, R> extends VerticleBase implements Hoste
         snapshotIndex = rd.snapshot().index();
         events.membershipChanged(rd.snapshot().membership(), rd.snapshot().index());
       }
-      if (!nothingToWrite) {
-        apply(rd.committedEntries());
-      }
-      if (rd.mustPersist() && !rd.mustSync()) {
-        // Only the commit index changed: it goes to disk with the next durable write.
-        store.deferCommitIndex(rd);
-      } else if (rd.mustPersist()) {
+      boolean durableWrite = rd.mustPersist() && rd.mustSync();
+      if (durableWrite) {
+        // Started before the apply below: on a follower the entries to apply arrive with the next ones to write, and
+        // the disk need not wait for the state machine (what is applied is durable on a majority already).
         persisting = true;
         store.persist(rd, () -> stopped, () -> send(rd.messagesAfterPersist()), () -> {
           persisting = false;
           afterPersist(rd, false);
           processReady();
         });
+      }
+      if (!nothingToWrite) {
+        apply(rd.committedEntries());
+      }
+      if (durableWrite) {
         return;
+      }
+      if (rd.mustPersist()) {
+        // Only the commit index changed: it goes to disk with the next durable write.
+        store.deferCommitIndex(rd);
       }
       afterPersist(rd, true);
     }
