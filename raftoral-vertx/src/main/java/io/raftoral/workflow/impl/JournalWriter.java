@@ -287,7 +287,9 @@ final class JournalWriter {
     }
     CommandOutcome outcome = ar.result();
     if (outcome.accepted()) {
-      return; // the journal notification confirms it
+      // Answered right after the apply: the journal notification (which runs the next step) need not wait a turn.
+      rt.appliedChanges().drainNow();
+      return;
     }
     Rejection why = outcome.rejection();
     if (why == Rejection.POSITION_AHEAD) {

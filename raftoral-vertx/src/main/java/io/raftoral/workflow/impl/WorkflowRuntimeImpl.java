@@ -180,6 +180,10 @@ public final class WorkflowRuntimeImpl
     }
   }
 
+  AppliedChanges appliedChanges() {
+    return changes;
+  }
+
   LocalExecutions executions() {
     return executions;
   }
