@@ -43,17 +43,6 @@ final class AppliedChanges implements WorkflowStateListener {
     }
   }
 
-  /**
-   * Acts on what was queued now instead of on the scheduled turn: called once the group has applied a batch and is
-   * answering its proposers (no apply on the stack), so that the owner's next step is proposed in the same turn as
-   * the commit of the previous one. The scheduled turn then finds nothing left.
-   */
-  void drainNow() {
-    if (context != null && !notifications.isEmpty()) {
-      drain();
-    }
-  }
-
   private void drain() {
     drainScheduled = false;
     List<Runnable> batch = new ArrayList<>(notifications);

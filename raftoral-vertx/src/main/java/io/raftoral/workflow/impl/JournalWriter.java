@@ -287,9 +287,7 @@ final class JournalWriter {
     }
     CommandOutcome outcome = ar.result();
     if (outcome.accepted()) {
-      // Answered right after the apply: the journal notification (which runs the next step) need not wait a turn.
-      rt.appliedChanges().drainNow();
-      return;
+      return; // the journal notification confirms it
     }
     Rejection why = outcome.rejection();
     if (why == Rejection.POSITION_AHEAD) {

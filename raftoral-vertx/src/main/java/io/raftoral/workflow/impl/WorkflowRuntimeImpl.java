@@ -180,10 +180,6 @@ public final class WorkflowRuntimeImpl
     }
   }
 
-  AppliedChanges appliedChanges() {
-    return changes;
-  }
-
   LocalExecutions executions() {
     return executions;
   }
