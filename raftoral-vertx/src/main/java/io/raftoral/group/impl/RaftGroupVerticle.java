@@ -285,23 +285,30 @@ public final class RaftGroupVerticle<C, R> extends VerticleBase implements Hoste
         apply(rd.committedEntries());
       }
       send(rd.messages());
+      boolean durableWrite = rd.mustPersist() && rd.mustSync();
+      if (durableWrite) {
+        // Started before the apply below: on a follower the entries to apply arrive with the next ones to write, and
+        // the disk need not wait for the state machine (what is applied is durable on a majority already). A
+        // received snapshot is installed only once durable, and the entries committed after it applied after it.
+        persisting = true;
+        store.persist(rd, () -> stopped, () -> send(rd.messagesAfterPersist()), () -> {
+          persisting = false;
+          installReceived(rd);
+          afterPersist(rd, false);
+          processReady();
+        });
+      }
       if (!nothingToWrite && rd.snapshot() == null) {
         apply(rd.committedEntries());
       }
-      if (rd.mustPersist() && !rd.mustSync()) {
-        // Only the commit index changed: it goes to disk with the next durable write.
-        store.deferCommitIndex(rd);
-      } else if (rd.mustPersist()) {
-        persisting = true;
-        store.persist(rd, () -> stopped, () -> {
-          persisting = false;
-          installReceived(rd);
-          afterPersist(rd);
-          processReady();
-        });
+      if (durableWrite) {
         return;
       }
-      afterPersist(rd);
+      if (rd.mustPersist()) {
+        // Only the commit index changed: it goes to disk with the next durable write.
+        store.deferCommitIndex(rd);
+      }
+      afterPersist(rd, true);
     }
   }
 
@@ -322,11 +329,17 @@ public final class RaftGroupVerticle<C, R> extends VerticleBase implements Hoste
     apply(rd.committedEntries());
   }
 
-  private void afterPersist(Ready rd) {
+  /**
+   * Finishes {@code rd} on the group's context; its durability-promising messages are sent here unless the store
+   * sent them already (from its write's completion, see {@link GroupStore#persist}).
+   */
+  private void afterPersist(Ready rd, boolean sendPromises) {
     if (stopped) {
       return;
     }
-    send(rd.messagesAfterPersist());
+    if (sendPromises) {
+      send(rd.messagesAfterPersist());
+    }
     core.advance();
     for (ReadState rs : rd.readStates()) {
       reads.onReadState(rs, appliedIndex);
