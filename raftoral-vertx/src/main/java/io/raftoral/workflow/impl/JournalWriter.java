@@ -251,9 +251,9 @@ final class JournalWriter {
     Long prev = digestBefore(slot.seq);
     return slot.finish
         ? new WorkflowCommand.Finish(id, rt.nodeId(), slot.seq, slot.value, slot.errorType, slot.errorMessage,
-            System.currentTimeMillis(), prev, slot.queries)
+            System.currentTimeMillis(), prev, slot.queries, rt.options().getHistoryRetention().keptAtEnd())
         : new WorkflowCommand.Append(id, rt.nodeId(), slot.seq, slot.key(), slot.value, slot.errorType,
-            slot.errorMessage, prev);
+            slot.errorMessage, prev, System.currentTimeMillis());
   }
 
   /**
