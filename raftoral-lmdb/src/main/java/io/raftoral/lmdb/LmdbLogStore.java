@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.MeterBinder;
 import io.raftoral.raft.PersistentState;
 import io.raftoral.raft.Snapshot;
+import io.raftoral.storage.CheckpointStore;
 import io.raftoral.storage.LogStore;
 import io.raftoral.storage.NodeIdentity;
 import io.raftoral.storage.StorageException;
@@ -41,6 +42,7 @@ public final class LmdbLogStore implements LogStore, MeterBinder {
   private final Env<ByteBuffer> env;
   private final LmdbTables tables;
   private final LmdbWriter writer;
+  private final LmdbCheckpoints checkpoints;
   /** Map growth needs every transaction closed: reads hold the read lock, growth takes the write lock. */
   private final ReentrantReadWriteLock resizeLock = new ReentrantReadWriteLock();
 
@@ -50,6 +52,7 @@ public final class LmdbLogStore implements LogStore, MeterBinder {
     this.env = env;
     this.tables = new LmdbTables(env, directory);
     this.writer = new LmdbWriter(directory, env, tables, resizeLock, mapSize, durability);
+    this.checkpoints = new LmdbCheckpoints(directory, env, resizeLock, writer);
   }
 
   /**
@@ -243,6 +246,12 @@ public final class LmdbLogStore implements LogStore, MeterBinder {
       }
       return Files.size(targetDirectory.resolve(LmdbBackups.DATA_FILE));
     }, false);
+  }
+
+  /** The checkpoint history of this node's execution clusters, in its own table of this environment. */
+  @Override
+  public CheckpointStore checkpoints() {
+    return checkpoints;
   }
 
   @Override
