@@ -58,7 +58,8 @@ final class LmdbCheckpoints implements CheckpointStore {
   /** The writer thread's buffers (only it applies writes). */
   private ByteBuffer writeKey = ByteBuffer.allocateDirect(MAX_KEY_BYTES);
   private ByteBuffer writeValue = ByteBuffer.allocateDirect(1024);
-  private final ThreadLocal<ByteBuffer> readKey = ThreadLocal.withInitial(() -> ByteBuffer.allocateDirect(MAX_KEY_BYTES));
+  private final ThreadLocal<ByteBuffer> readKey =
+      ThreadLocal.withInitial(() -> ByteBuffer.allocateDirect(MAX_KEY_BYTES));
 
   LmdbCheckpoints(Path directory, Env<ByteBuffer> env, ReentrantReadWriteLock resizeLock, LmdbWriter writer) {
     this.directory = directory;

@@ -178,7 +178,7 @@ public final class RaftHost extends VerticleBase {
     return new HashSet<>(groups.keySet());
   }
 
-  /** Where the state machines of this node keep checkpoint history: its log store's (see {@link LogStore#checkpoints()}). */
+  /** Where this node's state machines keep checkpoint history: its log store's ({@link LogStore#checkpoints()}). */
   public CheckpointStore checkpoints() {
     return store.checkpoints();
   }

@@ -16,6 +16,7 @@ import io.raftoral.workflow.WorkflowRegistry;
 import io.raftoral.workflow.WorkflowRuntime;
 import io.raftoral.workflow.WorkflowRuntimeOptions;
 import io.raftoral.workflow.WorkflowStatus;
+import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -54,6 +55,7 @@ public final class HistoryBenchmark {
   private static final int SNAPSHOT_EVERY_ENTRIES = 5_000;
   private static final long WAIT_MILLIS = 1_800_000;
   private static final int GC_ROUNDS = 3;
+  private static final long PROGRESS_MILLIS = 10_000;
   private static final double MIB = 1024.0 * 1024.0;
 
   /** Workflows whose run arrived at the hold, as "node:workflow". */
@@ -62,19 +64,24 @@ public final class HistoryBenchmark {
   private final Map<String, Promise<Void>> ownerArrivals = new ConcurrentHashMap<>();
   private final Promise<Void> never = Promise.promise();
 
-  /** {@code n} checkpoints then, when {@code hold}, a compute that waits for ever (the workflow stays running). */
-  private Uni<Integer> checkpoints(long node, WorkflowContext ctx, int i, int n, boolean hold) {
-    if (i == n) {
-      if (!hold) {
-        return Uni.createFrom().item(n);
-      }
+  /**
+   * {@code n} checkpoints then, when {@code hold}, a compute that waits for ever (the workflow stays running). A
+   * {@code Multi} concatenation rather than {@code n} nested {@code flatMap}s, whose stack would overflow at the end.
+   */
+  private Uni<Integer> checkpoints(long node, WorkflowContext ctx, int n, boolean hold) {
+    Uni<Integer> all = Multi.createFrom().range(0, n)
+        .onItem().transformToUniAndConcatenate(i -> ctx.checkpoint("c-" + i, i))
+        .collect().last().replaceWith(n);
+    if (!hold) {
+      return all;
+    }
+    return all.flatMap(v -> {
       held.add(node + ":" + ctx.workflowId());
       return ctx.compute("hold", Integer.class, () -> {
         ownerArrivals.computeIfAbsent(ctx.workflowId(), k -> Promise.promise()).tryComplete();
         return Uni.createFrom().completionStage(() -> never.future().toCompletionStage()).replaceWith(n);
       });
-    }
-    return ctx.checkpoint("c-" + i, i).flatMap(v -> checkpoints(node, ctx, i + 1, n, hold));
+    });
   }
 
   public static void main(String[] args) throws Exception {
@@ -109,11 +116,12 @@ public final class HistoryBenchmark {
       RaftHost host = BenchSupport.await(RaftHost.start(vertx, new RaftHostOptions().setNodeId(id)
           .setTickMillis(RaftPreset.TESTING.tickMillis()), stores.apply(id), network.transport(id)));
       WorkflowRegistry registry = WorkflowRegistry.create().register(CHECKPOINTS, 1, Integer.class, Integer.class,
-          (n, ctx) -> checkpoints(node, ctx, 0, Math.abs(n), n < 0));
+          (n, ctx) -> checkpoints(node, ctx, Math.abs(n), n < 0));
       runtimes.add(BenchSupport.await(Bridge.future(WorkflowRuntime.builder(host, CLUSTER).registry(registry)
           .options(new WorkflowRuntimeOptions().setPublishEvents(false)
               .setHistoryRetention(HistoryRetention.keepAll()))
-          .groupOptions(RaftPreset.TESTING.groupOptions().setSnapshotEveryEntries(SNAPSHOT_EVERY_ENTRIES))
+          .groupOptions(RaftPreset.TESTING.groupOptions().setSnapshotEveryEntries(
+              Long.getLong("bench.snapshotEvery", SNAPSHOT_EVERY_ENTRIES)))
           .members(1, 2, 3).start())));
     }
     WorkflowRuntime leader = leader(vertx, runtimes);
@@ -124,7 +132,7 @@ public final class HistoryBenchmark {
     long t0 = System.nanoTime();
     String longId = BenchSupport.await(Bridge.future(leader.<Integer>start(CHECKPOINTS, 1, longRun))).workflowId();
     for (WorkflowRuntime rt : runtimes) {
-      BenchSupport.await(Bridge.future(rt.result(longId, Duration.ofMinutes(30))));
+      awaitEnd(rt, longId);
     }
     System.out.printf("  one workflow of %,d checkpoints ended in %.1f s (history kept)%n", longRun,
         (System.nanoTime() - t0) / 1e9);
@@ -145,6 +153,27 @@ public final class HistoryBenchmark {
     WorkflowStatus status = BenchSupport.await(Bridge.future(follower.status(longId)));
     System.out.printf("  a follower's history page of the long workflow: %d of its %,d checkpoints, next token %s%n",
         page.checkpoints().size(), status.checkpointCount(), page.nextPageToken() != null);
+  }
+
+  /** Waits for the end of {@code id} on {@code rt}, printing its progress every {@value #PROGRESS_MILLIS} ms. */
+  private static void awaitEnd(WorkflowRuntime rt, String id) throws Exception {
+    long deadline = System.currentTimeMillis() + WAIT_MILLIS;
+    while (true) {
+      try {
+        BenchSupport.await(Bridge.future(rt.result(id, Duration.ofMillis(PROGRESS_MILLIS))));
+        return;
+      } catch (Exception timeout) {
+        try {
+          WorkflowStatus s = BenchSupport.await(Bridge.future(rt.status(id)));
+          System.out.printf("    (%s: %,d checkpoints, owner %d)%n", s.state(), s.checkpointCount(), s.ownerNode());
+        } catch (Exception busy) {
+          System.out.printf("    (no status yet: %s)%n", busy.getMessage());
+        }
+        if (System.currentTimeMillis() > deadline) {
+          throw timeout;
+        }
+      }
+    }
   }
 
   private void awaitHeld(Vertx vertx, int expected) throws Exception {
