@@ -44,7 +44,8 @@ import java.util.stream.Stream;
  * journals are not in the heap. With {@code --store memory} the same run keeps them in the heap, for comparison.
  *
  * <p>Options: {@code -Dbench.long=10000}, {@code -Dbench.workflows=1000}, {@code -Dbench.checkpoints=1000},
- * {@code -Dbench.inflight=50}, {@code -Dbench.store=lmdb|memory}, {@code -Dbench.dir=...}.
+ * {@code -Dbench.inflight=50} (workflows being started and filled at once), {@code -Dbench.pipelining=false},
+ * {@code -Dbench.snapshotEvery=5000} (log entries), {@code -Dbench.store=lmdb|memory}, {@code -Dbench.dir=...}.
  *
  * <p>Run: {@code java -Xmx384m -jar demo/target/raftoral-node.jar bench history --store lmdb}.
  */
@@ -56,6 +57,11 @@ public final class HistoryBenchmark {
   private static final long WAIT_MILLIS = 1_800_000;
   private static final int GC_ROUNDS = 3;
   private static final long PROGRESS_MILLIS = 10_000;
+  /**
+   * Off: each checkpoint waits for its commit, which paces the owners. Pipelined, 1,000 workflows would propose a
+   * million entries at once, beyond the group's {@code maxPendingProposals}.
+   */
+  private static final boolean PIPELINING = Boolean.parseBoolean(System.getProperty("bench.pipelining", "false"));
   private static final double MIB = 1024.0 * 1024.0;
 
   /** Workflows whose run arrived at the hold, as "node:workflow". */
@@ -118,7 +124,7 @@ public final class HistoryBenchmark {
       WorkflowRegistry registry = WorkflowRegistry.create().register(CHECKPOINTS, 1, Integer.class, Integer.class,
           (n, ctx) -> checkpoints(node, ctx, Math.abs(n), n < 0));
       runtimes.add(BenchSupport.await(Bridge.future(WorkflowRuntime.builder(host, CLUSTER).registry(registry)
-          .options(new WorkflowRuntimeOptions().setPublishEvents(false)
+          .options(new WorkflowRuntimeOptions().setPublishEvents(false).setPipelining(PIPELINING)
               .setHistoryRetention(HistoryRetention.keepAll()))
           .groupOptions(RaftPreset.TESTING.groupOptions().setSnapshotEveryEntries(
               Long.getLong("bench.snapshotEvery", SNAPSHOT_EVERY_ENTRIES)))
