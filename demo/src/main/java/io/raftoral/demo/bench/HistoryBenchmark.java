@@ -47,7 +47,8 @@ import java.util.stream.Stream;
  * {@code -Dbench.inflight=50} (workflows being started and filled at once), {@code -Dbench.pipelining=false},
  * {@code -Dbench.snapshotEvery=5000} (log entries), {@code -Dbench.store=lmdb|memory}, {@code -Dbench.dir=...}.
  *
- * <p>Run: {@code java -Xmx384m -jar demo/target/raftoral-node.jar bench history --store lmdb}.
+ * <p>Run: {@code java -Xmx384m -jar demo/target/raftoral-node.jar bench history --store lmdb --pipelining false}
+ * (the bench command pipelines unless told not to).
  */
 public final class HistoryBenchmark {
 
