@@ -1,5 +1,6 @@
 package io.raftoral.demo;
 
+import io.raftoral.demo.bench.HistoryBenchmark;
 import io.raftoral.demo.bench.LmdbStoreBenchmark;
 import io.raftoral.demo.bench.RuntimeBenchmark;
 import io.raftoral.demo.bench.WorkflowBenchmark;
@@ -9,22 +10,26 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code raftoral bench runtime|workflow|store}: the benchmarks of the runtime, the workflows and the LMDB store. */
+/**
+ * {@code raftoral bench runtime|workflow|store|history}: the benchmarks of the runtime, the workflows, the LMDB store
+ * and the heap with checkpoint history.
+ */
 @Command(name = "bench", mixinStandardHelpOptions = true,
     description = {"Runs a benchmark in this JVM (3 nodes, in-JVM transport) and prints its figures.",
         "  runtime:  sequential proposal latency and throughput with 64 in flight",
         "  workflow: a workflow of 10 steps (--steps compute|checkpoint), sequential latency and throughput with 32"
             + " in flight",
-        "  store:    raw LMDB store throughput with 1, 8 and 64 groups writing at once"})
+        "  store:    raw LMDB store throughput with 1, 8 and 64 groups writing at once",
+        "  history:  the heap with one workflow of 10,000 checkpoints and 1,000 running of 1,000 each"})
 final class BenchCommand implements Callable<Integer> {
 
-  enum Kind { runtime, workflow, store }
+  enum Kind { runtime, workflow, store, history }
 
   enum Store { memory, lmdb }
 
   enum Steps { compute, checkpoint }
 
-  @Parameters(index = "0", description = "runtime, workflow or store")
+  @Parameters(index = "0", description = "runtime, workflow, store or history")
   Kind kind;
 
   @Option(names = "--store", defaultValue = "memory", description = "memory or lmdb (default: ${DEFAULT-VALUE})")
@@ -59,6 +64,7 @@ final class BenchCommand implements Callable<Integer> {
       case runtime -> RuntimeBenchmark.main(new String[0]);
       case workflow -> WorkflowBenchmark.main(new String[0]);
       case store -> LmdbStoreBenchmark.main(new String[0]);
+      case history -> HistoryBenchmark.main(new String[0]);
       default -> throw new IllegalStateException(kind.name());
     }
     return 0;

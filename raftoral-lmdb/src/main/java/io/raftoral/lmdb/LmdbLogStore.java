@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.MeterBinder;
 import io.raftoral.raft.PersistentState;
 import io.raftoral.raft.Snapshot;
+import io.raftoral.storage.CheckpointStore;
 import io.raftoral.storage.LogStore;
 import io.raftoral.storage.NodeIdentity;
 import io.raftoral.storage.SnapshotNotFoundException;
@@ -54,6 +55,7 @@ public final class LmdbLogStore implements LogStore, MeterBinder {
   private final LmdbWriter writer;
   /** Snapshot data, in files beside the environment (the tables hold each group's {@link SnapshotRef}). */
   private final LmdbSnapshotFiles snapshots;
+  private final LmdbCheckpoints checkpoints;
   /** Map growth needs every transaction closed: reads hold the read lock, growth takes the write lock. */
   private final ReentrantReadWriteLock resizeLock = new ReentrantReadWriteLock();
 
@@ -65,6 +67,7 @@ public final class LmdbLogStore implements LogStore, MeterBinder {
     this.tables = new LmdbTables(env, directory);
     this.writer = new LmdbWriter(directory, env, tables, resizeLock, mapSize, durability);
     this.snapshots = new LmdbSnapshotFiles(vertx, directory, snapshotChunkBytes);
+    this.checkpoints = new LmdbCheckpoints(directory, env, resizeLock, writer);
   }
 
   /**
@@ -376,6 +379,12 @@ public final class LmdbLogStore implements LogStore, MeterBinder {
         pinned.forEach(snapshots::release);
       }
     }, false);
+  }
+
+  /** The checkpoint history of this node's execution clusters, in its own table of this environment. */
+  @Override
+  public CheckpointStore checkpoints() {
+    return checkpoints;
   }
 
   @Override

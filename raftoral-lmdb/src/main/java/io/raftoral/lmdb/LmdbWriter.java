@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
@@ -37,6 +38,10 @@ final class LmdbWriter {
 
   private static final Logger LOG = LoggerFactory.getLogger(LmdbWriter.class);
   private static final long CLOSE_WAIT_MILLIS = 30_000;
+  /** How long writes that need no fsync wait for a synced batch to ride along with before committing alone. */
+  private static final long RIDER_LINGER_NANOS = 20_000_000;
+  /** Waiting riders that wake the writer at once (their memory stays bounded). */
+  private static final int RIDERS_WAKE = 4_096;
 
   private final Path directory;
   private final Env<ByteBuffer> env;
@@ -45,6 +50,10 @@ final class LmdbWriter {
   private final ReentrantReadWriteLock resizeLock;
   private final Thread writer;
   private final ConcurrentLinkedQueue<Op> pending = new ConcurrentLinkedQueue<>();
+  /** Writes without durability of their own (see {@link #writeAlong}), waiting for the next batch. */
+  private final ConcurrentLinkedQueue<Op> riders = new ConcurrentLinkedQueue<>();
+  private final AtomicInteger riderCount = new AtomicInteger();
+  private volatile boolean hurry;
   private final AtomicLong commits = new AtomicLong();
   private final AtomicLong syncs = new AtomicLong();
   private final AtomicLong writes = new AtomicLong();
@@ -96,6 +105,42 @@ final class LmdbWriter {
     public void apply(Txn<ByteBuffer> txn) {
       body.accept(txn);
     }
+  }
+
+  /** A write that needs no fsync: commits no sooner than need be (see {@link #writeAlong}). */
+  private record RiderOp(Consumer<Txn<ByteBuffer>> body, Promise<Void> promise) implements Op {
+    @Override
+    public void apply(Txn<ByteBuffer> txn) {
+      body.accept(txn);
+    }
+
+    @Override
+    public boolean sync() {
+      return false;
+    }
+  }
+
+  /**
+   * Applies {@code body} in a later batch without durability of its own (derived data such as checkpoint history):
+   * it rides along with the next synced batch, or commits alone (no explicit fsync) after a short linger, so it adds
+   * no fsync under load. Riders apply in submission order among themselves.
+   */
+  Future<Void> writeAlong(Consumer<Txn<ByteBuffer>> body) {
+    if (closed) {
+      return Future.failedFuture(closedError());
+    }
+    RiderOp op = new RiderOp(body, Promise.promise());
+    riders.add(op);
+    if (riderCount.incrementAndGet() >= RIDERS_WAKE) {
+      LockSupport.unpark(writer);
+    }
+    return op.promise().future();
+  }
+
+  /** Commits the waiting riders without lingering (a caller waits for them). */
+  void hurry() {
+    hurry = true;
+    LockSupport.unpark(writer);
   }
 
   Future<Void> write(long groupId, StoreWrite write) {
@@ -167,17 +212,30 @@ final class LmdbWriter {
   }
 
   private void writeUntilClosed() {
-    while (!closed || !pending.isEmpty()) {
+    boolean lingered = false;
+    while (!closed || !pending.isEmpty() || !riders.isEmpty()) {
       List<Op> batch = new ArrayList<>();
       Op op;
       while ((op = pending.poll()) != null) {
         batch.add(op);
       }
-      if (batch.isEmpty()) {
+      boolean ridersDue = lingered || closed || hurry || riderCount.get() >= RIDERS_WAKE;
+      if (batch.isEmpty() && (riders.isEmpty() || !ridersDue)) {
         if (!closed) {
-          LockSupport.park(this);
+          lingered = !riders.isEmpty();
+          if (lingered) {
+            LockSupport.parkNanos(this, RIDER_LINGER_NANOS);
+          } else {
+            LockSupport.park(this);
+          }
         }
         continue;
+      }
+      lingered = false;
+      hurry = false;
+      while ((op = riders.poll()) != null) {
+        riderCount.decrementAndGet();
+        batch.add(op);
       }
       try {
         commitBatch(batch);
@@ -298,6 +356,9 @@ final class LmdbWriter {
     Op late;
     while ((late = pending.poll()) != null) {
       late.promise().tryFail(closedError); // submitted while closing
+    }
+    while ((late = riders.poll()) != null) {
+      late.promise().tryFail(closedError);
     }
     closedPromise.tryComplete();
   }

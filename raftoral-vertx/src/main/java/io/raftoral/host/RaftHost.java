@@ -10,6 +10,7 @@ import io.raftoral.group.GroupEnvironment;
 import io.raftoral.group.HostedGroup;
 import io.raftoral.group.impl.RaftGroupVerticle;
 import io.raftoral.raft.Membership;
+import io.raftoral.storage.CheckpointStore;
 import io.raftoral.storage.LogStore;
 import io.raftoral.storage.NodeIdentity;
 import io.raftoral.storage.StorageException;
@@ -178,6 +179,11 @@ public final class RaftHost extends VerticleBase {
   /** Ids of the hosted groups. */
   public Set<Long> groupIds() {
     return new HashSet<>(groups.keySet());
+  }
+
+  /** Where this node's state machines keep checkpoint history: its log store's ({@link LogStore#checkpoints()}). */
+  public CheckpointStore checkpoints() {
+    return store.checkpoints();
   }
 
   /** Stops hosting {@code groupId}; with {@code deleteData}, also deletes what it stored. */

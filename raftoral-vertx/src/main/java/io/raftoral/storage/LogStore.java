@@ -97,6 +97,15 @@ public interface LogStore {
     throw new UnsupportedOperationException(location() + " cannot stream snapshots");
   }
 
+  /**
+   * Where the workflow runtime keeps the checkpoint history of execution cluster state machines on this node (see
+   * {@link CheckpointStore}). Called once per execution cluster; the default is a new {@link InHeapCheckpointStore}
+   * per call, so stores without a place of their own keep histories in the heap as before.
+   */
+  default CheckpointStore checkpoints() {
+    return new InHeapCheckpointStore();
+  }
+
   /** Deletes everything group {@code clusterId} stored (it left this node). */
   Future<Void> deleteGroup(long clusterId);
 

@@ -2,6 +2,7 @@ package io.raftoral.workflow;
 
 import io.opentelemetry.api.OpenTelemetry;
 import io.vertx.core.json.JsonObject;
+import java.util.Objects;
 
 /**
  * Settings of a {@link WorkflowRuntime}. Vert.x-style data object: fluent setters, {@code DEFAULT_*} constants,
@@ -17,12 +18,18 @@ public final class WorkflowRuntimeOptions {
   public static final long DEFAULT_RETAIN_ENDED_MILLIS = 24L * 3600 * 1000;
   public static final boolean DEFAULT_PIPELINING = true;
   public static final boolean DEFAULT_PUBLISH_EVENTS = true;
+  /**
+   * An ended workflow keeps its last 100 checkpoints: enough to see how it ended, bounded per workflow however long
+   * it ran (with the default {@link #DEFAULT_RETAIN_ENDED}, at most a million checkpoints per execution cluster).
+   */
+  public static final HistoryRetention DEFAULT_HISTORY_RETENTION = HistoryRetention.keepLast(100);
 
   private long ownerTimeoutMillis = DEFAULT_OWNER_TIMEOUT_MILLIS;
   private int retainEnded = DEFAULT_RETAIN_ENDED;
   private long retainEndedMillis = DEFAULT_RETAIN_ENDED_MILLIS;
   private boolean pipelining = DEFAULT_PIPELINING;
   private boolean publishEvents = DEFAULT_PUBLISH_EVENTS;
+  private HistoryRetention historyRetention = DEFAULT_HISTORY_RETENTION;
   private OpenTelemetry openTelemetry;
 
   public WorkflowRuntimeOptions() {
@@ -39,6 +46,8 @@ public final class WorkflowRuntimeOptions {
     setRetainEndedMillis(json.getLong("retainEndedMillis", DEFAULT_RETAIN_ENDED_MILLIS));
     setPipelining(json.getBoolean("pipelining", DEFAULT_PIPELINING));
     setPublishEvents(json.getBoolean("publishEvents", DEFAULT_PUBLISH_EVENTS));
+    JsonObject retention = json.getJsonObject("historyRetention");
+    setHistoryRetention(retention == null ? DEFAULT_HISTORY_RETENTION : HistoryRetention.fromJson(retention));
   }
 
   public JsonObject toJson() {
@@ -47,7 +56,8 @@ public final class WorkflowRuntimeOptions {
         .put("retainEnded", retainEnded)
         .put("retainEndedMillis", retainEndedMillis)
         .put("pipelining", pipelining)
-        .put("publishEvents", publishEvents);
+        .put("publishEvents", publishEvents)
+        .put("historyRetention", historyRetention.toJson());
   }
 
   public long getOwnerTimeoutMillis() {
@@ -113,6 +123,19 @@ public final class WorkflowRuntimeOptions {
   /** Whether workflow events are published on the event bus (see {@link WorkflowRuntime#eventAddress()}). */
   public WorkflowRuntimeOptions setPublishEvents(boolean publishEvents) {
     this.publishEvents = publishEvents;
+    return this;
+  }
+
+  public HistoryRetention getHistoryRetention() {
+    return historyRetention;
+  }
+
+  /**
+   * How much checkpoint history an ended workflow keeps (see {@link HistoryRetention}); running workflows keep all
+   * of it, in the node's store (LMDB) rather than the heap.
+   */
+  public WorkflowRuntimeOptions setHistoryRetention(HistoryRetention historyRetention) {
+    this.historyRetention = Objects.requireNonNull(historyRetention, "historyRetention");
     return this;
   }
 

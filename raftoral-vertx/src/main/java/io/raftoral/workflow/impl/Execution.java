@@ -39,8 +39,8 @@ final class Execution {
   final String workflowId;
   private final WorkflowContextImpl ctx;
   /**
-   * The workflow's journal, held from the start of this run: the state machine swaps in an empty one when the
-   * workflow ends, but a replica still catching up must check its remaining calls against the entries.
+   * The workflow's journal, held from the start of this run (the record may be pruned meanwhile). Once the workflow
+   * ended, the history retention may have trimmed it: trimmed entries read as null and end the run.
    */
   private List<JournalEntry> journal = List.of();
   private int position;
@@ -154,7 +154,12 @@ final class Execution {
     WorkflowRecord r = record();
     if (position < journal.size()) {
       step.assign(position++);
-      consume(step, journal.get(step.seq));
+      JournalEntry entry = journal.get(step.seq);
+      if (entry == null) {
+        step.emitter.fail(endedError()); // trimmed after the end: nothing left to check this run against
+      } else {
+        consume(step, entry);
+      }
       return;
     }
     if (r == null || r.state != WorkflowState.RUNNING) {
@@ -272,7 +277,8 @@ final class Execution {
     int seq = position;
     if (position < journal.size()) {
       // The code ended where the journal goes on: it is not the code that wrote the journal.
-      localFailure = new NonDeterminismException(workflowId, position, journal.get(position).key(),
+      JournalEntry there = journal.get(position);
+      localFailure = new NonDeterminismException(workflowId, position, there == null ? "<trimmed>" : there.key(),
           "<end of the workflow>");
       seq = journal.size();
     }

@@ -34,6 +34,8 @@ final class JournalWriter {
   private final WorkflowRuntimeImpl rt;
   private final TreeMap<Integer, Slot> slots = new TreeMap<>();
   private final WaitingSlots waits;
+  /** Whether a retry flush is scheduled (see {@link #retryLater}). */
+  private boolean retryTimerSet;
   /** The position of the compute whose supplier is being called (for the idempotency key), else -1. */
   private int computeSeq = -1;
 
@@ -251,9 +253,9 @@ final class JournalWriter {
     Long prev = digestBefore(slot.seq);
     return slot.finish
         ? new WorkflowCommand.Finish(id, rt.nodeId(), slot.seq, slot.value, slot.errorType, slot.errorMessage,
-            System.currentTimeMillis(), prev, slot.queries)
+            System.currentTimeMillis(), prev, slot.queries, rt.options().getHistoryRetention().keptAtEnd())
         : new WorkflowCommand.Append(id, rt.nodeId(), slot.seq, slot.key(), slot.value, slot.errorType,
-            slot.errorMessage, prev);
+            slot.errorMessage, prev, System.currentTimeMillis());
   }
 
   /**
@@ -304,11 +306,22 @@ final class JournalWriter {
     // journal notification of that position compares it with what this run produced.
   }
 
-  /** Makes {@code slot} ready again and flushes after {@code base * 2^failures} ms, at most {@code max}. */
+  /**
+   * Makes {@code slot} ready again and flushes after {@code base * 2^failures} ms, at most {@code max}. One retry
+   * timer at a time: a refused batch of N slots would otherwise set N timers, each flushing (and, while proposals
+   * are refused, failing) all of them again, and the timers would multiply without bound.
+   */
   private void retryLater(Slot slot, long base, long max) {
     slot.failures++;
     slot.state = Slot.State.READY;
+    if (retryTimerSet) {
+      return;
+    }
+    retryTimerSet = true;
     long delay = Math.min(max, base << Math.min(slot.failures, MAX_DOUBLINGS));
-    rt.context().owner().setTimer(delay, id -> flush());
+    rt.context().owner().setTimer(delay, id -> {
+      retryTimerSet = false;
+      flush();
+    });
   }
 }

@@ -44,13 +44,22 @@ public sealed interface WorkflowCommand {
    * {@link JournalEntry#digest() digest} of journal entry {@code seq - 1}: the entry its producer's run saw there.
    * This fences runs: after an owner restarts, an entry of its earlier run can still commit at position n; the new
    * run's entry n+1, derived from what the new run had at n, is then refused rather than mixed into the journal.
+   * {@code at} is the proposing owner's clock (epoch ms), kept with the entry in the checkpoint history so every
+   * replica stores the same time; null in commands of older nodes.
    */
   record Append(String id, long owner, int seq, String key, String value, String errorType, String errorMessage,
-      @JsonInclude(JsonInclude.Include.NON_NULL) Long prev) implements WorkflowCommand {
+      @JsonInclude(JsonInclude.Include.NON_NULL) Long prev,
+      @JsonInclude(JsonInclude.Include.NON_NULL) Long at) implements WorkflowCommand {
 
     /** An append without a fence (commands written before fences existed read back like this). */
     public Append(String id, long owner, int seq, String key, String value, String errorType, String errorMessage) {
-      this(id, owner, seq, key, value, errorType, errorMessage, null);
+      this(id, owner, seq, key, value, errorType, errorMessage, null, null);
+    }
+
+    /** An append without a time (commands written before checkpoint history existed read back like this). */
+    public Append(String id, long owner, int seq, String key, String value, String errorType, String errorMessage,
+        Long prev) {
+      this(id, owner, seq, key, value, errorType, errorMessage, prev, null);
     }
   }
 
@@ -61,18 +70,28 @@ public sealed interface WorkflowCommand {
    */
   record Finish(String id, long owner, int seq, String result, String errorType, String errorMessage, long at,
       @JsonInclude(JsonInclude.Include.NON_NULL) Long prev,
-      @JsonInclude(JsonInclude.Include.NON_NULL) Map<String, String> queries) implements WorkflowCommand {
+      @JsonInclude(JsonInclude.Include.NON_NULL) Map<String, String> queries,
+      @JsonInclude(JsonInclude.Include.NON_NULL) Integer keepHistory) implements WorkflowCommand {
 
     /**
      * @param queries the answers (JSON text) of the workflow's query handlers at its end, kept with the ended
      *     workflow so queries still answer from its last state; null when it registered none
+     * @param keepHistory how many of its last checkpoints the ended workflow keeps (the proposing owner's
+     *     {@link io.raftoral.workflow.HistoryRetention#keptAtEnd()}, carried so every replica trims alike); null
+     *     (commands of older nodes, which kept no history) keeps none
      */
     public Finish {
     }
 
+    /** An end with query answers, keeping no history (commands written before checkpoint history existed). */
+    public Finish(String id, long owner, int seq, String result, String errorType, String errorMessage, long at,
+        Long prev, Map<String, String> queries) {
+      this(id, owner, seq, result, errorType, errorMessage, at, prev, queries, null);
+    }
+
     /** An end without a fence (see {@link Append#prev()}) and without query answers. */
     public Finish(String id, long owner, int seq, String result, String errorType, String errorMessage, long at) {
-      this(id, owner, seq, result, errorType, errorMessage, at, null, null);
+      this(id, owner, seq, result, errorType, errorMessage, at, null, null, null);
     }
   }
 
@@ -96,17 +115,35 @@ public sealed interface WorkflowCommand {
     }
   }
 
-  /** Terminates a running workflow. */
-  record Terminate(String id, String reason, long at) implements WorkflowCommand {}
+  /**
+   * Terminates a running workflow; it keeps its last {@code keepHistory} checkpoints (see
+   * {@link Finish#keepHistory()}).
+   */
+  record Terminate(String id, String reason, long at,
+      @JsonInclude(JsonInclude.Include.NON_NULL) Integer keepHistory) implements WorkflowCommand {
+
+    /** A termination keeping no history (commands written before checkpoint history existed). */
+    public Terminate(String id, String reason, long at) {
+      this(id, reason, at, null);
+    }
+  }
 
   /** Moves ownership from {@code from} (if it still owns the workflow) to {@code to}. */
   record ChangeOwner(String id, long from, long to) implements WorkflowCommand {}
 
   /**
    * Forgets ended workflows: the oldest beyond the {@code keep} most recently ended ones, and those that ended
-   * before {@code cutoff} (epoch ms).
+   * before {@code cutoff} (epoch ms). With {@code historyCutoff}, also forgets the checkpoint history of the ended
+   * workflows kept that ended before it (the leader's {@link io.raftoral.workflow.HistoryRetention#keepFor}).
    */
-  record Prune(int keep, long cutoff) implements WorkflowCommand {}
+  record Prune(int keep, long cutoff,
+      @JsonInclude(JsonInclude.Include.NON_NULL) Long historyCutoff) implements WorkflowCommand {
+
+    /** A prune of records only. */
+    public Prune(int keep, long cutoff) {
+      this(keep, cutoff, null);
+    }
+  }
 
   /**
    * Several commands applied in order as one log entry (an owner's entries produced in one turn): one proposal

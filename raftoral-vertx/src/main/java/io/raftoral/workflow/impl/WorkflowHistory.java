@@ -5,15 +5,27 @@ import io.raftoral.workflow.CheckpointRecord;
 import io.raftoral.workflow.HistoryPage;
 import io.raftoral.workflow.WorkflowNotFoundException;
 import io.smallrye.mutiny.Uni;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 import java.util.Objects;
+import java.util.zip.CRC32C;
 
 /**
- * Pages through a workflow's checkpoint history on this member's replica, after a linearizable read. The page token
- * is the position of the next checkpoint, as decimal text (opaque to callers).
+ * Pages through a workflow's checkpoint history (running, or ended and retained) on this member's replica, after a
+ * linearizable read: the entries come from the node's checkpoint store and the journal's hot tail.
+ *
+ * <p>The page token is opaque to callers: URL-safe base64 of the next position and a checksum of the workflow id,
+ * so a token of another workflow, or a made-up one, is refused. A token whose position was trimmed since (the
+ * workflow ended and the retention kept less) continues at the first checkpoint still held.
  */
 final class WorkflowHistory {
+
+  /** Position (8 bytes) and the workflow id's CRC32C (4 bytes). */
+  private static final int TOKEN_BYTES = Long.BYTES + Integer.BYTES;
 
   private final WorkflowStateMachine stateMachine;
   private final RaftGroup<WorkflowCommand, CommandOutcome> group;
@@ -29,7 +41,7 @@ final class WorkflowHistory {
       if (pageSize < 1 || pageSize > HistoryPage.MAX_PAGE_SIZE) {
         throw new IllegalArgumentException("page size must be 1 to " + HistoryPage.MAX_PAGE_SIZE + ": " + pageSize);
       }
-      long from = positionOf(pageToken);
+      long from = positionOf(workflowId, pageToken);
       return group.read(() -> read(workflowId, pageSize, from));
     });
   }
@@ -39,29 +51,54 @@ final class WorkflowHistory {
     if (r == null) {
       throw new WorkflowNotFoundException(workflowId);
     }
-    List<JournalEntry> journal = r.journal;
-    List<CheckpointRecord> page = new ArrayList<>();
-    long end = Math.min(journal.size(), from + pageSize);
-    for (long i = from; i < end; i++) {
-      JournalEntry e = journal.get((int) i);
-      page.add(new CheckpointRecord(i, e.key(), e.value(), e.errorType(), e.errorMessage(), null, 0));
+    Journal journal = r.journal;
+    if (from >= journal.size()) {
+      return new HistoryPage(workflowId, List.of(), null);
     }
-    String next = end < journal.size() ? Long.toString(end) : null;
-    return new HistoryPage(workflowId, page, next);
+    List<CheckpointRecord> page = new ArrayList<>();
+    long next = Math.max(from, journal.first());
+    for (StoredEntry s : journal.page((int) from, pageSize)) {
+      JournalEntry e = s.entry();
+      page.add(new CheckpointRecord(s.position(), e.key(), e.value(), e.errorType(), e.errorMessage(),
+          s.at() == 0 ? null : Instant.ofEpochMilli(s.at()), s.ownerNode()));
+      next = s.position() + 1;
+    }
+    return new HistoryPage(workflowId, page, next < journal.size() ? tokenOf(workflowId, next) : null);
   }
 
-  private static long positionOf(String pageToken) {
+  static String tokenOf(String workflowId, long position) {
+    ByteBuffer b = ByteBuffer.allocate(TOKEN_BYTES).putLong(position).putInt(checksum(workflowId));
+    return Base64.getUrlEncoder().withoutPadding().encodeToString(b.array());
+  }
+
+  private static long positionOf(String workflowId, String pageToken) {
     if (pageToken == null || pageToken.isEmpty()) {
       return 0;
     }
+    byte[] bytes;
     try {
-      long position = Long.parseLong(pageToken);
-      if (position < 0) {
-        throw new NumberFormatException();
-      }
-      return position;
-    } catch (NumberFormatException e) {
-      throw new IllegalArgumentException("not a page token of this history: " + pageToken);
+      bytes = Base64.getUrlDecoder().decode(pageToken);
+    } catch (IllegalArgumentException e) {
+      throw notAToken(pageToken);
     }
+    if (bytes.length != TOKEN_BYTES) {
+      throw notAToken(pageToken);
+    }
+    ByteBuffer b = ByteBuffer.wrap(bytes);
+    long position = b.getLong();
+    if (position < 0 || b.getInt() != checksum(workflowId)) {
+      throw notAToken(pageToken);
+    }
+    return position;
+  }
+
+  private static IllegalArgumentException notAToken(String pageToken) {
+    return new IllegalArgumentException("not a page token of this history: " + pageToken);
+  }
+
+  private static int checksum(String workflowId) {
+    CRC32C crc = new CRC32C();
+    crc.update(workflowId.getBytes(StandardCharsets.UTF_8));
+    return (int) crc.getValue();
   }
 }

@@ -1,5 +1,6 @@
 package io.raftoral.workflow.impl;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import io.raftoral.workflow.WorkflowState;
 import io.raftoral.workflow.WorkflowStatus;
@@ -11,7 +12,8 @@ import java.util.Map;
 
 /**
  * The replicated state of one workflow instance (mutable; owned by {@link WorkflowStateMachine}, touched only on
- * the group's context). The journal is dropped when the workflow ends: only its length is kept.
+ * the group's context). When the workflow ends, its journal keeps what the history retention says (and its length
+ * stays in {@link #checkpointCount}).
  */
 public final class WorkflowRecord {
 
@@ -23,7 +25,9 @@ public final class WorkflowRecord {
   public WorkflowState state = WorkflowState.RUNNING;
   public long startedAt;
   public long endedAt;
-  public List<JournalEntry> journal = new ArrayList<>();
+  /** Its checkpoints, in the node's checkpoint store; snapshots stream them apart from the record. */
+  @JsonIgnore
+  public Journal journal;
   public int checkpointCount;
   public String result;
   public String errorType;

@@ -87,7 +87,7 @@ public final class WorkflowRuntimeImpl
   public static Future<WorkflowRuntime> start(RaftHost host, long clusterId, WorkflowRegistry registry,
       WorkflowRuntimeOptions options, RaftGroupOptions groupOptions, long[] members) {
     Objects.requireNonNull(host, "host");
-    WorkflowStateMachine sm = new WorkflowStateMachine(clusterId);
+    WorkflowStateMachine sm = new WorkflowStateMachine(clusterId, host.checkpoints());
     WorkflowRuntimeImpl rt = new WorkflowRuntimeImpl(host.nodeId(), clusterId, registry, options, sm);
     rt.meters = WorkflowMeters.of(host.meterRegistry(), host.nodeId(), clusterId);
     sm.listener(rt.changes);
@@ -379,7 +379,8 @@ public final class WorkflowRuntimeImpl
   public Uni<WorkflowStatus> terminate(String workflowId, String reason) {
     Objects.requireNonNull(workflowId, "workflowId");
     String why = reason == null || reason.isBlank() ? "terminated" : reason;
-    return Bridge.uni(() -> propose(new WorkflowCommand.Terminate(workflowId, why, System.currentTimeMillis())))
+    return Bridge.uni(() -> propose(new WorkflowCommand.Terminate(workflowId, why, System.currentTimeMillis(),
+        options.getHistoryRetention().keptAtEnd())))
         .map(outcome -> {
           if (outcome.rejection() == Rejection.UNKNOWN_WORKFLOW) {
             throw new WorkflowNotFoundException(workflowId);

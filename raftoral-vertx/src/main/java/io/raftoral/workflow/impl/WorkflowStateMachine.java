@@ -5,23 +5,31 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.raftoral.group.CommandCodec;
 import io.raftoral.group.StateMachine;
+import io.raftoral.storage.CheckpointStore;
+import io.raftoral.storage.InHeapCheckpointStore;
 import io.raftoral.workflow.WorkflowState;
 import io.raftoral.workflow.WorkflowStatus;
 import io.raftoral.workflow.impl.CommandOutcome.Rejection;
 import java.io.IOException;
-import java.io.UncheckedIOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
  * The replicated state of one execution cluster: every workflow instance with its journal while it runs, and the
- * ended ones until they are pruned. Deterministic: timestamps come from the commands, never from a clock.
+ * ended ones until they are pruned (with what the history retention keeps of their journals). Deterministic:
+ * timestamps come from the commands, never from a clock. Journals live in the node's {@link CheckpointStore}
+ * (see {@link Journal}); snapshots stream them ({@link WorkflowSnapshotFormat}).
  *
  * <p>Called on the group's context only.
  */
@@ -52,7 +60,14 @@ public final class WorkflowStateMachine implements StateMachine<WorkflowCommand,
   };
 
   private final long clusterId;
+  private final CheckpointStore checkpoints;
+  private final WorkflowSnapshotFormat snapshots;
   private final Map<String, WorkflowRecord> workflows = new LinkedHashMap<>();
+  /** Ended workflows that still hold history, by end time (for the duration retention), then end order. */
+  private final TreeSet<WorkflowRecord> historyByEnd = new TreeSet<>(
+      Comparator.<WorkflowRecord>comparingLong(r -> r.endedAt).thenComparingLong(r -> r.endSeq));
+  /** Journals of ended workflows whose tails still hold writes the store had not committed yet. */
+  private final ArrayDeque<Journal> unsettled = new ArrayDeque<>();
   /** Ended workflows by end order, oldest first. */
   private final TreeMap<Long, String> ended = new TreeMap<>();
   private long endSeq;
@@ -60,8 +75,20 @@ public final class WorkflowStateMachine implements StateMachine<WorkflowCommand,
   private final MemberRegistrations registrations = new MemberRegistrations();
   private WorkflowStateListener listener = WorkflowStateListener.NONE;
 
+  /** A state machine whose journals stay in the heap. */
   public WorkflowStateMachine(long clusterId) {
+    this(clusterId, new InHeapCheckpointStore());
+  }
+
+  /**
+   * A state machine keeping journals in {@code checkpoints}. It starts empty, so it clears what the store holds of
+   * the cluster (a restore or the log's replay writes it again).
+   */
+  public WorkflowStateMachine(long clusterId, CheckpointStore checkpoints) {
     this.clusterId = clusterId;
+    this.checkpoints = Objects.requireNonNull(checkpoints, "checkpoints");
+    this.snapshots = new WorkflowSnapshotFormat(MAPPER, checkpoints, clusterId);
+    checkpoints.clear(clusterId);
   }
 
   public void listener(WorkflowStateListener listener) {
@@ -93,6 +120,11 @@ public final class WorkflowStateMachine implements StateMachine<WorkflowCommand,
     return registrations;
   }
 
+  /** End time (epoch ms) of the ended workflow that ended first among those holding history, or 0 when none. */
+  public long oldestHistoryEndedAt() {
+    return historyByEnd.isEmpty() ? 0 : historyByEnd.first().endedAt;
+  }
+
   /** End time (epoch ms) of the oldest ended workflow still kept, or 0. */
   public long oldestEndedAt() {
     return ended.isEmpty() ? 0 : workflows.get(ended.firstEntry().getValue()).endedAt;
@@ -100,6 +132,7 @@ public final class WorkflowStateMachine implements StateMachine<WorkflowCommand,
 
   @Override
   public CommandOutcome apply(long index, WorkflowCommand command) {
+    settleEnded();
     if (command instanceof WorkflowCommand.Start c) {
       return start(c);
     } else if (command instanceof WorkflowCommand.Append c) {
@@ -144,6 +177,7 @@ public final class WorkflowStateMachine implements StateMachine<WorkflowCommand,
     r.owner = c.owner();
     r.startedAt = c.at();
     r.traceparent = c.traceparent();
+    r.journal = new Journal(checkpoints, clusterId, r.id);
     workflows.put(r.id, r);
     runningCount++;
     listener.started(r);
@@ -170,7 +204,7 @@ public final class WorkflowStateMachine implements StateMachine<WorkflowCommand,
   /** {@link #check(WorkflowRecord, long, int)}, then the run fence: {@code prev} names journal entry seq-1. */
   private Rejection check(WorkflowRecord r, long owner, int seq, Long prev) {
     Rejection why = check(r, owner, seq);
-    if (why == null && prev != null && seq > 0 && r.journal.get(seq - 1).digest() != prev) {
+    if (why == null && prev != null && seq > 0 && !prev.equals(r.journal.lastDigest())) {
       return Rejection.DIVERGED;
     }
     return why;
@@ -186,7 +220,7 @@ public final class WorkflowStateMachine implements StateMachine<WorkflowCommand,
     if (SignalInbox.consumes(e) && !SignalInbox.consume(r, e)) {
       return CommandOutcome.rejected(Rejection.SIGNAL_NOT_PENDING, null);
     }
-    r.journal.add(e);
+    r.journal.append(e, c.at() == null ? 0 : c.at(), c.owner());
     r.checkpointCount = r.journal.size();
     listener.appended(r, c.seq(), e);
     return CommandOutcome.accepted(null);
@@ -207,7 +241,7 @@ public final class WorkflowStateMachine implements StateMachine<WorkflowCommand,
       r.errorType = c.errorType();
       r.errorMessage = c.errorMessage();
     }
-    end(r, c.at());
+    end(r, c.at(), c.keepHistory());
     return CommandOutcome.accepted(status(r));
   }
 
@@ -237,15 +271,22 @@ public final class WorkflowStateMachine implements StateMachine<WorkflowCommand,
     r.state = WorkflowState.TERMINATED;
     r.errorType = "terminated";
     r.errorMessage = c.reason();
-    end(r, c.at());
+    end(r, c.at(), c.keepHistory());
     return CommandOutcome.accepted(status(r));
   }
 
-  private void end(WorkflowRecord r, long at) {
+  /** Ends {@code r}, keeping its last {@code keepHistory} checkpoints (none when null: an older proposer). */
+  private void end(WorkflowRecord r, long at, Integer keepHistory) {
     // The start time is the proposer's clock, the end time possibly another node's: never end before the start.
     r.endedAt = Math.max(at, r.startedAt);
     r.endSeq = ++endSeq;
-    r.journal = new ArrayList<>(0);
+    r.journal.keepLast(keepHistory == null ? 0 : keepHistory);
+    if (r.journal.retained() > 0) {
+      historyByEnd.add(r);
+    }
+    if (!r.journal.settle(0)) {
+      unsettled.add(r.journal);
+    }
     // Nothing consumes them any more (and a signal to an ended workflow is refused, retried or not).
     r.signals = new ArrayList<>(0);
     r.signalIds = new LinkedHashSet<>(0);
@@ -280,7 +321,14 @@ public final class WorkflowStateMachine implements StateMachine<WorkflowCommand,
       }
       ended.pollFirstEntry();
       workflows.remove(r.id);
+      historyByEnd.remove(r);
+      r.journal.drop();
       gone.add(r.id);
+    }
+    if (c.historyCutoff() != null) {
+      while (!historyByEnd.isEmpty() && historyByEnd.first().endedAt < c.historyCutoff()) {
+        historyByEnd.pollFirst().journal.drop();
+      }
     }
     if (!gone.isEmpty()) {
       listener.pruned(gone);
@@ -292,39 +340,36 @@ public final class WorkflowStateMachine implements StateMachine<WorkflowCommand,
     return r.toStatus(clusterId);
   }
 
-  /**
-   * Snapshot layout: the end counter, every record in start order, and the members' announced workflows (absent,
-   * read as null, in a snapshot taken before members announced them).
-   */
-  record Snapshot(long endSeq, List<WorkflowRecord> workflows, Map<Long, List<String>> registrations) {}
-
-  @Override
-  public byte[] snapshot() {
-    try {
-      return MAPPER.writeValueAsBytes(new Snapshot(endSeq, new ArrayList<>(workflows.values()),
-          registrations.toSnapshot()));
-    } catch (JsonProcessingException e) {
-      throw new UncheckedIOException(e);
+  /** Lets the tails of ended workflows' journals go once the store committed what they held. */
+  private void settleEnded() {
+    while (!unsettled.isEmpty() && unsettled.peekFirst().settle(0)) {
+      unsettled.pollFirst();
     }
   }
 
+  /** Streams the records, then each journal from the checkpoint store (see {@link WorkflowSnapshotFormat}). */
   @Override
-  public void restore(byte[] snapshot) {
-    Snapshot s;
-    try {
-      s = MAPPER.readValue(snapshot, Snapshot.class);
-    } catch (IOException e) {
-      throw new IllegalStateException("workflow snapshot of cluster " + clusterId + " is unreadable: " + e, e);
-    }
+  public void snapshot(OutputStream out) throws IOException {
+    snapshots.write(out, endSeq, registrations.toSnapshot(), new ArrayList<>(workflows.values()));
+  }
+
+  /** Reads either snapshot format (streamed, or the JSON of older nodes) and refills the checkpoint store. */
+  @Override
+  public void restore(InputStream in) throws IOException {
     workflows.clear();
     ended.clear();
+    historyByEnd.clear();
+    unsettled.clear();
     runningCount = 0;
+    WorkflowSnapshotFormat.Restored s;
+    try {
+      s = snapshots.read(in, id -> new Journal(checkpoints, clusterId, id));
+    } catch (IOException | RuntimeException e) {
+      throw new IllegalStateException("workflow snapshot of cluster " + clusterId + " is unreadable: " + e, e);
+    }
     endSeq = s.endSeq();
     registrations.restore(s.registrations());
-    for (WorkflowRecord r : s.workflows()) {
-      if (r.journal == null) {
-        r.journal = new ArrayList<>();
-      }
+    for (WorkflowRecord r : s.records()) {
       if (r.signals == null) {
         r.signals = new ArrayList<>();
       }
@@ -336,6 +381,9 @@ public final class WorkflowStateMachine implements StateMachine<WorkflowCommand,
         runningCount++;
       } else {
         ended.put(r.endSeq, r.id);
+        if (r.journal.retained() > 0) {
+          historyByEnd.add(r);
+        }
       }
     }
     listener.restored();

@@ -11,13 +11,16 @@ public final class JournalProbe {
   private JournalProbe() {
   }
 
-  /** A copy of the journal of running workflow {@code workflowId} as member {@code rt} holds it (empty once ended). */
+  /**
+   * A copy of the journal of workflow {@code workflowId} as member {@code rt} holds it: once ended, what the history
+   * retention kept of it.
+   */
   public static Future<List<JournalEntry>> journal(WorkflowRuntime rt, String workflowId) {
     WorkflowRuntimeImpl impl = (WorkflowRuntimeImpl) rt;
     Promise<List<JournalEntry>> p = Promise.promise();
     impl.context().runOnContext(v -> {
       WorkflowRecord r = impl.stateMachine().get(workflowId);
-      p.complete(r == null ? List.of() : List.copyOf(r.journal));
+      p.complete(r == null ? List.of() : List.copyOf(r.journal.subList(r.journal.first(), r.journal.size())));
     });
     return p.future();
   }

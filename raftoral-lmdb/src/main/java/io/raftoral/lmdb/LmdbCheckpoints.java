@@ -1,0 +1,278 @@
+package io.raftoral.lmdb;
+
+import io.raftoral.storage.CheckpointStore;
+import io.raftoral.storage.StorageException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.Consumer;
+import org.lmdbjava.Cursor;
+import org.lmdbjava.Dbi;
+import org.lmdbjava.DbiFlags;
+import org.lmdbjava.Env;
+import org.lmdbjava.GetOp;
+import org.lmdbjava.LmdbException;
+import org.lmdbjava.Txn;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The {@link CheckpointStore} of an {@link LmdbLogStore}: table {@code ckpt} of the log's environment, keyed
+ * {@code [clusterId:8][idLength:2][workflowId][position:8]} (big-endian, so a workflow's entries are contiguous and
+ * ordered by position; an id longer than {@value #MAX_ID_BYTES} UTF-8 bytes is keyed by its SHA-256, flagged in the
+ * length). Writes go through the store's writer as riders ({@link LmdbWriter#writeAlong}): no fsync of their own,
+ * the history being rebuilt from the Raft log and snapshot. Reads open a read transaction on the caller's thread
+ * (microseconds on the memory map).
+ */
+final class LmdbCheckpoints implements CheckpointStore {
+
+  private static final Logger LOG = LoggerFactory.getLogger(LmdbCheckpoints.class);
+  /** Longest id kept as is; LMDB keys are at most 511 bytes. */
+  static final int MAX_ID_BYTES = 400;
+  private static final int HASHED_ID_FLAG = 0x8000;
+  private static final int KEY_FIXED_BYTES = 8 + 2 + 8;
+  private static final int MAX_KEY_BYTES = KEY_FIXED_BYTES + MAX_ID_BYTES;
+  /** Restored entries not yet committed past which a restore waits for the writer (bounds the heap). */
+  private static final long MAX_OUTSTANDING_BYTES = 16L * 1024 * 1024;
+  private static final long AWAIT_MILLIS = 60_000;
+
+  private final Path directory;
+  private final Env<ByteBuffer> env;
+  private final Dbi<ByteBuffer> table;
+  private final ReentrantReadWriteLock resizeLock;
+  private final LmdbWriter writer;
+  private final AtomicLong lastTicket = new AtomicLong();
+  private final AtomicLong outstandingBytes = new AtomicLong();
+  private volatile long committed;
+  private final ReentrantLock commitLock = new ReentrantLock();
+  private final Condition commitAdvanced = commitLock.newCondition();
+  /** The writer thread's buffers (only it applies writes). */
+  private ByteBuffer writeKey = ByteBuffer.allocateDirect(MAX_KEY_BYTES);
+  private ByteBuffer writeValue = ByteBuffer.allocateDirect(1024);
+  private final ThreadLocal<ByteBuffer> readKey =
+      ThreadLocal.withInitial(() -> ByteBuffer.allocateDirect(MAX_KEY_BYTES));
+
+  LmdbCheckpoints(Path directory, Env<ByteBuffer> env, ReentrantReadWriteLock resizeLock, LmdbWriter writer) {
+    this.directory = directory;
+    this.env = env;
+    this.table = env.openDbi("ckpt", DbiFlags.MDB_CREATE);
+    this.resizeLock = resizeLock;
+    this.writer = writer;
+  }
+
+  // ---------------------------------------------------------------------------------------------------------------
+  // Writes
+  // ---------------------------------------------------------------------------------------------------------------
+
+  @Override
+  public long put(long clusterId, String workflowId, long position, byte[] checkpoint) {
+    byte[] prefix = prefix(clusterId, workflowId);
+    return submit(checkpoint.length, txn -> putIn(txn, prefix, position, checkpoint));
+  }
+
+  @Override
+  public long putAll(long clusterId, List<Put> puts) {
+    List<Put> copy = List.copyOf(puts);
+    long bytes = 0;
+    for (Put p : copy) {
+      bytes += p.checkpoint().length;
+    }
+    long ticket = submit(bytes, txn -> {
+      for (Put p : copy) {
+        putIn(txn, prefix(clusterId, p.workflowId()), p.position(), p.checkpoint());
+      }
+    });
+    if (outstandingBytes.get() > MAX_OUTSTANDING_BYTES) {
+      awaitCommitted(ticket);
+    }
+    return ticket;
+  }
+
+  @Override
+  public long deleteBefore(long clusterId, String workflowId, long position) {
+    byte[] prefix = prefix(clusterId, workflowId);
+    return submit(0, txn -> deleteRange(txn, prefix, position));
+  }
+
+  @Override
+  public long deleteWorkflow(long clusterId, String workflowId) {
+    byte[] prefix = prefix(clusterId, workflowId);
+    return submit(0, txn -> deleteRange(txn, prefix, Long.MAX_VALUE));
+  }
+
+  @Override
+  public long clear(long clusterId) {
+    byte[] prefix = ByteBuffer.allocate(Long.BYTES).putLong(clusterId).array();
+    return submit(0, txn -> deletePrefix(txn, prefix));
+  }
+
+  /** Tickets follow submission order, which is the writer's order: submitting under the lock keeps them aligned. */
+  private synchronized long submit(long bytes, Consumer<Txn<ByteBuffer>> body) {
+    long ticket = lastTicket.incrementAndGet();
+    outstandingBytes.addAndGet(bytes);
+    writer.writeAlong(body).onComplete(ar -> {
+      if (ar.failed()) {
+        // Derived data: a lost write shows as a gap in the history; the log and the snapshot still hold it.
+        LOG.error("checkpoint history write to {} failed: {}", directory.toAbsolutePath(), ar.cause().toString());
+      }
+      outstandingBytes.addAndGet(-bytes);
+      advance(ticket);
+    });
+    return ticket;
+  }
+
+  private void advance(long ticket) {
+    commitLock.lock();
+    try {
+      committed = Math.max(committed, ticket);
+      commitAdvanced.signalAll();
+    } finally {
+      commitLock.unlock();
+    }
+  }
+
+  @Override
+  public long committedThrough() {
+    return committed;
+  }
+
+  @Override
+  public void awaitCommitted(long ticket) {
+    if (committed >= ticket) {
+      return;
+    }
+    writer.hurry();
+    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(AWAIT_MILLIS);
+    commitLock.lock();
+    try {
+      while (committed < ticket && !writer.isClosed()) {
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+          throw new StorageException("checkpoint history writes to " + directory.toAbsolutePath()
+              + " not committed after " + AWAIT_MILLIS + " ms");
+        }
+        commitAdvanced.awaitNanos(left);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new StorageException("interrupted waiting for checkpoint history writes", e);
+    } finally {
+      commitLock.unlock();
+    }
+  }
+
+  private void putIn(Txn<ByteBuffer> txn, byte[] prefix, long position, byte[] checkpoint) {
+    ByteBuffer key = key(writeKey, prefix, position);
+    if (writeValue.capacity() < checkpoint.length) {
+      writeValue = ByteBuffer.allocateDirect(Math.max(checkpoint.length, writeValue.capacity() * 2));
+    }
+    writeValue.clear();
+    writeValue.put(checkpoint).flip();
+    table.put(txn, key, writeValue);
+  }
+
+  /** Deletes the keys under {@code prefix} before {@code position}. */
+  private void deleteRange(Txn<ByteBuffer> txn, byte[] prefix, long position) {
+    try (Cursor<ByteBuffer> c = table.openCursor(txn)) {
+      boolean found = c.get(key(writeKey, prefix, 0), GetOp.MDB_SET_RANGE);
+      while (found && hasPrefix(c.key(), prefix) && c.key().getLong(prefix.length) < position) {
+        c.delete();
+        found = c.next(); // after a delete LMDB leaves the cursor on the following record; next() returns it
+      }
+    }
+  }
+
+  private void deletePrefix(Txn<ByteBuffer> txn, byte[] prefix) {
+    try (Cursor<ByteBuffer> c = table.openCursor(txn)) {
+      writeKey.clear();
+      boolean found = c.get(writeKey.put(prefix).flip(), GetOp.MDB_SET_RANGE);
+      while (found && hasPrefix(c.key(), prefix)) {
+        c.delete();
+        found = c.next();
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------------------------
+  // Reads (the caller's thread)
+  // ---------------------------------------------------------------------------------------------------------------
+
+  @Override
+  public byte[] get(long clusterId, String workflowId, long position) {
+    List<Stored> one = read(clusterId, workflowId, position, 1);
+    return one.isEmpty() || one.get(0).position() != position ? null : one.get(0).checkpoint();
+  }
+
+  @Override
+  public List<Stored> read(long clusterId, String workflowId, long fromPosition, int max) {
+    byte[] prefix = prefix(clusterId, workflowId);
+    List<Stored> out = new ArrayList<>(Math.min(max, 256));
+    resizeLock.readLock().lock();
+    try (Txn<ByteBuffer> txn = env.txnRead(); Cursor<ByteBuffer> c = table.openCursor(txn)) {
+      boolean found = c.get(key(readKey.get(), prefix, fromPosition), GetOp.MDB_SET_RANGE);
+      while (found && out.size() < max && hasPrefix(c.key(), prefix)) {
+        ByteBuffer v = c.val();
+        byte[] bytes = new byte[v.remaining()];
+        v.get(bytes);
+        out.add(new Stored(c.key().getLong(prefix.length), bytes));
+        found = c.next();
+      }
+    } catch (LmdbException e) {
+      throw new StorageException("reading checkpoint history from " + directory.toAbsolutePath() + " failed: "
+          + e.getMessage(), e);
+    } finally {
+      resizeLock.readLock().unlock();
+    }
+    return out;
+  }
+
+  // ---------------------------------------------------------------------------------------------------------------
+  // Keys
+  // ---------------------------------------------------------------------------------------------------------------
+
+  /** {@code [clusterId:8][idLength:2][id]}: what every key of the workflow's entries starts with. */
+  static byte[] prefix(long clusterId, String workflowId) {
+    byte[] id = workflowId.getBytes(StandardCharsets.UTF_8);
+    int length = id.length;
+    if (id.length > MAX_ID_BYTES) {
+      id = sha256(id);
+      length = HASHED_ID_FLAG | id.length;
+    }
+    return ByteBuffer.allocate(Long.BYTES + Short.BYTES + id.length).putLong(clusterId).putShort((short) length)
+        .put(id).array();
+  }
+
+  private static ByteBuffer key(ByteBuffer buffer, byte[] prefix, long position) {
+    buffer.clear();
+    return buffer.put(prefix).putLong(position).flip();
+  }
+
+  private static boolean hasPrefix(ByteBuffer key, byte[] prefix) {
+    if (key.remaining() != prefix.length + Long.BYTES && prefix.length != Long.BYTES) {
+      return false;
+    }
+    for (int i = 0; i < prefix.length; i++) {
+      if (key.get(key.position() + i) != prefix[i]) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static byte[] sha256(byte[] bytes) {
+    try {
+      return MessageDigest.getInstance("SHA-256").digest(bytes);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 missing from the JVM", e);
+    }
+  }
+}
