@@ -356,12 +356,13 @@ public abstract class SnapshotTransferContractTest<O extends NetworkTransportOpt
           defaults.get().setHost("127.0.0.1").setPort(port));
       if (id == SERVER) {
         served[0] = new GeneratedSnapshotSource(vx).add(s);
-        t.snapshotSource(served[0]);
       }
       return t.listen().map(x -> new NetworkRaftCluster.Bound(t, t.actualPort()));
     }, RaftPreset.TESTING.tickMillis());
     NetworkRaftCluster c = cluster;
     await(c.startNodes(1, 2, 3));
+    // The host serves its store's snapshots from its transport; this test serves generated ones instead.
+    c.node(SERVER).transport.snapshotSource(served[0]);
     await(c.startGroup(CLUSTER, GROUP_OPTIONS, 1, 2, 3));
     await(c.awaitLeader(CLUSTER, WAIT_MILLIS));
 
