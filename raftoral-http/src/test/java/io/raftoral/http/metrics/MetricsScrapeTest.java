@@ -104,7 +104,10 @@ class MetricsScrapeTest {
   @AfterEach
   void stop() throws Exception {
     for (MetricsNode n : nodes) {
-      await(n.vertx().undeploy(n.node().deploymentID()).eventually(() -> n.store().close()));
+      // A group undeploying itself while the node goes (a reconciliation in flight) fails the node's undeploy with
+      // "Already undeployed": it is gone all the same (see RoutingNodes); closing Vert.x finishes the job.
+      await(n.vertx().undeploy(n.node().deploymentID()).recover(e -> Future.succeededFuture())
+          .eventually(() -> n.store().close()));
       await(n.vertx().close());
     }
   }
