@@ -23,7 +23,7 @@ public final class RaftGroupOptions {
   /** As many as the proposals a node may have pending: a leaderless node queues at most that many of each kind. */
   public static final int DEFAULT_MAX_REQUESTS_AWAITING_LEADER = DEFAULT_MAX_PENDING_PROPOSALS;
   /** Off until quiescing has seen more use: idle groups keep heartbeating. */
-  public static final boolean DEFAULT_QUIESCE_WHEN_IDLE = false;
+  public static final boolean DEFAULT_QUIESCE_WHEN_IDLE = true;
 
   private int electionTicks = DEFAULT_ELECTION_TICKS;
   private int heartbeatTicks = DEFAULT_HEARTBEAT_TICKS;
@@ -196,7 +196,7 @@ public final class RaftGroupOptions {
    * timers, so an idle group costs (nearly) nothing. Node-level liveness (the host's one heartbeat per peer node)
    * stands in for the group's heartbeats: a follower that stops hearing from the leader's node wakes and campaigns
    * as usual, a leader that stops hearing from a quorum wakes and steps down if it cannot reach one. Any proposal,
-   * read, membership change or message wakes the group at once. Off by default ({@link #DEFAULT_QUIESCE_WHEN_IDLE}) for now: see the README ("Idle groups").
+   * read, membership change or message wakes the group at once. On by default ({@link #DEFAULT_QUIESCE_WHEN_IDLE}).
    */
   public RaftGroupOptions setQuiesceWhenIdle(boolean v) {
     quiesceWhenIdle = v;
