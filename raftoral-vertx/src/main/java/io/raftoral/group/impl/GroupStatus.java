@@ -5,7 +5,6 @@ import io.raftoral.raft.RaftStatus;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.LongUnaryOperator;
 
 /**
  * What any thread may read about a group: its last published {@link RaftStatus} (with the group's applied index)
@@ -23,16 +22,6 @@ final class GroupStatus {
   private final Map<Long, Long> lastContactNanos = new ConcurrentHashMap<>();
   /** The configuration the contact table was last pruned to. */
   private Membership prunedTo = Membership.EMPTY;
-  /** Milliseconds since this node heard from a node at all, or null when only the group's own contact counts. */
-  private final LongUnaryOperator nodeContactMillis;
-
-  /**
-   * @param nodeContactMillis the node-level contact that stands in for a member's own (a group that quiesces goes
-   *     without heartbeats), or null when only messages of this group count
-   */
-  GroupStatus(LongUnaryOperator nodeContactMillis) {
-    this.nodeContactMillis = nodeContactMillis;
-  }
 
   /** Publishes the core's status with {@code appliedIndex}, the index this group applied up to. */
   void refresh(RaftStatus core, long appliedIndex) {
@@ -59,17 +48,9 @@ final class GroupStatus {
     }
   }
 
-  /**
-   * Milliseconds since {@code peer} was last heard from, or {@link Long#MAX_VALUE} if never: in this group, or, for a
-   * current member of a group that may quiesce, by this node at all when that is more recent.
-   */
+  /** Milliseconds since {@code peer} was last heard from, or {@link Long#MAX_VALUE} if never. */
   long millisSinceContact(long peer) {
     Long at = lastContactNanos.get(peer);
-    long inGroup = at == null ? Long.MAX_VALUE : Duration.ofNanos(System.nanoTime() - at).toMillis();
-    RaftStatus s = status;
-    if (nodeContactMillis == null || s == null || !s.membership().contains(peer)) {
-      return inGroup;
-    }
-    return Math.min(inGroup, nodeContactMillis.applyAsLong(peer));
+    return at == null ? Long.MAX_VALUE : Duration.ofNanos(System.nanoTime() - at).toMillis();
   }
 }

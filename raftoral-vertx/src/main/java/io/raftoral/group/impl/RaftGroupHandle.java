@@ -57,7 +57,7 @@ final class RaftGroupHandle<C, R> implements RaftGroup<C, R> {
 
   @Override
   public long millisSinceContact(long peer) {
-    return group.status().millisSinceContact(peer);
+    return group.millisSinceContact(peer);
   }
 
   @Override

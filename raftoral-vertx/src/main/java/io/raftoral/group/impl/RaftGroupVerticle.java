@@ -82,7 +82,7 @@ public final class RaftGroupVerticle<C, R> extends VerticleBase implements Hoste
   private final IdleClock clock;
   /** Null unless {@link RaftGroupOptions#isQuiesceWhenIdle()}. */
   private final Quiescence quiescence;
-  private final GroupStatus status;
+  private final GroupStatus status = new GroupStatus();
   private SoftStateHandler softStates;
 
   private ProposalRequests<R> proposals;
@@ -109,9 +109,6 @@ public final class RaftGroupVerticle<C, R> extends VerticleBase implements Hoste
         ? new Quiescence(env, QUIESCE_AFTER_ELECTION_TIMEOUTS * this.options.getElectionTicks(),
             Math.max(1, this.options.getElectionTicks() / LIVENESS_ELECTION_TIMEOUT_DIVISOR))
         : null;
-    // A group that may quiesce goes without heartbeats of its own: node-level contact stands in for its members'.
-    this.status = new GroupStatus(quiescence == null ? null
-        : peer -> peer == env.nodeId() ? Long.MAX_VALUE : env.millisSinceNodeContact(peer));
     this.leaderWaiters = new LeaderWaiters(this, this.options.getMaxRequestsAwaitingLeader());
   }
 
@@ -489,6 +486,19 @@ public final class RaftGroupVerticle<C, R> extends VerticleBase implements Hoste
   }
 
   /** The status any thread may read. */
+  /**
+   * Milliseconds since {@code peer} was last heard from: in this group, or, when the group may quiesce (and so go
+   * without heartbeats of its own), by this node at all (node-level liveness stands in for the group's contact).
+   */
+  long millisSinceContact(long peer) {
+    long inGroup = status().millisSinceContact(peer);
+    RaftStatus s = status().get();
+    if (quiescence == null || s == null || !s.membership().contains(peer) || peer == env.nodeId()) {
+      return inGroup;
+    }
+    return Math.min(inGroup, env.millisSinceNodeContact(peer));
+  }
+
   GroupStatus status() {
     return status;
   }

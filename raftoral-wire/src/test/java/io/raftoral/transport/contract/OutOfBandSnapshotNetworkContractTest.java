@@ -22,8 +22,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -179,20 +177,17 @@ public abstract class OutOfBandSnapshotNetworkContractTest<O extends NetworkTran
 
   /** The size of the snapshot node {@code node} keeps, once its store has recorded it (the save is asynchronous). */
   private static long snapshotSize(NetworkRaftCluster c, long node) throws Exception {
-    AtomicReference<SnapshotRef> kept = new AtomicReference<>();
-    AtomicBoolean loading = new AtomicBoolean();
-    await(c.await(() -> {
-      if (kept.get() == null && loading.compareAndSet(false, true)) {
-        c.node(node).logStore.load(GROUP).onComplete(ar -> {
-          if (ar.succeeded() && SnapshotRef.isRef(ar.result().snapshot().data())) {
-            kept.set(SnapshotRef.decode(ar.result().snapshot().data()));
-          }
-          loading.set(false);
-        });
+    long deadline = System.currentTimeMillis() + WAIT;
+    while (true) {
+      byte[] data = await(c.node(node).logStore.load(GROUP)).snapshot().data();
+      if (SnapshotRef.isRef(data)) {
+        return SnapshotRef.decode(data).size();
       }
-      return kept.get() != null;
-    }, WAIT, "node " + node + " recording its snapshot"));
-    return kept.get().size();
+      if (System.currentTimeMillis() > deadline) {
+        throw new AssertionError("node " + node + " never recorded its snapshot");
+      }
+      await(c.await(() -> true, 0, "a poll interval"));
+    }
   }
 
   private boolean caughtUp(NetworkRaftCluster c) {
