@@ -24,6 +24,7 @@ final class HostedGroups {
   private final GroupCalls calls;
   private final Set<Long> starting = new HashSet<>();
   private final Set<Long> stopping = new HashSet<>();
+  private volatile boolean closed;
 
   HostedGroups(RaftHost host, ExecutionGroupFactory factory, ManagementStateMachine stateMachine, GroupCalls calls) {
     this.host = host;
@@ -82,6 +83,14 @@ final class HostedGroups {
     });
   }
 
+  /**
+   * No group is stopped from now on: the management service is going down, and with it the host, which stops every
+   * group itself (a group undeployed here while the host undeploys it fails the host's undeploy).
+   */
+  void close() {
+    closed = true;
+  }
+
   /** Stops group {@code id} once a view as fresh as {@code view} confirms that it no longer wants this node. */
   private void stop(long id, NodeRecord me, ManagementView view) {
     long self = me.id();
@@ -91,7 +100,7 @@ final class HostedGroups {
     Future<ManagementView> confirmed = me.state() == NodeState.LEAVING
         ? Future.succeededFuture(view) : calls.readView();
     confirmed.compose(fresh -> {
-      if (wanted(fresh, id)) {
+      if (closed || wanted(fresh, id)) {
         return Future.succeededFuture();
       }
       LOG.debug("node {}: stopping group {} and deleting its data", self, id);

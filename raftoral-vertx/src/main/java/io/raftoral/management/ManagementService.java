@@ -141,22 +141,29 @@ public final class ManagementService extends VerticleBase implements ManagementE
   }
 
   /**
-   * Stops the management work and this node's member of cluster 0 (its data is kept for a restart, unless the node
-   * has left the cluster). The execution groups are left to the host, which stops them with itself.
+   * Stops the management work. Once the node has left the cluster, it also stops this node's member of cluster 0 and
+   * deletes its data; otherwise that member, like the execution groups, is left to the host, which stops it with
+   * itself and keeps its data for a restart. (Stopping it here as well raced with the host: in a node being
+   * undeployed, this service and the host go down in parallel, and a group undeployed by both made Vert.x fail the
+   * host's undeploy with "Already undeployed", leaving the host running.)
    */
   @Override
   public Future<?> stop() {
     stopped = true;
     vertx.cancelTimer(reconcileTimer);
+    if (hostedGroups != null) {
+      hostedGroups.close();
+    }
     if (heartbeats != null) {
       heartbeats.stop();
     }
     RaftGroup<ManagementCommand, ManagementResult> hosted = host.group(MANAGEMENT_CLUSTER_ID);
-    if (group == null || hosted != group) {
+    GracefulLeave leave = gracefulLeave;
+    if (leave == null || !leave.hasLeft() || group == null || hosted != group) {
       return Future.succeededFuture();
     }
     // best effort: the host may be going down at the same time
-    return host.stopGroup(MANAGEMENT_CLUSTER_ID, gracefulLeave.hasLeft()).otherwiseEmpty();
+    return host.stopGroup(MANAGEMENT_CLUSTER_ID, true).otherwiseEmpty();
   }
 
   /** This node's id. */

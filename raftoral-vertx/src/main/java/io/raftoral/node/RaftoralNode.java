@@ -274,7 +274,11 @@ public final class RaftoralNode extends VerticleBase {
       if (m == null) {
         return vertx.undeploy(deploymentID());
       }
-      return m.leave().compose(v -> vertx.undeploy(deploymentID()));
+      // cluster 0's member is stopped (its data deleted) before the node goes, not by both in parallel (see
+      // ManagementService#stop)
+      return m.leave()
+          .compose(v -> host.stopGroup(ManagementService.MANAGEMENT_CLUSTER_ID, true).otherwiseEmpty())
+          .compose(v -> vertx.undeploy(deploymentID()));
     });
   }
 
