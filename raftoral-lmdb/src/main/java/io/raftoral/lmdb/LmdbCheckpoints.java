@@ -29,9 +29,11 @@ import org.slf4j.LoggerFactory;
  * The {@link CheckpointStore} of an {@link LmdbLogStore}: table {@code ckpt} of the log's environment, keyed
  * {@code [clusterId:8][idLength:2][workflowId][position:8]} (big-endian, so a workflow's entries are contiguous and
  * ordered by position; an id longer than {@value #MAX_ID_BYTES} UTF-8 bytes is keyed by its SHA-256, flagged in the
- * length). Writes go through the store's writer as riders ({@link LmdbWriter#writeAlong}): no fsync of their own,
- * the history being rebuilt from the Raft log and snapshot. Reads open a read transaction on the caller's thread
- * (microseconds on the memory map).
+ * length). The table lives in an environment of its own beside the log's ({@code history/}), opened without
+ * fsync and emptied at every open: the history is derived data, rebuilt from the snapshot and the Raft log when the
+ * node starts, so its writes never wait for (nor add pages to) the log's fsyncs. Its writer commits each batch to the
+ * page cache as soon as it wakes. Reads open a read transaction on the caller's thread (microseconds on the memory
+ * map).
  */
 final class LmdbCheckpoints implements CheckpointStore {
 
@@ -119,9 +121,9 @@ final class LmdbCheckpoints implements CheckpointStore {
   private synchronized long submit(long bytes, Consumer<Txn<ByteBuffer>> body) {
     long ticket = lastTicket.incrementAndGet();
     outstandingBytes.addAndGet(bytes);
-    writer.writeAlong(body).onComplete(ar -> {
+    writer.inTransaction(body).onComplete(ar -> {
       if (ar.failed()) {
-        // Derived data: a lost write shows as a gap in the history; the log and the snapshot still hold it.
+        // Derived data: a lost write shows as a gap in the history until the next start rebuilds it.
         LOG.error("checkpoint history write to {} failed: {}", directory.toAbsolutePath(), ar.cause().toString());
       }
       outstandingBytes.addAndGet(-bytes);
@@ -150,7 +152,6 @@ final class LmdbCheckpoints implements CheckpointStore {
     if (committed >= ticket) {
       return;
     }
-    writer.hurry();
     long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(AWAIT_MILLIS);
     commitLock.lock();
     try {

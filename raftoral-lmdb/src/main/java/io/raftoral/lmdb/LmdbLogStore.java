@@ -17,8 +17,10 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import java.io.File;
+import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -47,6 +49,10 @@ public final class LmdbLogStore implements LogStore, MeterBinder {
   private static final int REOPEN_MAP_FACTOR = 2;
   private static final int MAX_DBS = 8;
   private static final int MAX_READERS = 256;
+  /** Where the checkpoint history's environment lives, under the store's directory. */
+  static final String HISTORY_DIRECTORY = "history";
+  /** The history map's initial size (it grows when full). */
+  private static final long HISTORY_MAP_BYTES = 64L << 20;
 
   private final Vertx vertx;
   private final Path directory;
@@ -58,16 +64,44 @@ public final class LmdbLogStore implements LogStore, MeterBinder {
   private final LmdbCheckpoints checkpoints;
   /** Map growth needs every transaction closed: reads hold the read lock, growth takes the write lock. */
   private final ReentrantReadWriteLock resizeLock = new ReentrantReadWriteLock();
+  /** The checkpoint history's environment: derived data, no fsync (see {@link LmdbCheckpoints}). */
+  private final LmdbWriter historyWriter;
+  private final ReentrantReadWriteLock historyResizeLock = new ReentrantReadWriteLock();
 
   private LmdbLogStore(Vertx vertx, Path directory, Env<ByteBuffer> env, long mapSize, LmdbDurability durability,
-      int snapshotChunkBytes) {
+      int snapshotChunkBytes, Env<ByteBuffer> historyEnv) {
     this.vertx = vertx;
     this.directory = directory;
     this.env = env;
     this.tables = new LmdbTables(env, directory);
     this.writer = new LmdbWriter(directory, env, tables, resizeLock, mapSize, durability);
     this.snapshots = new LmdbSnapshotFiles(vertx, directory, snapshotChunkBytes);
-    this.checkpoints = new LmdbCheckpoints(directory, env, resizeLock, writer);
+    Path historyDirectory = directory.resolve(HISTORY_DIRECTORY);
+    this.historyWriter = LmdbWriter.forDerivedData(historyDirectory, historyEnv, historyResizeLock,
+        HISTORY_MAP_BYTES);
+    this.checkpoints = new LmdbCheckpoints(historyDirectory, historyEnv, historyResizeLock, historyWriter);
+  }
+
+  /**
+   * Opens the checkpoint history's environment afresh (its old files deleted): the history is rebuilt from the
+   * snapshot and the log when the node starts, and without fsync a power cut could have left the old files torn.
+   */
+  private static Env<ByteBuffer> openHistory(Path directory) throws IOException {
+    Path history = directory.resolve(HISTORY_DIRECTORY);
+    Files.createDirectories(history);
+    Files.deleteIfExists(history.resolve("data.mdb"));
+    Files.deleteIfExists(history.resolve("lock.mdb"));
+    return Env.create().setMapSize(HISTORY_MAP_BYTES).setMaxDbs(1).setMaxReaders(MAX_READERS)
+        .open(history.toFile(), EnvFlags.MDB_NOTLS, EnvFlags.MDB_NOSYNC);
+  }
+
+  /** Drops the checkpoint table that stores of wave 2's third session kept in the log's environment. */
+  private void dropLegacyCheckpointTable() {
+    if (!env.getDbiNames().stream().anyMatch(n -> "ckpt".equals(new String(n, StandardCharsets.UTF_8)))) {
+      return;
+    }
+    writer.inTransaction(txn -> env.openDbi(txn, "ckpt".getBytes(StandardCharsets.UTF_8), null, false)
+        .drop(txn, true)).toCompletionStage().toCompletableFuture().join();
   }
 
   /**
@@ -103,9 +137,18 @@ public final class LmdbLogStore implements LogStore, MeterBinder {
       Env<ByteBuffer> env = Env.create().setMapSize(mapSize).setMaxDbs(MAX_DBS).setMaxReaders(MAX_READERS)
           .open(directory.toFile(), EnvFlags.MDB_NOTLS, durability == LmdbDurability.POWER_LOSS
               ? EnvFlags.MDB_NOMETASYNC : EnvFlags.MDB_NOSYNC);
+      Env<ByteBuffer> historyEnv;
+      try {
+        historyEnv = openHistory(directory);
+      } catch (IOException | LmdbException e) {
+        env.close();
+        throw new StorageException("cannot open the checkpoint history under " + directory.toAbsolutePath() + ": "
+            + e, e);
+      }
       LmdbLogStore store = new LmdbLogStore(vertx, directory, env, mapSize, durability,
-          options.getSnapshotChunkBytes());
+          options.getSnapshotChunkBytes(), historyEnv);
       store.recoverSnapshotFiles();
+      store.dropLegacyCheckpointTable();
       return store;
     } catch (LmdbException | IllegalStateException e) {
       throw new StorageException("storage directory " + directory.toAbsolutePath()
@@ -127,7 +170,7 @@ public final class LmdbLogStore implements LogStore, MeterBinder {
     LmdbLogStore store = open(vertx, directory, options);
     NodeIdentity found = store.readIdentity();
     if (found != null && !found.equals(expected)) {
-      store.writer.closeNow();
+      store.closeNow();
       throw new StorageException("storage directory " + directory.toAbsolutePath() + " belongs to node "
           + found.nodeId() + " of cluster '" + found.clusterName() + "', not to node " + expected.nodeId()
           + " of cluster '" + expected.clusterName() + "'");
@@ -139,9 +182,15 @@ public final class LmdbLogStore implements LogStore, MeterBinder {
     try {
       snapshots.recover();
     } catch (RuntimeException e) {
-      writer.closeNow();
+      closeNow();
       throw e;
     }
+  }
+
+  /** Closes from the opening thread, waiting for both writers. */
+  private void closeNow() {
+    historyWriter.closeNow();
+    writer.closeNow();
   }
 
   public Path directory() {
@@ -381,7 +430,7 @@ public final class LmdbLogStore implements LogStore, MeterBinder {
     }, false);
   }
 
-  /** The checkpoint history of this node's execution clusters, in its own table of this environment. */
+  /** The checkpoint history of this node's execution clusters, in an environment of its own (no fsync). */
   @Override
   public CheckpointStore checkpoints() {
     return checkpoints;
@@ -389,6 +438,6 @@ public final class LmdbLogStore implements LogStore, MeterBinder {
 
   @Override
   public Future<Void> close() {
-    return writer.close();
+    return Future.all(historyWriter.close(), writer.close()).mapEmpty();
   }
 }

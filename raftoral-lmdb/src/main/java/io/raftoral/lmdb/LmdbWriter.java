@@ -11,7 +11,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
@@ -33,15 +32,14 @@ import org.slf4j.LoggerFactory;
  * so a batch holding only lazy commit-index writes costs no fsync at all. A full map grows (doubling) and
  * the batch is retried; other failures (a full disk) fail the batch's futures with a {@link StorageException}
  * naming the directory, and the store stays usable.
+ *
+ * <p>A writer made {@link #forDerivedData} never syncs: its environment holds data rebuilt at every open (the
+ * checkpoint history), so its batches commit into the page cache and complete at once.
  */
 final class LmdbWriter {
 
   private static final Logger LOG = LoggerFactory.getLogger(LmdbWriter.class);
   private static final long CLOSE_WAIT_MILLIS = 30_000;
-  /** How long writes that need no fsync wait for a synced batch to ride along with before committing alone. */
-  private static final long RIDER_LINGER_NANOS = 20_000_000;
-  /** Waiting riders that wake the writer at once (their memory stays bounded). */
-  private static final int RIDERS_WAKE = 4_096;
 
   private final Path directory;
   private final Env<ByteBuffer> env;
@@ -50,14 +48,12 @@ final class LmdbWriter {
   private final ReentrantReadWriteLock resizeLock;
   private final Thread writer;
   private final ConcurrentLinkedQueue<Op> pending = new ConcurrentLinkedQueue<>();
-  /** Writes without durability of their own (see {@link #writeAlong}), waiting for the next batch. */
-  private final ConcurrentLinkedQueue<Op> riders = new ConcurrentLinkedQueue<>();
-  private final AtomicInteger riderCount = new AtomicInteger();
-  private volatile boolean hurry;
   private final AtomicLong commits = new AtomicLong();
   private final AtomicLong syncs = new AtomicLong();
   private final AtomicLong writes = new AtomicLong();
   private final LmdbDurability durability;
+  /** False for a writer of derived data: no batch is synced. */
+  private final boolean syncing;
   private final Promise<Void> closedPromise = Promise.promise();
   private volatile boolean closed;
   private volatile long mapSize;
@@ -65,8 +61,23 @@ final class LmdbWriter {
 
   LmdbWriter(Path directory, Env<ByteBuffer> env, LmdbTables tables, ReentrantReadWriteLock resizeLock,
       long mapSize, LmdbDurability durability) {
+    this(directory, env, tables, resizeLock, mapSize, durability, true);
+  }
+
+  /**
+   * The writer of an environment of derived data (opened with {@code MDB_NOSYNC}, rebuilt at every open): it runs
+   * transactions ({@link #inTransaction}) and never syncs, so a batch completes once committed to the page cache.
+   */
+  static LmdbWriter forDerivedData(Path directory, Env<ByteBuffer> env, ReentrantReadWriteLock resizeLock,
+      long mapSize) {
+    return new LmdbWriter(directory, env, null, resizeLock, mapSize, LmdbDurability.PROCESS_CRASH, false);
+  }
+
+  private LmdbWriter(Path directory, Env<ByteBuffer> env, LmdbTables tables, ReentrantReadWriteLock resizeLock,
+      long mapSize, LmdbDurability durability, boolean syncs) {
     this.directory = directory;
     this.durability = durability;
+    this.syncing = syncs;
     this.env = env;
     this.tables = tables;
     this.resizeLock = resizeLock;
@@ -105,42 +116,6 @@ final class LmdbWriter {
     public void apply(Txn<ByteBuffer> txn) {
       body.accept(txn);
     }
-  }
-
-  /** A write that needs no fsync: commits no sooner than need be (see {@link #writeAlong}). */
-  private record RiderOp(Consumer<Txn<ByteBuffer>> body, Promise<Void> promise) implements Op {
-    @Override
-    public void apply(Txn<ByteBuffer> txn) {
-      body.accept(txn);
-    }
-
-    @Override
-    public boolean sync() {
-      return false;
-    }
-  }
-
-  /**
-   * Applies {@code body} in a later batch without durability of its own (derived data such as checkpoint history):
-   * it rides along with the next synced batch, or commits alone (no explicit fsync) after a short linger, so it adds
-   * no fsync under load. Riders apply in submission order among themselves.
-   */
-  Future<Void> writeAlong(Consumer<Txn<ByteBuffer>> body) {
-    if (closed) {
-      return Future.failedFuture(closedError());
-    }
-    RiderOp op = new RiderOp(body, Promise.promise());
-    riders.add(op);
-    if (riderCount.incrementAndGet() >= RIDERS_WAKE) {
-      LockSupport.unpark(writer);
-    }
-    return op.promise().future();
-  }
-
-  /** Commits the waiting riders without lingering (a caller waits for them). */
-  void hurry() {
-    hurry = true;
-    LockSupport.unpark(writer);
   }
 
   Future<Void> write(long groupId, StoreWrite write) {
@@ -212,30 +187,17 @@ final class LmdbWriter {
   }
 
   private void writeUntilClosed() {
-    boolean lingered = false;
-    while (!closed || !pending.isEmpty() || !riders.isEmpty()) {
+    while (!closed || !pending.isEmpty()) {
       List<Op> batch = new ArrayList<>();
       Op op;
       while ((op = pending.poll()) != null) {
         batch.add(op);
       }
-      boolean ridersDue = lingered || closed || hurry || riderCount.get() >= RIDERS_WAKE;
-      if (batch.isEmpty() && (riders.isEmpty() || !ridersDue)) {
+      if (batch.isEmpty()) {
         if (!closed) {
-          lingered = !riders.isEmpty();
-          if (lingered) {
-            LockSupport.parkNanos(this, RIDER_LINGER_NANOS);
-          } else {
-            LockSupport.park(this);
-          }
+          LockSupport.park(this);
         }
         continue;
-      }
-      lingered = false;
-      hurry = false;
-      while ((op = riders.poll()) != null) {
-        riderCount.decrementAndGet();
-        batch.add(op);
       }
       try {
         commitBatch(batch);
@@ -285,7 +247,7 @@ final class LmdbWriter {
         ops.remove(failed);
         continue;
       }
-      if (ops.stream().anyMatch(Op::sync)) {
+      if (syncing && ops.stream().anyMatch(Op::sync)) {
         // PROCESS_CRASH (MDB_NOSYNC): this sync makes the batch, and every lazily written batch before it, durable.
         // POWER_LOSS (MDB_NOMETASYNC): the commit synced the data pages first; this sync adds the meta page.
         long syncStart = System.nanoTime();
@@ -343,10 +305,12 @@ final class LmdbWriter {
   private void closeEnvironment() {
     resizeLock.writeLock().lock();
     try {
-      try {
-        env.sync(true);
-      } catch (LmdbException e) {
-        LOG.warn("final sync of {} failed: {}", directory.toAbsolutePath(), e.getMessage());
+      if (syncing) {
+        try {
+          env.sync(true);
+        } catch (LmdbException e) {
+          LOG.warn("final sync of {} failed: {}", directory.toAbsolutePath(), e.getMessage());
+        }
       }
       env.close();
     } finally {
@@ -356,9 +320,6 @@ final class LmdbWriter {
     Op late;
     while ((late = pending.poll()) != null) {
       late.promise().tryFail(closedError); // submitted while closing
-    }
-    while ((late = riders.poll()) != null) {
-      late.promise().tryFail(closedError);
     }
     closedPromise.tryComplete();
   }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.raftoral.storage.CheckpointStore;
 import io.vertx.core.Vertx;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -13,6 +14,9 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.lmdbjava.Dbi;
+import org.lmdbjava.DbiFlags;
+import org.lmdbjava.Env;
 
 /** The LMDB checkpoint store: writes readable once committed, ranges kept apart by cluster and workflow, deletes. */
 class LmdbCheckpointsTest {
@@ -95,5 +99,57 @@ class LmdbCheckpointsTest {
     checkpoints.awaitCommitted(checkpoints.clear(1));
     assertThat(values(1, "w")).isEmpty();
     assertThat(values(2, "w")).containsExactly("0=kept");
+  }
+
+  @Test
+  void historyWritesCostTheLogNoFsync() {
+    long syncsBefore = store.syncCount();
+    long commitsBefore = store.commitCount();
+    long ticket = 0;
+    for (int i = 0; i < 200; i++) {
+      ticket = checkpoints.put(1, "w" + (i % 7), i, bytes("v" + i));
+    }
+    checkpoints.awaitCommitted(ticket);
+    assertThat(values(1, "w0")).hasSize(29);
+    assertThat(store.syncCount()).isEqualTo(syncsBefore);
+    assertThat(store.commitCount()).isEqualTo(commitsBefore);
+  }
+
+  @Test
+  void theHistoryStartsEmptyAtEveryOpenForTheStateMachineToRebuild() throws Exception {
+    checkpoints.awaitCommitted(checkpoints.put(1, "w", 0, bytes("a")));
+    store.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    store = LmdbLogStore.open(vertx, dir);
+    checkpoints = store.checkpoints();
+    assertThat(values(1, "w")).isEmpty();
+    checkpoints.awaitCommitted(checkpoints.put(1, "w", 0, bytes("b")));
+    assertThat(values(1, "w")).containsExactly("0=b");
+  }
+
+  @Test
+  void theCheckpointTableOlderStoresKeptInTheLogsEnvironmentIsDropped() throws Exception {
+    store.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    try (Env<ByteBuffer> env = Env.create().setMapSize(64L << 20).setMaxDbs(8).open(dir.toFile())) {
+      Dbi<ByteBuffer> legacy = env.openDbi("ckpt", DbiFlags.MDB_CREATE);
+      ByteBuffer key = ByteBuffer.allocateDirect(8).putLong(1).flip();
+      ByteBuffer value = ByteBuffer.allocateDirect(8).putLong(2).flip();
+      legacy.put(key, value);
+      assertThat(names(env)).contains("ckpt");
+    }
+    store = LmdbLogStore.open(vertx, dir);
+    checkpoints = store.checkpoints();
+    store.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    try (Env<ByteBuffer> env = Env.create().setMapSize(64L << 20).setMaxDbs(8).open(dir.toFile())) {
+      assertThat(names(env)).doesNotContain("ckpt");
+    }
+    store = LmdbLogStore.open(vertx, dir);
+  }
+
+  private static List<String> names(Env<ByteBuffer> env) {
+    List<String> out = new ArrayList<>();
+    for (byte[] n : env.getDbiNames()) {
+      out.add(new String(n, StandardCharsets.UTF_8));
+    }
+    return out;
   }
 }

@@ -5,6 +5,11 @@ import io.raftoral.lmdb.LmdbStoreOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -13,6 +18,27 @@ import java.util.function.IntFunction;
 
 /** What the benchmarks share: a closed-loop load driver, timers, blocking waits (on the benchmark's main thread). */
 final class BenchSupport {
+
+  /**
+   * A temporary directory for a benchmark's stores, deleted when the JVM exits (a benchmark leaves tens of MiB of
+   * LMDB files per run otherwise).
+   */
+  static Path scratchDirectory(String prefix) throws IOException {
+    Path dir = Files.createTempDirectory(prefix);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> deleteRecursively(dir), "delete-" + prefix));
+    return dir;
+  }
+
+  static void deleteRecursively(Path dir) {
+    if (!Files.exists(dir)) {
+      return;
+    }
+    try (var paths = Files.walk(dir)) {
+      paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
 
   /** How long a closed loop may run: 1,000 workflows of 1,000 checkpoints take minutes on a busy 2-core machine. */
   private static final long CLOSED_LOOP_TIMEOUT_SECONDS = 1_800;

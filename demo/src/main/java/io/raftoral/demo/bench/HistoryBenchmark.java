@@ -99,7 +99,7 @@ public final class HistoryBenchmark {
       LongFunction<LogStore> stores;
       if (lmdb) {
         Path dir = System.getProperty("bench.dir") != null ? Path.of(System.getProperty("bench.dir"))
-            : Files.createTempDirectory("raftoral-history-bench");
+            : BenchSupport.scratchDirectory("raftoral-history-bench");
         base = dir;
         stores = id -> LmdbLogStore.open(vertx, dir.resolve("node-" + id), BenchSupport.storeOptions());
       } else {

@@ -16,7 +16,6 @@ import io.raftoral.transport.InJvmNetwork;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.nio.ByteBuffer;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -72,7 +71,7 @@ public final class RuntimeBenchmark {
       if ("lmdb".equals(System.getProperty("bench.store", "memory"))) {
         Path base = System.getProperty("bench.dir") != null
             ? Path.of(System.getProperty("bench.dir"))
-            : Files.createTempDirectory("raftoral-bench");
+            : BenchSupport.scratchDirectory("raftoral-bench");
         label = "LMDB store (fsync) in " + base;
         stores = id -> LmdbLogStore.open(vertx, base.resolve("node-" + id), BenchSupport.storeOptions());
       } else {

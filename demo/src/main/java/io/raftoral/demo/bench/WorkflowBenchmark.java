@@ -16,7 +16,6 @@ import io.raftoral.workflow.WorkflowRuntimeOptions;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -76,7 +75,7 @@ public final class WorkflowBenchmark {
       if ("lmdb".equals(System.getProperty("bench.store", "memory"))) {
         Path base = System.getProperty("bench.dir") != null
             ? Path.of(System.getProperty("bench.dir"))
-            : Files.createTempDirectory("raftoral-wf-bench");
+            : BenchSupport.scratchDirectory("raftoral-wf-bench");
         label = "LMDB store (fsync) in " + base;
         stores = id -> LmdbLogStore.open(vertx, base.resolve("node-" + id), BenchSupport.storeOptions());
       } else {
