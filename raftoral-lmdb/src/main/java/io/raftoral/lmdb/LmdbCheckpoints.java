@@ -32,7 +32,8 @@ import org.slf4j.LoggerFactory;
  * length). The table lives in an environment of its own beside the log's ({@code history/}), opened without
  * fsync and emptied at every open: the history is derived data, rebuilt from the snapshot and the Raft log when the
  * node starts, so its writes never wait for (nor add pages to) the log's fsyncs. Its writer commits each batch to the
- * page cache as soon as it wakes. Reads open a read transaction on the caller's thread (microseconds on the memory
+ * page cache a few milliseconds after it wakes (the entries it has not committed yet stay in the workflow's hot
+ * tail meanwhile). Reads open a read transaction on the caller's thread (microseconds on the memory
  * map).
  */
 final class LmdbCheckpoints implements CheckpointStore {
@@ -152,6 +153,7 @@ final class LmdbCheckpoints implements CheckpointStore {
     if (committed >= ticket) {
       return;
     }
+    writer.hurry();
     long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(AWAIT_MILLIS);
     commitLock.lock();
     try {

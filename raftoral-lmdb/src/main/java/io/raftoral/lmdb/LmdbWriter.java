@@ -40,6 +40,8 @@ final class LmdbWriter {
 
   private static final Logger LOG = LoggerFactory.getLogger(LmdbWriter.class);
   private static final long CLOSE_WAIT_MILLIS = 30_000;
+  /** How long a writer of derived data gathers writes before it commits them. */
+  private static final long DERIVED_LINGER_NANOS = 5_000_000;
 
   private final Path directory;
   private final Env<ByteBuffer> env;
@@ -48,6 +50,8 @@ final class LmdbWriter {
   private final ReentrantReadWriteLock resizeLock;
   private final Thread writer;
   private final ConcurrentLinkedQueue<Op> pending = new ConcurrentLinkedQueue<>();
+  /** A caller waits for the derived data written so far (see {@link #hurry}). */
+  private volatile boolean hurry;
   private final AtomicLong commits = new AtomicLong();
   private final AtomicLong syncs = new AtomicLong();
   private final AtomicLong writes = new AtomicLong();
@@ -116,6 +120,12 @@ final class LmdbWriter {
     public void apply(Txn<ByteBuffer> txn) {
       body.accept(txn);
     }
+  }
+
+  /** Commits what is pending without lingering: a caller waits for it (derived data only; others never linger). */
+  void hurry() {
+    hurry = true;
+    LockSupport.unpark(writer);
   }
 
   Future<Void> write(long groupId, StoreWrite write) {
@@ -199,6 +209,15 @@ final class LmdbWriter {
         }
         continue;
       }
+      if (!syncing && !closed && !hurry) {
+        // Derived data: nobody waits for it, so gather a few milliseconds of writes into one transaction (a page
+        // that many writes touch is then written once).
+        LockSupport.parkNanos(this, DERIVED_LINGER_NANOS);
+        while ((op = pending.poll()) != null) {
+          batch.add(op);
+        }
+      }
+      hurry = false;
       try {
         commitBatch(batch);
       } catch (RuntimeException | Error e) {
