@@ -29,7 +29,11 @@ final class NodeProcesses implements AutoCloseable {
   final String transport;
   final Map<String, Process> running = new LinkedHashMap<>();
   final Map<String, List<String>> commands = new LinkedHashMap<>();
-  final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+  /** The last answer (or failure) of {@link #healthy} per node, to explain a wait that timed out. */
+  private final Map<String, String> lastHealth = new java.util.concurrent.ConcurrentHashMap<>();
+  final HttpClient http = HttpClient.newBuilder()
+      // HTTP/1.1: the JDK client otherwise tries an h2c upgrade on every new connection to a node
+      .version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(2)).build();
 
   NodeProcesses(Path dir, String transport) {
     this.dir = dir;
@@ -134,8 +138,13 @@ final class NodeProcesses implements AutoCloseable {
 
   boolean healthy(String address) {
     try {
-      return get(address, "/health").statusCode() == 200;
+      // a short timeout: one stuck request must not use up the caller's whole wait
+      HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://" + address + "/health"))
+          .timeout(Duration.ofSeconds(5)).GET().build(), HttpResponse.BodyHandlers.ofString());
+      lastHealth.put(address, r.statusCode() + " " + r.body());
+      return r.statusCode() == 200;
     } catch (IOException | InterruptedException e) {
+      lastHealth.put(address, e.toString());
       return false;
     }
   }
@@ -156,7 +165,7 @@ final class NodeProcesses implements AutoCloseable {
           String l = log(a);
           logs.append("\n--- ").append(a).append(" ---\n").append(l, Math.max(0, l.length() - 3000), l.length());
         }
-        throw new AssertionError("timed out waiting for " + what + logs);
+        throw new AssertionError("timed out waiting for " + what + "; last /health answers: " + lastHealth + logs);
       }
       Thread.sleep(100);
     }

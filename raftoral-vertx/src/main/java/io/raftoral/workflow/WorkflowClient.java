@@ -90,4 +90,13 @@ public interface WorkflowClient {
    * {@link QueryNotFoundException}.
    */
   <T> Uni<T> query(String workflowId, String name, Class<T> type);
+
+  /**
+   * One page of the checkpoint history of workflow {@code workflowId}, running or ended and still retained (see
+   * {@link WorkflowRuntime#history}): up to {@code pageSize} checkpoints (1 to 1,000) from {@code pageToken} (null
+   * for the first page); the page's {@link HistoryPage#nextPageToken()} is null after the last. Read on a member of
+   * its execution cluster. Fails with {@link WorkflowNotFoundException}, or {@link IllegalArgumentException} for a
+   * bad page size or token.
+   */
+  Uni<HistoryPage> history(String workflowId, int pageSize, String pageToken);
 }

@@ -1,10 +1,12 @@
 package io.raftoral.node;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import io.raftoral.management.ExecutionCluster;
 import io.raftoral.testkit.LocalRaftoralCluster;
+import io.raftoral.workflow.CheckpointRecord;
 import io.raftoral.workflow.StartOptions;
 import io.raftoral.workflow.WorkflowClient;
 import io.raftoral.workflow.WorkflowFailedException;
@@ -102,6 +104,19 @@ class TypedWorkflowClientTest {
             assertThat(status.state()).isEqualTo(WorkflowState.COMPLETED);
             assertThat(status.checkpointCount()).isEqualTo(1);
           });
+          return fut(client(c, "node-c").history(id[0], 10, null));
+        })
+        .compose(history -> {
+          ctx.verify(() -> {
+            assertThat(history.workflowId()).isEqualTo("greet-ada");
+            assertThat(history.checkpoints()).extracting(CheckpointRecord::key, CheckpointRecord::valueJson)
+                .containsExactly(tuple("greeting", "\"Hello, Ada\""));
+            assertThat(history.nextPageToken()).isNull();
+          });
+          return failureOf(client(c, "node-a").history(id[0], 0, null));
+        })
+        .compose(badSize -> {
+          ctx.verify(() -> assertThat(badSize).isInstanceOf(IllegalArgumentException.class));
           return fut(client(c, "node-a").list(WorkflowFilter.all()));
         })
         .onComplete(ctx.succeeding(all -> ctx.verify(() -> {

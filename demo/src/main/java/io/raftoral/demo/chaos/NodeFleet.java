@@ -58,7 +58,9 @@ final class NodeFleet implements AutoCloseable {
   private final Path dir;
   private final List<String> commonFlags;
   private final List<Node> nodes = new ArrayList<>();
-  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+  private final HttpClient http = HttpClient.newBuilder()
+      // HTTP/1.1: the JDK client otherwise tries an h2c upgrade on every new connection to a node
+      .version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(2)).build();
 
   NodeFleet(Path dir, List<String> commonFlags) {
     this.dir = dir;

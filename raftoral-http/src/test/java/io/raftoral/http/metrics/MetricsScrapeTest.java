@@ -60,7 +60,9 @@ class MetricsScrapeTest {
   Path dir;
 
   private final List<MetricsNode> nodes = new ArrayList<>();
-  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+  private final HttpClient http = HttpClient.newBuilder()
+      // HTTP/1.1: the JDK client otherwise tries an h2c upgrade on every new connection to a node
+      .version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(10)).build();
 
   /** One node: its Vert.x, registry, store, HTTP server and the node itself. */
   private record MetricsNode(Vertx vertx, PrometheusMeterRegistry registry, LmdbLogStore store, HttpServer server,

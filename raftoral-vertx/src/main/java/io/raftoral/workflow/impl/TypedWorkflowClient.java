@@ -2,6 +2,7 @@ package io.raftoral.workflow.impl;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JavaType;
+import io.raftoral.workflow.HistoryPage;
 import io.raftoral.workflow.JsonWorkflowClient;
 import io.raftoral.workflow.StartOptions;
 import io.raftoral.workflow.WorkflowClient;
@@ -104,6 +105,11 @@ public final class TypedWorkflowClient implements WorkflowClient {
   @Override
   public Uni<WorkflowStatus> terminate(String workflowId, String reason) {
     return json.terminate(Objects.requireNonNull(workflowId, "workflowId"), null, reason);
+  }
+
+  @Override
+  public Uni<HistoryPage> history(String workflowId, int pageSize, String pageToken) {
+    return json.history(Objects.requireNonNull(workflowId, "workflowId"), null, pageSize, pageToken);
   }
 
   /** The statuses of one run, read through the JSON client with the run's execution cluster as the hint. */
