@@ -3,12 +3,10 @@ package io.raftoral.lmdb;
 import io.raftoral.storage.CheckpointStore;
 import io.raftoral.storage.StorageException;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
@@ -26,24 +24,26 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The {@link CheckpointStore} of an {@link LmdbLogStore}: table {@code ckpt} of the log's environment, keyed
- * {@code [clusterId:8][idLength:2][workflowId][position:8]} (big-endian, so a workflow's entries are contiguous and
- * ordered by position; an id longer than {@value #MAX_ID_BYTES} UTF-8 bytes is keyed by its SHA-256, flagged in the
- * length). The table lives in an environment of its own beside the log's ({@code history/}), opened without
- * fsync and emptied at every open: the history is derived data, rebuilt from the snapshot and the Raft log when the
- * node starts, so its writes never wait for (nor add pages to) the log's fsyncs. Its writer commits each batch to the
- * page cache a few milliseconds after it wakes (the entries it has not committed yet stay in the workflow's hot
- * tail meanwhile). Reads open a read transaction on the caller's thread (microseconds on the memory
- * map).
+ * The {@link CheckpointStore} of an {@link LmdbLogStore}: table {@code ckpt} of an environment of its own beside the
+ * log's ({@code history/}), opened without fsync and emptied at every open: the history is derived data, rebuilt from
+ * the snapshot and the Raft log when the node starts, so its writes never wait for (nor add pages to) the log's
+ * fsyncs. Its writer commits a batch to the page cache a few milliseconds after it wakes (the entries it has not
+ * committed yet stay in the workflow's hot tail meanwhile).
+ *
+ * <p>Keys are {@code [clusterId:8][workflow number:8][position:8]} (big-endian): a workflow's entries are contiguous
+ * and ordered by position, and the number is given to a workflow at its first write here (a map in the heap, about
+ * a hundred bytes per workflow with history on this node; the environment starts empty, so numbers never outlive
+ * the process). Workflows running at the same time have close numbers, so a batch of their checkpoints touches a few
+ * adjacent leaf pages instead of one scattered page per workflow, as keys starting with random workflow ids did.
+ * Reads open a read transaction on the caller's thread (microseconds on the memory map).
  */
 final class LmdbCheckpoints implements CheckpointStore {
 
   private static final Logger LOG = LoggerFactory.getLogger(LmdbCheckpoints.class);
-  /** Longest id kept as is; LMDB keys are at most 511 bytes. */
-  static final int MAX_ID_BYTES = 400;
-  private static final int HASHED_ID_FLAG = 0x8000;
-  private static final int KEY_FIXED_BYTES = 8 + 2 + 8;
-  private static final int MAX_KEY_BYTES = KEY_FIXED_BYTES + MAX_ID_BYTES;
+  /** Cluster, workflow number, position. */
+  private static final int KEY_BYTES = 8 + 8 + 8;
+  /** What every key of one workflow's entries starts with: cluster and workflow number. */
+  private static final int PREFIX_BYTES = 8 + 8;
   /** Restored entries not yet committed past which a restore waits for the writer (bounds the heap). */
   private static final long MAX_OUTSTANDING_BYTES = 16L * 1024 * 1024;
   private static final long AWAIT_MILLIS = 60_000;
@@ -54,15 +54,18 @@ final class LmdbCheckpoints implements CheckpointStore {
   private final ReentrantReadWriteLock resizeLock;
   private final LmdbWriter writer;
   private final AtomicLong lastTicket = new AtomicLong();
+  /** The number of each workflow with history here, given at its first write. */
+  private final ConcurrentHashMap<WorkflowKey, Long> numbers = new ConcurrentHashMap<>();
+  private final AtomicLong lastNumber = new AtomicLong();
   private final AtomicLong outstandingBytes = new AtomicLong();
   private volatile long committed;
   private final ReentrantLock commitLock = new ReentrantLock();
   private final Condition commitAdvanced = commitLock.newCondition();
   /** The writer thread's buffers (only it applies writes). */
-  private ByteBuffer writeKey = ByteBuffer.allocateDirect(MAX_KEY_BYTES);
+  private ByteBuffer writeKey = ByteBuffer.allocateDirect(KEY_BYTES);
   private ByteBuffer writeValue = ByteBuffer.allocateDirect(1024);
   private final ThreadLocal<ByteBuffer> readKey =
-      ThreadLocal.withInitial(() -> ByteBuffer.allocateDirect(MAX_KEY_BYTES));
+      ThreadLocal.withInitial(() -> ByteBuffer.allocateDirect(KEY_BYTES));
 
   LmdbCheckpoints(Path directory, Env<ByteBuffer> env, ReentrantReadWriteLock resizeLock, LmdbWriter writer) {
     this.directory = directory;
@@ -78,20 +81,21 @@ final class LmdbCheckpoints implements CheckpointStore {
 
   @Override
   public long put(long clusterId, String workflowId, long position, byte[] checkpoint) {
-    byte[] prefix = prefix(clusterId, workflowId);
+    byte[] prefix = prefix(clusterId, number(clusterId, workflowId));
     return submit(checkpoint.length, txn -> putIn(txn, prefix, position, checkpoint));
   }
 
   @Override
   public long putAll(long clusterId, List<Put> puts) {
-    List<Put> copy = List.copyOf(puts);
+    List<NumberedPut> copy = new ArrayList<>(puts.size());
     long bytes = 0;
-    for (Put p : copy) {
+    for (Put p : puts) {
       bytes += p.checkpoint().length;
+      copy.add(new NumberedPut(prefix(clusterId, number(clusterId, p.workflowId())), p));
     }
     long ticket = submit(bytes, txn -> {
-      for (Put p : copy) {
-        putIn(txn, prefix(clusterId, p.workflowId()), p.position(), p.checkpoint());
+      for (NumberedPut p : copy) {
+        putIn(txn, p.prefix, p.put.position(), p.put.checkpoint());
       }
     });
     if (outstandingBytes.get() > MAX_OUTSTANDING_BYTES) {
@@ -102,21 +106,39 @@ final class LmdbCheckpoints implements CheckpointStore {
 
   @Override
   public long deleteBefore(long clusterId, String workflowId, long position) {
-    byte[] prefix = prefix(clusterId, workflowId);
+    Long number = numbers.get(new WorkflowKey(clusterId, workflowId));
+    if (number == null) {
+      return submit(0, txn -> { });
+    }
+    byte[] prefix = prefix(clusterId, number);
     return submit(0, txn -> deleteRange(txn, prefix, position));
   }
 
   @Override
   public long deleteWorkflow(long clusterId, String workflowId) {
-    byte[] prefix = prefix(clusterId, workflowId);
+    Long number = numbers.remove(new WorkflowKey(clusterId, workflowId));
+    if (number == null) {
+      return submit(0, txn -> { });
+    }
+    byte[] prefix = prefix(clusterId, number);
     return submit(0, txn -> deleteRange(txn, prefix, Long.MAX_VALUE));
   }
 
   @Override
   public long clear(long clusterId) {
+    numbers.keySet().removeIf(k -> k.clusterId() == clusterId);
     byte[] prefix = ByteBuffer.allocate(Long.BYTES).putLong(clusterId).array();
     return submit(0, txn -> deletePrefix(txn, prefix));
   }
+
+  /** The number of workflow {@code workflowId} of cluster {@code clusterId}, given now if it has none. */
+  private long number(long clusterId, String workflowId) {
+    return numbers.computeIfAbsent(new WorkflowKey(clusterId, workflowId), k -> lastNumber.incrementAndGet());
+  }
+
+  private record WorkflowKey(long clusterId, String workflowId) {}
+
+  private record NumberedPut(byte[] prefix, Put put) {}
 
   /** Tickets follow submission order, which is the writer's order: submitting under the lock keeps them aligned. */
   private synchronized long submit(long bytes, Consumer<Txn<ByteBuffer>> body) {
@@ -217,7 +239,11 @@ final class LmdbCheckpoints implements CheckpointStore {
 
   @Override
   public List<Stored> read(long clusterId, String workflowId, long fromPosition, int max) {
-    byte[] prefix = prefix(clusterId, workflowId);
+    Long number = numbers.get(new WorkflowKey(clusterId, workflowId));
+    if (number == null) {
+      return List.of();
+    }
+    byte[] prefix = prefix(clusterId, number);
     List<Stored> out = new ArrayList<>(Math.min(max, 256));
     resizeLock.readLock().lock();
     try (Txn<ByteBuffer> txn = env.txnRead(); Cursor<ByteBuffer> c = table.openCursor(txn)) {
@@ -242,16 +268,9 @@ final class LmdbCheckpoints implements CheckpointStore {
   // Keys
   // ---------------------------------------------------------------------------------------------------------------
 
-  /** {@code [clusterId:8][idLength:2][id]}: what every key of the workflow's entries starts with. */
-  static byte[] prefix(long clusterId, String workflowId) {
-    byte[] id = workflowId.getBytes(StandardCharsets.UTF_8);
-    int length = id.length;
-    if (id.length > MAX_ID_BYTES) {
-      id = sha256(id);
-      length = HASHED_ID_FLAG | id.length;
-    }
-    return ByteBuffer.allocate(Long.BYTES + Short.BYTES + id.length).putLong(clusterId).putShort((short) length)
-        .put(id).array();
+  /** {@code [clusterId:8][number:8]}: what every key of the workflow's entries starts with. */
+  static byte[] prefix(long clusterId, long number) {
+    return ByteBuffer.allocate(PREFIX_BYTES).putLong(clusterId).putLong(number).array();
   }
 
   private static ByteBuffer key(ByteBuffer buffer, byte[] prefix, long position) {
@@ -260,7 +279,7 @@ final class LmdbCheckpoints implements CheckpointStore {
   }
 
   private static boolean hasPrefix(ByteBuffer key, byte[] prefix) {
-    if (key.remaining() != prefix.length + Long.BYTES && prefix.length != Long.BYTES) {
+    if (key.remaining() != KEY_BYTES) {
       return false;
     }
     for (int i = 0; i < prefix.length; i++) {
@@ -269,13 +288,5 @@ final class LmdbCheckpoints implements CheckpointStore {
       }
     }
     return true;
-  }
-
-  private static byte[] sha256(byte[] bytes) {
-    try {
-      return MessageDigest.getInstance("SHA-256").digest(bytes);
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 missing from the JVM", e);
-    }
   }
 }

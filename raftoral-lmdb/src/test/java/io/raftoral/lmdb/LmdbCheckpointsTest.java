@@ -68,8 +68,8 @@ class LmdbCheckpointsTest {
     checkpoints.put(1, "a", 1, bytes("a1"));
     checkpoints.put(1, "ab", 0, bytes("ab0"));
     checkpoints.put(2, "a", 0, bytes("2a0"));
-    String longId = "x".repeat(LmdbCheckpoints.MAX_ID_BYTES + 100);
-    String otherLongId = "x".repeat(LmdbCheckpoints.MAX_ID_BYTES + 99) + "y";
+    String longId = "x".repeat(600); // longer than an LMDB key may be: ids are not in the keys
+    String otherLongId = "x".repeat(599) + "y";
     checkpoints.put(1, longId, 0, bytes("long"));
     long ticket = checkpoints.put(1, otherLongId, 0, bytes("other"));
     checkpoints.awaitCommitted(ticket);
@@ -99,6 +99,20 @@ class LmdbCheckpointsTest {
     checkpoints.awaitCommitted(checkpoints.clear(1));
     assertThat(values(1, "w")).isEmpty();
     assertThat(values(2, "w")).containsExactly("0=kept");
+  }
+
+  @Test
+  void aWorkflowDeletedAndWrittenAgainHoldsOnlyItsNewEntries() {
+    checkpoints.putAll(1, List.of(new CheckpointStore.Put("w", 0, bytes("old0")),
+        new CheckpointStore.Put("w", 1, bytes("old1"))));
+    checkpoints.deleteWorkflow(1, "w");
+    long ticket = checkpoints.put(1, "w", 0, bytes("new0"));
+    checkpoints.awaitCommitted(ticket);
+    assertThat(values(1, "w")).containsExactly("0=new0");
+    checkpoints.awaitCommitted(checkpoints.deleteBefore(1, "never-written", 5));
+    checkpoints.awaitCommitted(checkpoints.deleteWorkflow(1, "never-written"));
+    assertThat(values(1, "never-written")).isEmpty();
+    assertThat(checkpoints.get(1, "never-written", 0)).isNull();
   }
 
   @Test
