@@ -262,7 +262,8 @@ final class NodeCommand implements Callable<Integer> {
 
     PeerAddresses addresses = new PeerAddresses();
     if (!peers.isEmpty()) {
-      seedAddresses(vertx, tls, addresses);
+      // only a new node waits for its peers: a founder or a restarted node must not wait for nodes that wait for it
+      seedAddresses(vertx, tls, addresses, !bootstrap && !hasStoredNode);
     }
     // Heartbeats go to the management leader: found through the peers, or through this node itself (its
     // discovery answer names the leader) when it bootstraps or restarts without --peers.
@@ -328,8 +329,24 @@ final class NodeCommand implements Callable<Integer> {
     return new GrpcTransport(vertx, id, addresses, new GrpcTransportOptions().setTls(tls)).bind(grpc);
   }
 
-  /** Fetches the node directory from the first peer that answers, so this node can answer the others at once. */
-  private void seedAddresses(Vertx vertx, TransportTlsOptions tls, PeerAddresses addresses) {
+  /**
+   * Fetches the node directory from the first peer that answers, so this node can answer the others at once. Peers
+   * started at the same time may not listen yet: with {@code wait} (a new node joining), the peers are tried again
+   * every half second for up to {@value #SEED_WAIT_MILLIS} ms. Without the directory a new node could not answer
+   * cluster 0's leader (it learns addresses from cluster 0's state, which it only gets by answering), so it would
+   * join but learn nothing.
+   */
+  private void seedAddresses(Vertx vertx, TransportTlsOptions tls, PeerAddresses addresses, boolean wait)
+      throws InterruptedException {
+    long deadline = wait ? System.currentTimeMillis() + SEED_WAIT_MILLIS : 0;
+    while (!seedAddressesOnce(vertx, tls, addresses) && System.currentTimeMillis() < deadline) {
+      Thread.sleep(500); // the CLI's main thread, before the node starts
+    }
+  }
+
+  private static final long SEED_WAIT_MILLIS = 30_000;
+
+  private boolean seedAddressesOnce(Vertx vertx, TransportTlsOptions tls, PeerAddresses addresses) {
     HttpClientOptions o = new HttpClientOptions().setConnectTimeout(2_000);
     tls.applyTo(o);
     HttpClient client = vertx.createHttpClient(o);
@@ -344,11 +361,12 @@ final class NodeCommand implements Callable<Integer> {
             JsonObject n = (JsonObject) o2;
             addresses.put(n.getLong("node_id"), n.getString("address"));
           }
-          return;
+          return true;
         } catch (Exception e) {
           LoggerFactory.getLogger(NodeCommand.class).warn("discovery through {} failed: {}", peer, rootMessage(e));
         }
       }
+      return false;
     } finally {
       client.close();
     }

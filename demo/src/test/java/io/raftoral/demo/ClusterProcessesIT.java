@@ -12,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -81,6 +82,35 @@ class ClusterProcessesIT {
 
   private static long nodeId(NodeProcesses n, String address) throws Exception {
     return new JsonObject(n.get(address, "/health").body()).getLong("node_id");
+  }
+
+  /**
+   * Nodes started together by an orchestrator come up in any order: a new node whose peer does not listen yet keeps
+   * asking it for the node directory (without it, it joined but could never answer cluster 0's leader, so it learned
+   * no execution cluster: TlsClusterIT hit that when its second node won the race).
+   */
+  @Test
+  @Timeout(120)
+  void aNewNodeStartedBeforeItsPeerServesOnceThePeerIsUp() throws Exception {
+    try (NodeProcesses n = new NodeProcesses(dir, "http")) {
+      String a = "127.0.0.1:" + NodeProcesses.freePort();
+      String b = "127.0.0.1:" + NodeProcesses.freePort();
+      n.start(b, "--peers", a);
+      n.await(() -> logContains(n, b, "discovery through " + a + " failed"), 30, "the new node to find no peer");
+      n.start(a, "--bootstrap");
+      n.await(() -> n.healthy(a) && n.healthy(b), 60, "both nodes");
+      JsonObject done = pingPongRetrying(n, b);
+      assertThat(done.getBoolean("success")).as(done.encode()).isTrue();
+      assertThat(done.getString("result")).isEqualTo("\"pong\"");
+    }
+  }
+
+  private static boolean logContains(NodeProcesses n, String address, String text) {
+    try {
+      return n.log(address).contains(text);
+    } catch (java.io.IOException e) {
+      return false;
+    }
   }
 
   @ParameterizedTest(name = "{0}")
