@@ -20,9 +20,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * A workflow written as a loop of steps (recursion through {@code flatMap}) replays thousands of journal entries
- * when its owner restarts, and finishes. (Tens of thousands of steps written so overflow Mutiny's own chain of
- * operators, whose cancellation recurses through every one of them: a loop that long is written with a {@code Multi},
- * as README's workflow section says.)
+ * when its owner restarts, and finishes. (Tens of thousands of steps written so overflow the stack in Mutiny itself:
+ * each step nests one more operator, and the result or a cancellation travels back through all of them; a loop that
+ * long is written with a {@code Multi}, as the README's workflow section says.)
  */
 class LongReplayTest {
 
