@@ -105,6 +105,25 @@ class ClusterProcessesIT {
     }
   }
 
+  /** Two nodes on one storage would share a Raft identity: the second process is refused, the first serves on. */
+  @Test
+  @Timeout(120)
+  void aSecondProcessOnARunningNodesStorageIsRefused() throws Exception {
+    try (NodeProcesses n = new NodeProcesses(dir, "http")) {
+      String a = "127.0.0.1:" + NodeProcesses.freePort();
+      String b = "127.0.0.1:" + NodeProcesses.freePort();
+      String storage = dir.resolve("shared").toString();
+      n.start(a, "--bootstrap", "--storage-path", storage);
+      n.await(() -> n.healthy(a), 60, "the first node");
+      Process second = n.start(b, "--peers", a, "--storage-path", storage);
+      assertThat(second.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).as("the second process ends").isTrue();
+      assertThat(second.exitValue()).as(n.log(b)).isNotZero();
+      assertThat(n.log(b)).contains("in use by another process");
+      JsonObject done = pingPongRetrying(n, a);
+      assertThat(done.getBoolean("success")).as(done.encode()).isTrue();
+    }
+  }
+
   private static boolean logContains(NodeProcesses n, String address, String text) {
     try {
       return n.log(address).contains(text);

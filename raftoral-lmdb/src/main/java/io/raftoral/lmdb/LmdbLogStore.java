@@ -27,6 +27,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Consumer;
 import java.util.function.Function;
@@ -67,10 +68,14 @@ public final class LmdbLogStore implements LogStore, MeterBinder {
   /** The checkpoint history's environment: derived data, no fsync (see {@link LmdbCheckpoints}). */
   private final LmdbWriter historyWriter;
   private final ReentrantReadWriteLock historyResizeLock = new ReentrantReadWriteLock();
+  /** Keeps other processes out of this directory while the store is open. */
+  private final StorageDirectoryLock directoryLock;
+  private final AtomicBoolean directoryReleased = new AtomicBoolean();
 
   private LmdbLogStore(Vertx vertx, Path directory, Env<ByteBuffer> env, long mapSize, LmdbDurability durability,
-      int snapshotChunkBytes, Env<ByteBuffer> historyEnv) {
+      int snapshotChunkBytes, Env<ByteBuffer> historyEnv, StorageDirectoryLock directoryLock) {
     this.vertx = vertx;
+    this.directoryLock = directoryLock;
     this.directory = directory;
     this.env = env;
     this.tables = new LmdbTables(env, directory);
@@ -124,13 +129,33 @@ public final class LmdbLogStore implements LogStore, MeterBinder {
    * @throws StorageException naming the directory when it cannot be created or holds no readable LMDB environment
    */
   public static LmdbLogStore open(Vertx vertx, Path directory, LmdbStoreOptions options) {
-    long initialMapBytes = options.getInitialMapBytes();
-    LmdbDurability durability = options.getDurability();
     try {
       Files.createDirectories(directory);
     } catch (Exception e) {
       throw new StorageException("cannot create storage directory " + directory.toAbsolutePath() + ": " + e, e);
     }
+    StorageDirectoryLock lock = StorageDirectoryLock.acquire(directory);
+    LmdbLogStore store;
+    try {
+      store = openEnvironments(vertx, directory, options, lock);
+    } catch (RuntimeException e) {
+      lock.release();
+      throw e;
+    }
+    try {
+      store.recoverSnapshotFiles();
+      store.dropLegacyCheckpointTable();
+    } catch (RuntimeException e) {
+      store.closeNow(); // releases the lock
+      throw e;
+    }
+    return store;
+  }
+
+  private static LmdbLogStore openEnvironments(Vertx vertx, Path directory, LmdbStoreOptions options,
+      StorageDirectoryLock lock) {
+    long initialMapBytes = options.getInitialMapBytes();
+    LmdbDurability durability = options.getDurability();
     File data = directory.resolve("data.mdb").toFile();
     long mapSize = Math.max(initialMapBytes, data.length() * REOPEN_MAP_FACTOR);
     try {
@@ -145,11 +170,8 @@ public final class LmdbLogStore implements LogStore, MeterBinder {
         throw new StorageException("cannot open the checkpoint history under " + directory.toAbsolutePath() + ": "
             + e, e);
       }
-      LmdbLogStore store = new LmdbLogStore(vertx, directory, env, mapSize, durability,
-          options.getSnapshotChunkBytes(), historyEnv);
-      store.recoverSnapshotFiles();
-      store.dropLegacyCheckpointTable();
-      return store;
+      return new LmdbLogStore(vertx, directory, env, mapSize, durability, options.getSnapshotChunkBytes(),
+          historyEnv, lock);
     } catch (LmdbException | IllegalStateException e) {
       throw new StorageException("storage directory " + directory.toAbsolutePath()
           + " does not hold a readable Raftoral LMDB store (damaged, or not LMDB data): " + e.getMessage(), e);
@@ -179,18 +201,21 @@ public final class LmdbLogStore implements LogStore, MeterBinder {
   }
 
   private void recoverSnapshotFiles() {
-    try {
-      snapshots.recover();
-    } catch (RuntimeException e) {
-      closeNow();
-      throw e;
-    }
+    snapshots.recover();
   }
 
   /** Closes from the opening thread, waiting for both writers. */
   private void closeNow() {
     historyWriter.closeNow();
     writer.closeNow();
+    releaseDirectory();
+  }
+
+  /** Lets other processes open the directory (once, whichever close comes first). */
+  private void releaseDirectory() {
+    if (directoryReleased.compareAndSet(false, true)) {
+      directoryLock.release();
+    }
   }
 
   public Path directory() {
@@ -438,6 +463,7 @@ public final class LmdbLogStore implements LogStore, MeterBinder {
 
   @Override
   public Future<Void> close() {
-    return Future.all(historyWriter.close(), writer.close()).mapEmpty();
+    return Future.all(historyWriter.close(), writer.close()).<Void>mapEmpty()
+        .onComplete(ar -> releaseDirectory());
   }
 }
