@@ -34,7 +34,8 @@ import org.slf4j.LoggerFactory;
  * naming the directory, and the store stays usable.
  *
  * <p>A writer made {@link #forDerivedData} never syncs: its environment holds data rebuilt at every open (the
- * checkpoint history), so its batches commit into the page cache and complete at once.
+ * checkpoint history), so it gathers a few milliseconds of writes (unless {@link #hurry hurried}) and commits them
+ * into the page cache.
  */
 final class LmdbWriter {
 
