@@ -136,10 +136,13 @@ class MetricsScrapeTest {
         "every workflow counted completed");
     assertThat(sumOverNodes("raftoral_workflows_started_total", s -> true)).isGreaterThanOrEqualTo(total);
 
+    // commit latency is timed where a command is proposed: a node that owns no workflow (starts are routed) may
+    // have proposed nothing, so the figure moves on the nodes together, not necessarily on each
+    double commitLatencyCount = 0;
     for (MetricsNode n : nodes) {
       Map<String, Family> metrics = scrape(n);
       String who = "node " + n.node().nodeId();
-      assertThat(count(metrics, "raftoral_group_commit_latency_seconds")).as(who).isPositive();
+      commitLatencyCount += count(metrics, "raftoral_group_commit_latency_seconds");
       assertThat(count(metrics, "raftoral_lmdb_fsync_seconds")).as(who).isPositive();
       assertThat(count(metrics, "raftoral_lmdb_batch_size_writes")).as(who).isPositive();
       assertThat(sum(metrics, "raftoral_transport_sent_bytes_total", s -> true)).as(who).isPositive();
@@ -157,6 +160,7 @@ class MetricsScrapeTest {
         }
       }
     }
+    assertThat(commitLatencyCount).as("commit latencies timed over the nodes").isPositive();
   }
 
   /** Runs ping_pong through {@code n} with the HTTP API (real sockets); returns its workflow id. */
