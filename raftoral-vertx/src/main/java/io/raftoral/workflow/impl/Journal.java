@@ -169,35 +169,6 @@ final class Journal extends AbstractList<JournalEntry> {
     return out;
   }
 
-  /**
-   * {@link #page} as the bytes {@link CheckpointCodec} encodes, which is what the store holds: a snapshot copies the
-   * stored entries without decoding them.
-   */
-  List<byte[]> encodedPage(int from, int max) {
-    int start = Math.max(from, first);
-    int end = (int) Math.min(size, (long) start + max);
-    List<byte[]> out = new ArrayList<>(Math.max(0, end - start));
-    int tailStart = size - tail.size();
-    int position = start;
-    while (position < Math.min(end, tailStart)) {
-      int count = Math.min(end, tailStart) - position;
-      List<CheckpointStore.Stored> read = store.read(clusterId, workflowId, position, count);
-      if (read.isEmpty() || read.get(0).position() != position) {
-        throw new IllegalStateException("checkpoint #" + position + " of workflow " + workflowId
-            + " is missing from the checkpoint store");
-      }
-      for (CheckpointStore.Stored s : read) {
-        out.add(s.checkpoint());
-      }
-      position = (int) read.get(read.size() - 1).position() + 1;
-    }
-    for (; position < end; position++) {
-      StoredEntry s = tail.get(position - tailStart).stored();
-      out.add(CheckpointCodec.encode(s.entry(), s.at(), s.ownerNode()));
-    }
-    return out;
-  }
-
   private List<StoredEntry> fromStore(int from, int max) {
     List<StoredEntry> out = new ArrayList<>(max);
     for (CheckpointStore.Stored s : store.read(clusterId, workflowId, from, max)) {

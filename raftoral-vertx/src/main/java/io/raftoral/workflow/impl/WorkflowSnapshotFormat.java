@@ -73,9 +73,9 @@ final class WorkflowSnapshotFormat {
     out.writeInt(j.first());
     out.writeInt(j.retained());
     for (int position = j.first(); position < j.size(); ) {
-      List<byte[]> page = j.encodedPage(position, BATCH_ENTRIES);
-      for (byte[] encoded : page) {
-        writeBytes(out, encoded);
+      List<StoredEntry> page = j.page(position, BATCH_ENTRIES);
+      for (StoredEntry s : page) {
+        writeBytes(out, CheckpointCodec.encode(s.entry(), s.at(), s.ownerNode()));
       }
       position += page.size();
     }
