@@ -149,6 +149,23 @@ final class NodeProcesses implements AutoCloseable {
     }
   }
 
+  /** A node's transport and cluster-0 lines of {@code /metrics} (or why there are none), to explain a failure. */
+  private String transportMetrics(String address) {
+    try {
+      HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://" + address + "/metrics"))
+          .timeout(Duration.ofSeconds(5)).GET().build(), HttpResponse.BodyHandlers.ofString());
+      StringBuilder out = new StringBuilder();
+      for (String line : r.body().split("\n")) {
+        if (!line.startsWith("#") && line.contains("transport") && !line.contains("_bucket")) {
+          out.append(line).append('\n');
+        }
+      }
+      return out.toString();
+    } catch (IOException | InterruptedException e) {
+      return e.toString();
+    }
+  }
+
   /** Polls {@code condition} every 100 ms until it holds, or fails after {@code seconds} with the nodes' logs. */
   void await(BooleanSupplier condition, int seconds, String what) throws Exception {
     long deadline = System.currentTimeMillis() + seconds * 1000L;
@@ -161,9 +178,13 @@ final class NodeProcesses implements AutoCloseable {
       }
       if (System.currentTimeMillis() > deadline) {
         StringBuilder logs = new StringBuilder();
+        for (String a : running.keySet()) {
+          healthy(a); // every node's health now (a wait that short-circuits may not have asked some of them lately)
+          logs.append("\n--- ").append(a).append(" transport metrics ---\n").append(transportMetrics(a));
+        }
         for (String a : commands.keySet()) {
           String l = log(a);
-          logs.append("\n--- ").append(a).append(" ---\n").append(l, Math.max(0, l.length() - 3000), l.length());
+          logs.append("\n--- ").append(a).append(" ---\n").append(l, Math.max(0, l.length() - 6000), l.length());
         }
         throw new AssertionError("timed out waiting for " + what + "; last /health answers: " + lastHealth + logs);
       }

@@ -53,6 +53,7 @@ public final class LmdbBackups {
     try {
       Files.copy(data, storageDirectory.resolve(DATA_FILE));
       copySnapshotTree(new LmdbSnapshotLayout(backupDirectory).root(), new LmdbSnapshotLayout(storageDirectory).root());
+      copyLogFiles(backupDirectory.resolve(RaftLogFiles.DIRECTORY), storageDirectory.resolve(RaftLogFiles.DIRECTORY));
     } catch (IOException e) {
       throw new StorageException("copying " + backupDirectory.toAbsolutePath() + " to "
           + storageDirectory.toAbsolutePath() + " failed: " + e, e);
@@ -82,9 +83,15 @@ public final class LmdbBackups {
    * @return the bytes copied
    */
   static long copySnapshotFiles(LmdbSnapshotFiles files, Path target) throws IOException {
+    return copySnapshotFiles(files, target, recordedSnapshotFiles(target));
+  }
+
+  /** {@link #copySnapshotFiles(LmdbSnapshotFiles, Path)} for the snapshot files {@code recordedIds} names, by group. */
+  static long copySnapshotFiles(LmdbSnapshotFiles files, Path target, Map<Long, String> recordedIds)
+      throws IOException {
     LmdbSnapshotLayout targetLayout = new LmdbSnapshotLayout(target);
     long bytes = 0;
-    for (Map.Entry<Long, String> recorded : recordedSnapshotFiles(target).entrySet()) {
+    for (Map.Entry<Long, String> recorded : recordedIds.entrySet()) {
       long clusterId = recorded.getKey();
       String id = recorded.getValue();
       LmdbSnapshotFiles.Key key;
@@ -144,6 +151,17 @@ public final class LmdbBackups {
           Files.copy(file, copy);
         }
       }
+    }
+  }
+
+  /** Copies the Raft log segment files of a backup (nothing for a backup of a store that kept its logs in LMDB). */
+  private static void copyLogFiles(Path from, Path to) throws IOException {
+    if (!Files.isDirectory(from)) {
+      return;
+    }
+    Files.createDirectories(to);
+    for (Path file : LmdbSnapshotRecovery.list(from)) {
+      Files.copy(file, to.resolve(file.getFileName().toString()));
     }
   }
 

@@ -23,9 +23,12 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
@@ -71,6 +74,11 @@ public final class LmdbLogStore implements LogStore, MeterBinder {
   /** Keeps other processes out of this directory while the store is open. */
   private final StorageDirectoryLock directoryLock;
   private final AtomicBoolean directoryReleased = new AtomicBoolean();
+  /**
+   * The groups' Raft logs and hard states in files of their own ({@link LmdbStoreOptions#isLogInFiles()}), or null
+   * when they are kept in the environment's tables.
+   */
+  private RaftLogFiles raftLog;
 
   private LmdbLogStore(Vertx vertx, Path directory, Env<ByteBuffer> env, long mapSize, LmdbDurability durability,
       int snapshotChunkBytes, Env<ByteBuffer> historyEnv, StorageDirectoryLock directoryLock) {
@@ -145,6 +153,7 @@ public final class LmdbLogStore implements LogStore, MeterBinder {
     try {
       store.recoverSnapshotFiles();
       store.dropLegacyCheckpointTable();
+      store.openRaftLog(options);
     } catch (RuntimeException e) {
       store.closeNow(); // releases the lock
       throw e;
@@ -200,12 +209,61 @@ public final class LmdbLogStore implements LogStore, MeterBinder {
     return store;
   }
 
+  /**
+   * Opens the log files when the options ask for them, first moving the logs a store of LMDB tables holds into them
+   * (atomically: a directory renamed into place), then deleting them from the tables. Without log files, a store that
+   * has them is refused: its groups' state is there.
+   */
+  private void openRaftLog(LmdbStoreOptions options) {
+    if (!options.isLogInFiles()) {
+      if (RaftLogFiles.existsIn(directory)) {
+        throw new StorageException("storage directory " + directory.toAbsolutePath() + " keeps its Raft logs in "
+            + RaftLogFiles.DIRECTORY + "/; it must be opened with logInFiles");
+      }
+      return;
+    }
+    try {
+      RaftLogFiles.deleteUnfinishedCreate(directory);
+      Set<Long> inTables = readTables(tables::groupsIn);
+      if (!inTables.isEmpty()) {
+        if (!RaftLogFiles.existsIn(directory)) {
+          Map<Long, PersistentState> states = new TreeMap<>();
+          for (long id : inTables) {
+            PersistentState st = readTables(txn -> tables.loadIn(txn, id));
+            if (st != null) {
+              states.put(id, st);
+            }
+          }
+          RaftLogFiles.create(directory, states);
+        }
+        writer.inTransaction(txn -> inTables.forEach(id -> tables.deleteAll(txn, id)))
+            .toCompletionStage().toCompletableFuture().join();
+      }
+    } catch (IOException e) {
+      throw new StorageException("moving the Raft logs of " + directory.toAbsolutePath() + " into files failed: "
+          + e, e);
+    }
+    raftLog = RaftLogFiles.open(directory, options.getLogSegmentBytes(), options.getMaxSealedLogSegments());
+  }
+
+  private <T> T readTables(Function<Txn<ByteBuffer>, T> body) {
+    resizeLock.readLock().lock();
+    try (Txn<ByteBuffer> txn = env.txnRead()) {
+      return body.apply(txn);
+    } finally {
+      resizeLock.readLock().unlock();
+    }
+  }
+
   private void recoverSnapshotFiles() {
     snapshots.recover();
   }
 
   /** Closes from the opening thread, waiting for both writers. */
   private void closeNow() {
+    if (raftLog != null) {
+      raftLog.closeNow();
+    }
     historyWriter.closeNow();
     writer.closeNow();
     releaseDirectory();
@@ -233,7 +291,16 @@ public final class LmdbLogStore implements LogStore, MeterBinder {
    */
   @Override
   public void bindTo(MeterRegistry registry) {
-    writer.meters(LmdbMeters.register(registry, this));
+    LmdbMeters meters = LmdbMeters.register(registry, this);
+    writer.meters(meters);
+    if (raftLog != null) {
+      raftLog.meters(meters);
+    }
+  }
+
+  /** The Raft log's segment files now (for tests), oldest first; empty when the logs are in LMDB tables. */
+  List<Path> raftLogSegmentFiles() throws IOException {
+    return raftLog == null ? List.of() : raftLog.segmentFiles();
   }
 
   /** Current size of the memory map in bytes. */
@@ -243,17 +310,17 @@ public final class LmdbLogStore implements LogStore, MeterBinder {
 
   /** Explicit fsyncs done after commits (a commit's own data sync under {@link LmdbDurability#POWER_LOSS} aside). */
   public long syncCount() {
-    return writer.syncCount();
+    return writer.syncCount() + (raftLog == null ? 0 : raftLog.syncCount());
   }
 
   /** Write transactions committed. */
   public long commitCount() {
-    return writer.commitCount();
+    return writer.commitCount() + (raftLog == null ? 0 : raftLog.commitCount());
   }
 
   /** Writes made durable. */
   public long writeCount() {
-    return writer.writeCount();
+    return writer.writeCount() + (raftLog == null ? 0 : raftLog.writeCount());
   }
 
   // ---------------------------------------------------------------------------------------------------------------
@@ -262,11 +329,22 @@ public final class LmdbLogStore implements LogStore, MeterBinder {
 
   @Override
   public Future<Set<Long>> groups() {
+    if (raftLog != null) {
+      return raftLog.groups();
+    }
     return read(tables::groupsIn);
   }
 
   @Override
   public Future<PersistentState> load(long groupId) {
+    if (raftLog != null) {
+      return raftLog.load(groupId).map(state -> {
+        if (state != null && SnapshotRef.isRef(state.snapshot().data())) {
+          requireSnapshotFile(groupId, SnapshotRef.decode(state.snapshot().data()).id());
+        }
+        return state;
+      });
+    }
     return read(txn -> {
       PersistentState state = tables.loadIn(txn, groupId);
       if (state != null && SnapshotRef.isRef(state.snapshot().data())) {
@@ -319,6 +397,12 @@ public final class LmdbLogStore implements LogStore, MeterBinder {
 
   @Override
   public Future<Void> write(long groupId, StoreWrite write) {
+    if (raftLog != null) {
+      if (write.snapshot() != null && SnapshotRef.isRef(write.snapshot().data())) {
+        return recordSnapshotInFiles(groupId, write.snapshot(), check -> raftLog.write(groupId, write, check));
+      }
+      return raftLog.write(groupId, write);
+    }
     if (write.snapshot() != null && SnapshotRef.isRef(write.snapshot().data())) {
       return recordSnapshot(groupId, write.snapshot(), txn -> tables.applyWrite(txn, groupId, write));
     }
@@ -327,6 +411,12 @@ public final class LmdbLogStore implements LogStore, MeterBinder {
 
   @Override
   public Future<Void> saveSnapshot(long groupId, Snapshot snapshot) {
+    if (raftLog != null) {
+      if (SnapshotRef.isRef(snapshot.data())) {
+        return recordSnapshotInFiles(groupId, snapshot, check -> raftLog.compact(groupId, snapshot, check));
+      }
+      return raftLog.compact(groupId, snapshot);
+    }
     if (SnapshotRef.isRef(snapshot.data())) {
       return recordSnapshot(groupId, snapshot, txn -> tables.applyCompaction(txn, groupId, snapshot));
     }
@@ -351,8 +441,30 @@ public final class LmdbLogStore implements LogStore, MeterBinder {
     }).compose(v -> snapshots.retain(groupId, Set.copyOf(recorded), id));
   }
 
+  /**
+   * {@link #recordSnapshot} for a store with log files: the snapshot stored before, the change and the snapshot
+   * stored after are requests of the log's writer, run in this order (the group submits nothing else meanwhile).
+   */
+  private Future<Void> recordSnapshotInFiles(long groupId, Snapshot snapshot,
+      Function<Runnable, Future<Void>> change) {
+    String id = SnapshotRef.decode(snapshot.data()).id();
+    Future<Snapshot> before = raftLog.call(log -> log.storedSnapshot(groupId));
+    Future<Void> changed = change.apply(() -> requireSnapshotFile(groupId, id));
+    Future<Snapshot> after = raftLog.call(log -> log.storedSnapshot(groupId));
+    return Future.all(before, changed, after).compose(v -> {
+      Set<String> recorded = new HashSet<>();
+      Stream.of(before.result(), after.result())
+          .filter(s -> s != null && SnapshotRef.isRef(s.data()))
+          .forEach(s -> recorded.add(SnapshotRef.decode(s.data()).id()));
+      return snapshots.retain(groupId, Set.copyOf(recorded), id);
+    });
+  }
+
   @Override
   public Future<Void> deleteGroup(long groupId) {
+    if (raftLog != null) {
+      return raftLog.delete(groupId).compose(v -> snapshots.deleteGroup(groupId));
+    }
     return writer.deleteGroup(groupId).compose(v -> snapshots.deleteGroup(groupId));
   }
 
@@ -434,6 +546,37 @@ public final class LmdbLogStore implements LogStore, MeterBinder {
     if (writer.isClosed()) {
       return Future.failedFuture(writer.closedError());
     }
+    if (raftLog != null) {
+      // At a consistent point of the log files (their writer waits meanwhile): the snapshot files they refer to are
+      // pinned before any later write could record a newer snapshot and retire an older one.
+      return raftLog.atConsistentPoint(log -> {
+        LmdbBackups.prepareEmptyDirectory(targetDirectory);
+        List<LmdbSnapshotFiles.Key> pinned;
+        try {
+          pinned = snapshots.pinKept();
+        } catch (IOException e) {
+          throw new StorageException("backing up " + directory.toAbsolutePath() + " failed: " + e, e);
+        }
+        try {
+          resizeLock.readLock().lock();
+          try {
+            env.copy(targetDirectory.toFile(), CopyFlags.MDB_CP_COMPACT);
+          } catch (LmdbException e) {
+            throw new StorageException("backing up " + directory.toAbsolutePath() + " to "
+                + targetDirectory.toAbsolutePath() + " failed: " + e.getMessage(), e);
+          } finally {
+            resizeLock.readLock().unlock();
+          }
+          long bytes = log.copyTo(targetDirectory);
+          return bytes + Files.size(targetDirectory.resolve(LmdbBackups.DATA_FILE))
+              + LmdbBackups.copySnapshotFiles(snapshots, targetDirectory, log.snapshotRefIds());
+        } catch (IOException e) {
+          throw new StorageException("backing up " + directory.toAbsolutePath() + " failed: " + e, e);
+        } finally {
+          pinned.forEach(snapshots::release);
+        }
+      });
+    }
     return vertx.executeBlocking(() -> {
       LmdbBackups.prepareEmptyDirectory(targetDirectory);
       List<LmdbSnapshotFiles.Key> pinned = snapshots.pinKept();
@@ -463,7 +606,8 @@ public final class LmdbLogStore implements LogStore, MeterBinder {
 
   @Override
   public Future<Void> close() {
-    return Future.all(historyWriter.close(), writer.close()).<Void>mapEmpty()
+    Future<Void> logClosed = raftLog == null ? Future.succeededFuture() : raftLog.close();
+    return Future.all(logClosed, historyWriter.close(), writer.close()).<Void>mapEmpty()
         .onComplete(ar -> releaseDirectory());
   }
 }

@@ -47,15 +47,20 @@ final class BenchSupport {
   }
 
   /**
+   * The LMDB store options of a benchmark ({@code -Dbench.durability=POWER_LOSS|PROCESS_CRASH}; {@code
+   * -Dbench.logInFiles=false} keeps the Raft logs in LMDB tables, the layout before log files, for comparison).
+   */
+  static LmdbStoreOptions storeOptions() {
+    return new LmdbStoreOptions().setDurability(LmdbDurability.valueOf(
+        System.getProperty("bench.durability", LmdbStoreOptions.DEFAULT_DURABILITY.name())))
+        .setLogInFiles(Boolean.parseBoolean(System.getProperty("bench.logInFiles",
+            Boolean.toString(LmdbStoreOptions.DEFAULT_LOG_IN_FILES))));
+  }
+
+  /**
    * Runs {@code total} operations with {@code inflight} outstanding at any time (each completion starts the next)
    * and returns the elapsed seconds; failures are counted and reported, the first one printed.
    */
-  /** The LMDB store options of a benchmark ({@code -Dbench.durability=POWER_LOSS|PROCESS_CRASH}). */
-  static LmdbStoreOptions storeOptions() {
-    return new LmdbStoreOptions().setDurability(LmdbDurability.valueOf(
-        System.getProperty("bench.durability", LmdbStoreOptions.DEFAULT_DURABILITY.name())));
-  }
-
   static double closedLoop(int total, int inflight, String what, IntFunction<Future<?>> operation) throws Exception {
     CompletableFuture<Void> done = new CompletableFuture<>();
     AtomicInteger started = new AtomicInteger();

@@ -3,6 +3,8 @@ package io.raftoral.group.impl;
 import io.raftoral.raft.RaftNode;
 import io.raftoral.raft.Role;
 import io.raftoral.raft.SoftState;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * What a group does when a Ready reports a new soft state (leader, role, term): re-sends what a new leader may not
@@ -12,6 +14,10 @@ import io.raftoral.raft.SoftState;
  * <p>Confined to the group's event-loop context.
  */
 final class SoftStateHandler {
+
+  private static final Logger LOG = LoggerFactory.getLogger(SoftStateHandler.class);
+  /** Cluster 0's leadership is logged at INFO (one line per change on a node); execution groups' at DEBUG. */
+  private static final long MANAGEMENT_CLUSTER_ID = 0;
 
   private final RaftGroupVerticle<?, ?> group;
   private final GroupEventPublisher events;
@@ -54,6 +60,9 @@ final class SoftStateHandler {
     if (before == null || before.role() != soft.role()) {
       events.roleChanged(soft.role(), soft.term());
     }
+    if (before == null || before.role() != soft.role() || before.leaderId() != soft.leaderId()) {
+      logChange(soft);
+    }
     if (soft.role() != Role.LEADER && !group.changes().isEmpty()) {
       group.changes().onLeadershipLost(group.core().status().commitIndex(), soft.leaderId());
     }
@@ -61,5 +70,19 @@ final class SoftStateHandler {
       group.leaderWaiters().leaderKnown();
     }
     group.transfers().onLeader(soft.leaderId());
+  }
+
+  private void logChange(SoftState soft) {
+    boolean info = group.groupId() == MANAGEMENT_CLUSTER_ID;
+    if (info ? LOG.isInfoEnabled() : LOG.isDebugEnabled()) {
+      String line = "group {} on node {}: {} in term {}, leader {}, voters {}, learners {}";
+      Object[] args = {group.groupId(), group.core().id(), soft.role(), soft.term(), soft.leaderId(),
+          group.core().membership().voters(), group.core().membership().learners()};
+      if (info) {
+        LOG.info(line, args);
+      } else {
+        LOG.debug(line, args);
+      }
+    }
   }
 }
