@@ -149,6 +149,17 @@ final class NodeProcesses implements AutoCloseable {
     }
   }
 
+  /** A node's answer to {@code GET path} (or why there is none), to explain a failure. */
+  private String answer(String address, String path) {
+    try {
+      HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://" + address + path))
+          .timeout(Duration.ofSeconds(5)).GET().build(), HttpResponse.BodyHandlers.ofString());
+      return r.statusCode() + " " + r.body();
+    } catch (IOException | InterruptedException e) {
+      return e.toString();
+    }
+  }
+
   /** A node's transport and cluster-0 lines of {@code /metrics} (or why there are none), to explain a failure. */
   private String transportMetrics(String address) {
     try {
@@ -181,6 +192,7 @@ final class NodeProcesses implements AutoCloseable {
         for (String a : running.keySet()) {
           healthy(a); // every node's health now (a wait that short-circuits may not have asked some of them lately)
           logs.append("\n--- ").append(a).append(" transport metrics ---\n").append(transportMetrics(a));
+          logs.append("--- ").append(a).append(" /discovery/peers ---\n").append(answer(a, "/discovery/peers"));
         }
         for (String a : commands.keySet()) {
           String l = log(a);
