@@ -96,6 +96,7 @@ public final class WorkflowBenchmark {
     int inflight = Integer.getInteger("bench.inflight", 32);
     boolean pipelining = Boolean.parseBoolean(System.getProperty("bench.pipelining", "true"));
     String steps = System.getProperty("bench.steps", "compute");
+    long snapshotEvery = Long.getLong("bench.snapshotEveryEntries", 20_000);
     if (!steps.equals("compute") && !steps.equals("checkpoint")) {
       throw new IllegalArgumentException("bench.steps must be compute or checkpoint, was " + steps);
     }
@@ -112,7 +113,7 @@ public final class WorkflowBenchmark {
           .register(TEN_COMPUTES, 1, Integer.class, Integer.class, WorkflowBenchmark::tenComputes);
       runtimes.add(await(Bridge.future(WorkflowRuntime.builder(host, 1).registry(registry)
           .options(new WorkflowRuntimeOptions().setPipelining(pipelining).setPublishEvents(false))
-          .groupOptions(RaftPreset.TESTING.groupOptions().setSnapshotEveryEntries(20_000))
+          .groupOptions(RaftPreset.TESTING.groupOptions().setSnapshotEveryEntries(snapshotEvery))
           .members(1, 2, 3).start())));
     }
     WorkflowRuntime leader = null;
