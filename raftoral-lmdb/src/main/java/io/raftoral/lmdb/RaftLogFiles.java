@@ -63,7 +63,10 @@ final class RaftLogFiles {
   private static final String PREPARING_SUFFIX = ".wal.preparing";
   private static final int ZERO_CHUNK_BYTES = 1 << 20;
   private static final int INITIAL_BUFFER_BYTES = 1 << 20;
-  /** A segment is prepared (filled with zeros) for the next one once the current one holds this much. */
+  /**
+   * The next segment is prepared (filled with zeros) once the current one holds this much, or half its size if less:
+   * a store that writes little never pays for a segment of zeros.
+   */
   private static final long PREPARE_AFTER_BYTES = 1 << 20;
   private static final long CLOSE_WAIT_MILLIS = 30_000;
 
@@ -625,7 +628,7 @@ final class RaftLogFiles {
   }
 
   private void maybePrepareNext() {
-    if (prepared == null && current.position >= PREPARE_AFTER_BYTES) {
+    if (prepared == null && current.position >= Math.min(PREPARE_AFTER_BYTES, segmentBytes / 2)) {
       long next = current.seq + 1;
       prepared = CompletableFuture.supplyAsync(() -> prepare(next), preparer);
     }

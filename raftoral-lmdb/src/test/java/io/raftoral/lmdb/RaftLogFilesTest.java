@@ -96,6 +96,32 @@ class RaftLogFilesTest {
   }
 
   @Test
+  void preparedSegmentsAreWrittenIntoAndASpareOrAnInterruptedPreparationIsHandledAtOpen() throws Exception {
+    LmdbLogStore store = LmdbLogStore.open(vertx, dir, small());
+    for (int i = 1; i <= 30; i++) {
+      await(store.write(1, new StoreWrite(null, List.of(bigEntry(i)), new HardState(1, 1, i - 1))));
+    }
+    await(store.close());
+    // a preparation cut short by a crash leaves a file that is not a segment yet
+    Path preparing = dir.resolve(RaftLogFiles.DIRECTORY).resolve(String.format("%020d.wal.preparing", 999));
+    Files.write(preparing, new byte[100]);
+
+    store = LmdbLogStore.open(vertx, dir, small());
+    assertThat(preparing).doesNotExist();
+    assertThat(await(store.load(1)).entries()).hasSize(30);
+    for (int i = 31; i <= 60; i++) {
+      await(store.write(1, new StoreWrite(null, List.of(bigEntry(i)), new HardState(1, 1, i - 1))));
+    }
+    await(store.close());
+    store = LmdbLogStore.open(vertx, dir, small());
+    PersistentState state = await(store.load(1));
+    assertThat(state.entries()).extracting(Entry::index).startsWith(1L, 2L).endsWith(59L, 60L).hasSize(60);
+    assertThat(state.entries().get(44).data()).isEqualTo(bigEntry(45).data());
+    assertThat(store.raftLogSegmentFiles()).hasSizeLessThan(6);
+    await(store.close());
+  }
+
+  @Test
   void damageBeforeLaterSegmentsIsReportedNamingTheFile() throws Exception {
     LmdbLogStore store = LmdbLogStore.open(vertx, dir, small());
     for (int i = 1; i <= 40; i++) {
