@@ -5,7 +5,9 @@ import io.raftoral.storage.StorageException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -66,6 +68,9 @@ final class LmdbCheckpoints implements CheckpointStore {
   private ByteBuffer writeValue = ByteBuffer.allocateDirect(1024);
   private final ThreadLocal<ByteBuffer> readKey =
       ThreadLocal.withInitial(() -> ByteBuffer.allocateDirect(KEY_BYTES));
+  /** Frozen views not closed yet; while there is one, deletes wait in {@link #heldDeletes}. Guarded by this. */
+  private int frozenViews;
+  private final List<Consumer<Txn<ByteBuffer>>> heldDeletes = new ArrayList<>();
 
   LmdbCheckpoints(Path directory, Env<ByteBuffer> env, ReentrantReadWriteLock resizeLock, LmdbWriter writer) {
     this.directory = directory;
@@ -111,7 +116,7 @@ final class LmdbCheckpoints implements CheckpointStore {
       return submit(0, txn -> { });
     }
     byte[] prefix = prefix(clusterId, number);
-    return submit(0, txn -> deleteRange(txn, prefix, position));
+    return delete(txn -> deleteRange(txn, prefix, position));
   }
 
   @Override
@@ -121,14 +126,74 @@ final class LmdbCheckpoints implements CheckpointStore {
       return submit(0, txn -> { });
     }
     byte[] prefix = prefix(clusterId, number);
-    return submit(0, txn -> deleteRange(txn, prefix, Long.MAX_VALUE));
+    return delete(txn -> deleteRange(txn, prefix, Long.MAX_VALUE));
   }
 
+  /**
+   * Deletes the entries of the workflows numbered so far: those numbered later (a restore's, right after) are not
+   * this clear's even when it was held back behind a frozen view.
+   */
   @Override
   public long clear(long clusterId) {
     numbers.keySet().removeIf(k -> k.clusterId() == clusterId);
-    byte[] prefix = ByteBuffer.allocate(Long.BYTES).putLong(clusterId).array();
-    return submit(0, txn -> deletePrefix(txn, prefix));
+    long upToNumber = lastNumber.get();
+    return delete(txn -> deleteCluster(txn, clusterId, upToNumber));
+  }
+
+  /**
+   * Submits a delete, or holds it back while a frozen view is open (its entries may still be read through the
+   * view). A held delete's entries are out of reach of this store's reads already: a workflow's number is retired at
+   * once, and the history retention never reads a trimmed position again. Its ticket is the last one given.
+   */
+  private synchronized long delete(Consumer<Txn<ByteBuffer>> body) {
+    if (frozenViews > 0) {
+      heldDeletes.add(body);
+      return lastTicket.get();
+    }
+    return submit(0, body);
+  }
+
+  /**
+   * A view of the entries as they stand: the tickets given so far and the workflows' numbers (numbers are never
+   * reused, so entries written later under new numbers or at later positions do not show through it), with the
+   * deletes held back until it is closed.
+   */
+  @Override
+  public synchronized Frozen freeze() {
+    frozenViews++;
+    return new FrozenView(lastTicket.get(), new HashMap<>(numbers));
+  }
+
+  private final class FrozenView implements Frozen {
+    private final long ticket;
+    private final Map<WorkflowKey, Long> numbersAtFreeze;
+    private boolean closed;
+
+    FrozenView(long ticket, Map<WorkflowKey, Long> numbersAtFreeze) {
+      this.ticket = ticket;
+      this.numbersAtFreeze = numbersAtFreeze;
+    }
+
+    @Override
+    public List<Stored> read(long clusterId, String workflowId, long fromPosition, int max) {
+      awaitCommitted(ticket);
+      Long number = numbersAtFreeze.get(new WorkflowKey(clusterId, workflowId));
+      return number == null ? List.of() : readPrefix(prefix(clusterId, number), fromPosition, max);
+    }
+
+    @Override
+    public void close() {
+      synchronized (LmdbCheckpoints.this) {
+        if (closed) {
+          return;
+        }
+        closed = true;
+        if (--frozenViews == 0) {
+          heldDeletes.forEach(body -> submit(0, body));
+          heldDeletes.clear();
+        }
+      }
+    }
   }
 
   /** The number of workflow {@code workflowId} of cluster {@code clusterId}, given now if it has none. */
@@ -216,11 +281,13 @@ final class LmdbCheckpoints implements CheckpointStore {
     }
   }
 
-  private void deletePrefix(Txn<ByteBuffer> txn, byte[] prefix) {
+  /** Deletes the keys of cluster {@code clusterId} whose workflow number is at most {@code upToNumber}. */
+  private void deleteCluster(Txn<ByteBuffer> txn, long clusterId, long upToNumber) {
     try (Cursor<ByteBuffer> c = table.openCursor(txn)) {
       writeKey.clear();
-      boolean found = c.get(writeKey.put(prefix).flip(), GetOp.MDB_SET_RANGE);
-      while (found && hasPrefix(c.key(), prefix)) {
+      boolean found = c.get(writeKey.putLong(clusterId).putLong(0).putLong(0).flip(), GetOp.MDB_SET_RANGE);
+      while (found && c.key().remaining() == KEY_BYTES && c.key().getLong(c.key().position()) == clusterId
+          && c.key().getLong(c.key().position() + Long.BYTES) <= upToNumber) {
         c.delete();
         found = c.next();
       }
@@ -243,7 +310,10 @@ final class LmdbCheckpoints implements CheckpointStore {
     if (number == null) {
       return List.of();
     }
-    byte[] prefix = prefix(clusterId, number);
+    return readPrefix(prefix(clusterId, number), fromPosition, max);
+  }
+
+  private List<Stored> readPrefix(byte[] prefix, long fromPosition, int max) {
     List<Stored> out = new ArrayList<>(Math.min(max, 256));
     resizeLock.readLock().lock();
     try (Txn<ByteBuffer> txn = env.txnRead(); Cursor<ByteBuffer> c = table.openCursor(txn)) {

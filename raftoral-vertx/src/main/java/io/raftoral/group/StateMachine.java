@@ -67,4 +67,31 @@ public interface StateMachine<C, R> {
   default void restore(InputStream in) throws IOException {
     restore(in.readAllBytes());
   }
+
+  /**
+   * Freezes the state for a snapshot written off the event loop: returns an image of the state as it is now, which
+   * the group streams on a worker thread while it goes on applying commands; or null (the default), and the group
+   * streams {@link #snapshot(OutputStream)} on its context instead, applying nothing meanwhile. A state machine
+   * whose snapshot is large should freeze: a snapshot streamed on the context delays every command, heartbeat and
+   * vote of the groups sharing its event loop. Called on the group's context; what the image holds must not change
+   * with later commands (copy what they mutate, or keep a view that ignores them).
+   */
+  default FrozenSnapshot freeze() {
+    return null;
+  }
+
+  /** An image of a state machine's state taken by {@link #freeze()}, streamed once, then closed. */
+  interface FrozenSnapshot extends AutoCloseable {
+
+    /**
+     * Streams the image, in the format {@link #restore(InputStream)} reads. Called once, on a worker thread (it may
+     * block), while the group goes on applying commands.
+     */
+    void write(OutputStream out) throws IOException;
+
+    /** Releases what the image holds; called once after {@link #write} (or instead, when the snapshot is given up). */
+    @Override
+    default void close() {
+    }
+  }
 }

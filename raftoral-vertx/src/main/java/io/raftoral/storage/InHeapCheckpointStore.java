@@ -73,7 +73,35 @@ public final class InHeapCheckpointStore implements CheckpointStore {
 
   @Override
   public synchronized List<Stored> read(long clusterId, String workflowId, long fromPosition, int max) {
-    NavigableMap<Long, byte[]> entries = cluster(clusterId).get(workflowId);
+    return read(cluster(clusterId).get(workflowId), fromPosition, max);
+  }
+
+  /**
+   * A copy of the index (the entries' arrays are shared: an entry is never changed in place, only replaced), so the
+   * view costs a map entry per checkpoint, and no delete waits for it.
+   */
+  @Override
+  public synchronized Frozen freeze() {
+    Map<Long, Map<String, NavigableMap<Long, byte[]>>> copy = new HashMap<>();
+    clusters.forEach((clusterId, workflows) -> {
+      Map<String, NavigableMap<Long, byte[]>> c = new HashMap<>();
+      workflows.forEach((id, entries) -> c.put(id, new TreeMap<>(entries)));
+      copy.put(clusterId, c);
+    });
+    return new Frozen() {
+      @Override
+      public List<Stored> read(long clusterId, String workflowId, long fromPosition, int max) {
+        return InHeapCheckpointStore.read(copy.getOrDefault(clusterId, Map.of()).get(workflowId), fromPosition, max);
+      }
+
+      @Override
+      public void close() {
+        // Nothing held back.
+      }
+    };
+  }
+
+  private static List<Stored> read(NavigableMap<Long, byte[]> entries, long fromPosition, int max) {
     List<Stored> out = new ArrayList<>();
     if (entries == null) {
       return out;

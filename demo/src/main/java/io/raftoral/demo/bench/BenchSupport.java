@@ -62,6 +62,12 @@ final class BenchSupport {
    * and returns the elapsed seconds; failures are counted and reported, the first one printed.
    */
   static double closedLoop(int total, int inflight, String what, IntFunction<Future<?>> operation) throws Exception {
+    return closedLoop(total, inflight, what, operation, null);
+  }
+
+  /** {@link #closedLoop(int, int, String, IntFunction)}, recording each operation's latency (ns) in {@code latencies}. */
+  static double closedLoop(int total, int inflight, String what, IntFunction<Future<?>> operation, long[] latencies)
+      throws Exception {
     CompletableFuture<Void> done = new CompletableFuture<>();
     AtomicInteger started = new AtomicInteger();
     AtomicInteger finished = new AtomicInteger();
@@ -73,7 +79,11 @@ final class BenchSupport {
       if (i >= total) {
         return;
       }
+      long startedAt = System.nanoTime();
       operation.apply(i).onComplete(ar -> {
+        if (latencies != null) {
+          latencies[i] = System.nanoTime() - startedAt;
+        }
         if (ar.failed() && failures.incrementAndGet() == 1) {
           System.out.println("  (first failure: " + ar.cause() + ")");
         }

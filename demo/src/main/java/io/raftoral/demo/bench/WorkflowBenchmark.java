@@ -131,13 +131,16 @@ public final class WorkflowBenchmark {
     if (leader == null) {
       throw new IllegalStateException("no leader elected");
     }
+    WorkflowRuntime elected = leader;
 
     // Warm-up: JIT and pools.
-    throughput(leader, workflow, Math.min(total, 2_000), inflight);
+    BenchSupport.closedLoop(Math.min(total, 2_000), inflight, "workflows", i -> oneWorkflow(elected, workflow, i));
     sequential(leader, workflow, Math.min(sequential, 200));
 
     long[][] phases = sequential(leader, workflow, sequential);
-    double seconds = throughput(leader, workflow, total, inflight);
+    long[] underLoad = new long[total];
+    double seconds = BenchSupport.closedLoop(total, inflight, "workflows", i -> oneWorkflow(elected, workflow, i),
+        underLoad);
     System.out.printf("%s, 3 replicas in one JVM, workflow of %d %s steps%s:%n", label, STEPS, steps,
         steps.equals("checkpoint") ? ", pipelining " + (pipelining ? "on" : "off") : " (each durable before the next)");
     printPhase("sequential start-to-result", sequential, phases[0]);
@@ -145,6 +148,7 @@ public final class WorkflowBenchmark {
     printPhase("sequential, steps phase (until the result)", sequential, phases[2]);
     System.out.printf("  throughput, %d in flight over %d: %.0f workflows/s (%.2f s)%n", inflight, total,
         total / seconds, seconds);
+    printPhase("throughput phase, start-to-result with " + inflight + " in flight", total, underLoad);
     for (RaftHost h : hosts) {
       await(vertx.undeploy(h.deploymentID()));
     }
@@ -179,10 +183,6 @@ public final class WorkflowBenchmark {
       }
     }
     return phases;
-  }
-
-  private static double throughput(WorkflowRuntime rt, String workflow, int total, int inflight) throws Exception {
-    return BenchSupport.closedLoop(total, inflight, "workflows", i -> oneWorkflow(rt, workflow, i));
   }
 
   private static Future<Void> timer(Vertx vertx, long ms) {

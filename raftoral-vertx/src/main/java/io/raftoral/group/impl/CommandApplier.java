@@ -3,6 +3,7 @@ package io.raftoral.group.impl;
 import io.raftoral.group.CommandCodec;
 import io.raftoral.group.StateMachine;
 import io.raftoral.raft.Entry;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -76,6 +77,33 @@ final class CommandApplier<C, R> {
     sessions.writeTable(out);
     stateMachine.snapshot(out);
     out.flush();
+  }
+
+  /**
+   * Freezes the group snapshot of the state applied so far, to be streamed by a worker (the session table is copied
+   * now), or returns null when the state machine does not freeze ({@link StateMachine#freeze()}).
+   */
+  StateMachine.FrozenSnapshot freeze() throws IOException {
+    ByteArrayOutputStream table = new ByteArrayOutputStream();
+    sessions.writeTable(table);
+    byte[] tableBytes = table.toByteArray();
+    StateMachine.FrozenSnapshot image = stateMachine.freeze();
+    if (image == null) {
+      return null;
+    }
+    return new StateMachine.FrozenSnapshot() {
+      @Override
+      public void write(OutputStream out) throws IOException {
+        out.write(tableBytes);
+        image.write(out);
+        out.flush();
+      }
+
+      @Override
+      public void close() {
+        image.close();
+      }
+    };
   }
 
   /** Restores the state machine (and the session table) from a group snapshot streamed from {@code in}. */

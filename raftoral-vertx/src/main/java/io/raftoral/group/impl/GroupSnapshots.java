@@ -5,7 +5,9 @@ import io.raftoral.raft.Snapshot;
 import io.raftoral.storage.LogStore;
 import io.raftoral.storage.SnapshotRef;
 import io.raftoral.storage.SnapshotSink;
+import io.raftoral.group.StateMachine;
 import io.vertx.core.Context;
+import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import java.io.IOException;
 import java.io.InputStream;
@@ -21,9 +23,11 @@ import org.slf4j.LoggerFactory;
  * followers fetch out of band ({@link SnapshotFetcher}). A store that cannot stream snapshots gets the whole image
  * inline in the Raft snapshot, as before; inline snapshots of older versions are still installed.
  *
- * <p>One snapshot at a time: the stream is written on the group's context (no command is applied meanwhile, so
- * the image is the state at the index it is compacted at), then made durable off the event loop; the log is then
- * compacted at that index, however far the group got meanwhile. Operators' requests ({@link #request}) wait for
+ * <p>One snapshot at a time. A state machine that freezes ({@link StateMachine#freeze()}) gives an image of the
+ * state at the applied index, which a worker streams while the group goes on applying commands; one that does not is
+ * streamed on the group's context (no command is applied meanwhile, so the image is the state at the index it is
+ * compacted at). The file is then made durable off the event loop and the log compacted at that index, however far
+ * the group got meanwhile. Operators' requests ({@link #request}) wait for
  * the snapshot in flight and are answered by the next one.
  */
 final class GroupSnapshots {
@@ -114,8 +118,15 @@ final class GroupSnapshots {
       compacted(compaction.compact(at, applier.snapshot()), done);
       return;
     }
+    Future<Void> streamed;
     try {
-      applier.snapshot(sink.stream());
+      StateMachine.FrozenSnapshot frozen = applier.freeze();
+      if (frozen == null) {
+        applier.snapshot(sink.stream());
+        streamed = Future.succeededFuture();
+      } else {
+        streamed = streamOffContext(frozen, sink);
+      }
     } catch (IOException | RuntimeException e) {
       sink.abort();
       LOG.error("group {} on node {}: streaming a snapshot failed: {}", groupId, nodeId, e.toString());
@@ -123,10 +134,10 @@ final class GroupSnapshots {
       return;
     }
     inFlight = true;
-    Bridge.onContext(sink.finish(), context).onComplete(ar -> {
+    streamed.compose(v -> Bridge.onContext(sink.finish(), context)).onComplete(ar -> {
       inFlight = false;
       if (ar.failed()) {
-        LOG.error("group {} on node {}: making a snapshot durable failed: {}", groupId, nodeId,
+        LOG.error("group {} on node {}: writing a snapshot failed: {}", groupId, nodeId,
             ar.cause().toString());
         done.run();
       } else {
@@ -136,6 +147,22 @@ final class GroupSnapshots {
         recheck.run(); // requested while this one was made durable
       }
     });
+  }
+
+  /**
+   * Streams a frozen image into {@code sink} on a worker thread (the group goes on applying commands meanwhile);
+   * completes on the group's context. A failure aborts the sink.
+   */
+  private Future<Void> streamOffContext(StateMachine.FrozenSnapshot frozen, SnapshotSink sink) {
+    return context.executeBlocking(() -> {
+      try (frozen) {
+        frozen.write(sink.stream());
+        return null;
+      } catch (IOException | RuntimeException e) {
+        sink.abort();
+        throw e;
+      }
+    }, false);
   }
 
   private void compacted(Snapshot snapshot, Runnable done) {

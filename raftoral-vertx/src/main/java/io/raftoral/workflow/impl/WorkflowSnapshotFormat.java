@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.raftoral.group.StateMachine;
 import io.raftoral.storage.CheckpointStore;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
@@ -49,20 +50,15 @@ final class WorkflowSnapshotFormat {
     this.clusterId = clusterId;
   }
 
+  /** Streams the state now, on the caller's thread (the group's context): journals are read through their heads. */
   void write(OutputStream target, long endSeq, Map<Long, List<String>> registrations,
       List<WorkflowRecord> records) throws IOException {
-    DataOutputStream out = new DataOutputStream(new BufferedOutputStream(target, STREAM_BUFFER_BYTES));
-    out.write(MAGIC);
-    out.writeLong(endSeq);
-    writeBytes(out, mapper.writeValueAsBytes(registrations));
-    out.writeInt(records.size());
+    Image image = image(endSeq, registrations, records);
+    DataOutputStream out = image.writeHead(target);
     for (WorkflowRecord r : records) {
-      writeBytes(out, mapper.writeValueAsBytes(r));
-    }
-    List<WorkflowRecord> withHistory = records.stream().filter(r -> r.journal.retained() > 0).toList();
-    out.writeInt(withHistory.size());
-    for (WorkflowRecord r : withHistory) {
-      writeJournal(out, r);
+      if (r.journal.retained() > 0) {
+        writeJournal(out, r);
+      }
     }
     out.flush();
   }
@@ -78,6 +74,94 @@ final class WorkflowSnapshotFormat {
         writeBytes(out, CheckpointCodec.encode(s.entry(), s.at(), s.ownerNode()));
       }
       position += page.size();
+    }
+  }
+
+  /**
+   * Freezes the state for {@link StateMachine.FrozenSnapshot#write}: the records are encoded now (on the group's
+   * context), the journals are only named (id and held positions) and streamed later from {@code frozen}, the
+   * store's view of this moment, as the bytes it holds (no decoding).
+   */
+  StateMachine.FrozenSnapshot freeze(long endSeq, Map<Long, List<String>> registrations,
+      List<WorkflowRecord> records, CheckpointStore.Frozen frozen) throws IOException {
+    Image image = image(endSeq, registrations, records);
+    List<HeldJournal> journals = new ArrayList<>();
+    for (WorkflowRecord r : records) {
+      if (r.journal.retained() > 0) {
+        journals.add(new HeldJournal(r.id, r.journal.first(), r.journal.retained()));
+      }
+    }
+    return new StateMachine.FrozenSnapshot() {
+      @Override
+      public void write(OutputStream target) throws IOException {
+        DataOutputStream out = image.writeHead(target);
+        for (HeldJournal j : journals) {
+          writeHeldJournal(out, j, frozen);
+        }
+        out.flush();
+      }
+
+      @Override
+      public void close() {
+        frozen.close();
+      }
+    };
+  }
+
+  /** A journal as a snapshot holds it: positions {@code first} to {@code first + count - 1}. */
+  private record HeldJournal(String id, int first, int count) {}
+
+  private void writeHeldJournal(DataOutputStream out, HeldJournal j, CheckpointStore.Frozen frozen)
+      throws IOException {
+    writeBytes(out, j.id().getBytes(StandardCharsets.UTF_8));
+    out.writeInt(j.first());
+    out.writeInt(j.count());
+    long end = (long) j.first() + j.count();
+    for (long position = j.first(); position < end; ) {
+      List<CheckpointStore.Stored> page = frozen.read(clusterId, j.id(), position,
+          (int) Math.min(BATCH_ENTRIES, end - position));
+      if (page.isEmpty() || page.get(0).position() != position) {
+        throw new IOException("checkpoint #" + position + " of workflow " + j.id()
+            + " is missing from the checkpoint store");
+      }
+      for (CheckpointStore.Stored s : page) {
+        if (s.position() != position) {
+          throw new IOException("checkpoint #" + position + " of workflow " + j.id()
+              + " is missing from the checkpoint store");
+        }
+        writeBytes(out, s.checkpoint());
+        position++;
+      }
+    }
+  }
+
+  /** What precedes the journals: everything but them, encoded. */
+  private Image image(long endSeq, Map<Long, List<String>> registrations, List<WorkflowRecord> records)
+      throws IOException {
+    List<byte[]> encoded = new ArrayList<>(records.size());
+    int withHistory = 0;
+    for (WorkflowRecord r : records) {
+      encoded.add(mapper.writeValueAsBytes(r));
+      if (r.journal.retained() > 0) {
+        withHistory++;
+      }
+    }
+    return new Image(endSeq, mapper.writeValueAsBytes(registrations), encoded, withHistory);
+  }
+
+  private record Image(long endSeq, byte[] registrations, List<byte[]> records, int withHistory) {
+    /** Writes the head (up to the journal count) and returns the stream the journals follow in. */
+    DataOutputStream writeHead(OutputStream target) throws IOException {
+      DataOutputStream out = new DataOutputStream(new BufferedOutputStream(target, STREAM_BUFFER_BYTES));
+      out.write(MAGIC);
+      out.writeLong(endSeq);
+      writeBytes(out, registrations);
+      out.writeInt(records.size());
+      for (byte[] r : records) {
+        writeBytes(out, r);
+      }
+      out.writeInt(withHistory);
+      return out;
     }
   }
 

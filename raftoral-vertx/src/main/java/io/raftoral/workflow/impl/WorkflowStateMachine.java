@@ -353,6 +353,24 @@ public final class WorkflowStateMachine implements StateMachine<WorkflowCommand,
     snapshots.write(out, endSeq, registrations.toSnapshot(), new ArrayList<>(workflows.values()));
   }
 
+  /**
+   * Freezes the state when the checkpoint store can: the records are encoded now, the journals are streamed later by
+   * the group's worker from the store's frozen view (see {@link WorkflowSnapshotFormat#freeze}).
+   */
+  @Override
+  public FrozenSnapshot freeze() {
+    CheckpointStore.Frozen frozen = checkpoints.freeze();
+    if (frozen == null) {
+      return null;
+    }
+    try {
+      return snapshots.freeze(endSeq, registrations.toSnapshot(), new ArrayList<>(workflows.values()), frozen);
+    } catch (IOException | RuntimeException e) {
+      frozen.close();
+      throw new IllegalStateException("freezing the workflow state of cluster " + clusterId + " failed: " + e, e);
+    }
+  }
+
   /** Reads either snapshot format (streamed, or the JSON of older nodes) and refills the checkpoint store. */
   @Override
   public void restore(InputStream in) throws IOException {
