@@ -27,6 +27,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Function;
 import java.util.stream.Stream;
@@ -75,6 +76,8 @@ final class RaftLogFiles {
   private final int maxSealedSegments;
   private final Thread writer;
   private final ConcurrentLinkedQueue<Request> pending = new ConcurrentLinkedQueue<>();
+  /** The writer is parked waiting for work: only then does a submit wake it (while it writes, it polls again). */
+  private final AtomicBoolean idle = new AtomicBoolean();
   private final ExecutorService preparer;
   private final Promise<Void> closedPromise = Promise.promise();
   private volatile boolean closed;
@@ -419,7 +422,9 @@ final class RaftLogFiles {
       return Future.failedFuture(closedError());
     }
     pending.add(r);
-    LockSupport.unpark(writer);
+    if (idle.get() && idle.compareAndSet(true, false)) {
+      LockSupport.unpark(writer);
+    }
     return promise.future();
   }
 
@@ -502,9 +507,12 @@ final class RaftLogFiles {
           batch.add(r);
         }
         if (batch.isEmpty()) {
-          if (!closed) {
+          idle.set(true);
+          // Checked after announcing idleness: a request queued before it is seen here, one queued after wakes us.
+          if (!closed && pending.isEmpty()) {
             LockSupport.park(this);
           }
+          idle.set(false);
           continue;
         }
         try {
