@@ -81,11 +81,15 @@ class DurableTimerTest {
               return Uni.createFrom().completionStage(() -> gate.future().toCompletionStage()).replaceWith("done");
             })))
         // Node 3 runs other code: a timer where the others checkpoint, or the other way round.
+        // Both are held open by a signal until node 3's replica has reached the diverging entry: a replica's run
+        // stops when the workflow ends, so one that ended first would leave nothing to detect.
         .register("sleepsOnNode3", 1, String.class, String.class, (in, ctx) -> ctx.checkpoint("a", 1)
             .flatMap(x -> node == 3 ? ctx.sleep(Duration.ZERO) : ctx.checkpoint("b", 2).replaceWithVoid())
+            .flatMap(x -> ctx.awaitSignal("finish", String.class))
             .replaceWith("done"))
         .register("checkpointsOnNode3", 1, String.class, String.class, (in, ctx) -> ctx.checkpoint("a", 1)
             .flatMap(x -> node == 3 ? ctx.checkpoint("b", 2).replaceWithVoid() : ctx.sleep(Duration.ZERO))
+            .flatMap(x -> ctx.awaitSignal("finish", String.class))
             .replaceWith("done"));
   }
 
@@ -376,6 +380,8 @@ class DurableTimerTest {
     LocalWorkflowCluster c = cluster(vertx, RaftPreset.TESTING.groupOptions());
     Map<String, JsonObject> failures = new ConcurrentHashMap<>();
     String[] ids = new String[2];
+    @SuppressWarnings("unchecked")
+    WorkflowRun<String>[] runs = new WorkflowRun[2];
     c.start(1, 2, 3)
         .compose(v -> {
           vertx.eventBus().<JsonObject>localConsumer(c.runtime(3).eventAddress(), m -> {
@@ -383,15 +389,18 @@ class DurableTimerTest {
               failures.put(m.body().getString("workflowId"), m.body());
             }
           });
-          return Future.all(fut(c.runtime(1).<String>start("sleepsOnNode3", 1, "x").flatMap(r -> r.result())),
-              fut(c.runtime(1).<String>start("checkpointsOnNode3", 1, "x")
-                  .invoke(r -> ids[1] = r.workflowId()).flatMap(r -> r.result())));
+          return Future.all(fut(c.runtime(1).<String>start("sleepsOnNode3", 1, "x").invoke(r -> runs[0] = r)),
+              fut(c.runtime(1).<String>start("checkpointsOnNode3", 1, "x").invoke(r -> {
+                runs[1] = r;
+                ids[1] = r.workflowId();
+              })));
         })
-        .compose(results -> {
-          ctx.verify(() -> assertThat(results.<String>list()).as("the owner's runs").containsOnly("done"));
-          return c.await(() -> failures.size() == 2, WAIT, "node 3 to report both replicas failed");
-        })
-        .onComplete(ctx.succeeding(v -> ctx.verify(() -> {
+        .compose(started -> c.await(() -> failures.size() == 2, WAIT, "node 3 to report both replicas failed"))
+        .compose(v -> Future.all(fut(c.runtime(1).signal(runs[0].workflowId(), "finish", "\"go\"")),
+            fut(c.runtime(1).signal(runs[1].workflowId(), "finish", "\"go\""))))
+        .compose(v -> Future.all(fut(runs[0].result()), fut(runs[1].result())))
+        .onComplete(ctx.succeeding(results -> ctx.verify(() -> {
+          assertThat(results.<String>list()).as("the owner's runs").containsOnly("done");
           for (JsonObject event : failures.values()) {
             assertThat(event.getString("errorType")).isEqualTo(NonDeterminismException.class.getName());
             assertThat(event.getString("error")).contains("#1");
