@@ -17,6 +17,7 @@ public final class RaftGroupOptions {
   public static final boolean DEFAULT_PRE_VOTE = RaftConfig.DEFAULT_PRE_VOTE;
   public static final boolean DEFAULT_CHECK_QUORUM = RaftConfig.DEFAULT_CHECK_QUORUM;
   public static final long DEFAULT_SNAPSHOT_EVERY_ENTRIES = 10_000;
+  public static final double DEFAULT_SNAPSHOT_LOG_RATIO = 1.0;
   public static final int DEFAULT_SNAPSHOT_CHUNK_BYTES = SnapshotRef.DEFAULT_CHUNK_SIZE;
   public static final int DEFAULT_MAX_PENDING_PROPOSALS = 10_000;
   public static final long DEFAULT_REQUEST_TIMEOUT_MILLIS = 5_000;
@@ -32,6 +33,7 @@ public final class RaftGroupOptions {
   private boolean preVote = DEFAULT_PRE_VOTE;
   private boolean checkQuorum = DEFAULT_CHECK_QUORUM;
   private long snapshotEveryEntries = DEFAULT_SNAPSHOT_EVERY_ENTRIES;
+  private double snapshotLogRatio = DEFAULT_SNAPSHOT_LOG_RATIO;
   private int maxPendingProposals = DEFAULT_MAX_PENDING_PROPOSALS;
   private long requestTimeoutMillis = DEFAULT_REQUEST_TIMEOUT_MILLIS;
   private int maxRequestsAwaitingLeader = DEFAULT_MAX_REQUESTS_AWAITING_LEADER;
@@ -49,6 +51,7 @@ public final class RaftGroupOptions {
     preVote = other.preVote;
     checkQuorum = other.checkQuorum;
     snapshotEveryEntries = other.snapshotEveryEntries;
+    snapshotLogRatio = other.snapshotLogRatio;
     maxPendingProposals = other.maxPendingProposals;
     requestTimeoutMillis = other.requestTimeoutMillis;
     maxRequestsAwaitingLeader = other.maxRequestsAwaitingLeader;
@@ -64,6 +67,7 @@ public final class RaftGroupOptions {
     setPreVote(json.getBoolean("preVote", DEFAULT_PRE_VOTE));
     setCheckQuorum(json.getBoolean("checkQuorum", DEFAULT_CHECK_QUORUM));
     setSnapshotEveryEntries(json.getLong("snapshotEveryEntries", DEFAULT_SNAPSHOT_EVERY_ENTRIES));
+    setSnapshotLogRatio(json.getDouble("snapshotLogRatio", DEFAULT_SNAPSHOT_LOG_RATIO));
     setMaxPendingProposals(json.getInteger("maxPendingProposals", DEFAULT_MAX_PENDING_PROPOSALS));
     setRequestTimeoutMillis(json.getLong("requestTimeoutMillis", DEFAULT_REQUEST_TIMEOUT_MILLIS));
     setMaxRequestsAwaitingLeader(json.getInteger("maxRequestsAwaitingLeader", DEFAULT_MAX_REQUESTS_AWAITING_LEADER));
@@ -80,6 +84,7 @@ public final class RaftGroupOptions {
         .put("preVote", preVote)
         .put("checkQuorum", checkQuorum)
         .put("snapshotEveryEntries", snapshotEveryEntries)
+        .put("snapshotLogRatio", snapshotLogRatio)
         .put("maxPendingProposals", maxPendingProposals)
         .put("requestTimeoutMillis", requestTimeoutMillis)
         .put("maxRequestsAwaitingLeader", maxRequestsAwaitingLeader)
@@ -148,6 +153,23 @@ public final class RaftGroupOptions {
       throw new IllegalArgumentException("snapshotEveryEntries must be >= 1, was " + v);
     }
     snapshotEveryEntries = v;
+    return this;
+  }
+
+  public double getSnapshotLogRatio() { return snapshotLogRatio; }
+
+  /**
+   * Besides {@link #setSnapshotEveryEntries every so many entries}, a snapshot waits until the entries applied since
+   * the last one add up to this many times its size ({@code 0}: it does not wait). Keeps the cost of snapshots
+   * proportional to the log written (Ongaro's dissertation §5.1.1; LogCabin's snapshot ratio): a large state is not
+   * written whole again every few thousand small entries, and the log kept until the next snapshot stays about as
+   * large as the state.
+   */
+  public RaftGroupOptions setSnapshotLogRatio(double v) {
+    if (!(v >= 0) || Double.isInfinite(v)) {
+      throw new IllegalArgumentException("snapshotLogRatio must be a finite number >= 0, was " + v);
+    }
+    snapshotLogRatio = v;
     return this;
   }
 

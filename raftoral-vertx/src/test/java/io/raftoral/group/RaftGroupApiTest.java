@@ -266,6 +266,7 @@ class RaftGroupApiTest {
         .setPreVote(false)
         .setCheckQuorum(false)
         .setSnapshotEveryEntries(123)
+        .setSnapshotLogRatio(2.5)
         .setMaxPendingProposals(7)
         .setRequestTimeoutMillis(999)
         .setMaxRequestsAwaitingLeader(11);
@@ -280,6 +281,7 @@ class RaftGroupApiTest {
     assertThat(back.isPreVote()).isFalse();
     assertThat(back.isCheckQuorum()).isFalse();
     assertThat(back.getSnapshotEveryEntries()).isEqualTo(123);
+    assertThat(back.getSnapshotLogRatio()).isEqualTo(2.5);
     assertThat(back.getMaxPendingProposals()).isEqualTo(7);
     assertThat(back.getRequestTimeoutMillis()).isEqualTo(999);
     assertThat(back.getMaxRequestsAwaitingLeader()).isEqualTo(11);
@@ -294,6 +296,11 @@ class RaftGroupApiTest {
     assertThat(defaults.toJson()).isEqualTo(new RaftGroupOptions().toJson());
     assertThat(defaults.getElectionTicks()).isEqualTo(RaftGroupOptions.DEFAULT_ELECTION_TICKS);
     assertThat(defaults.getSnapshotEveryEntries()).isEqualTo(RaftGroupOptions.DEFAULT_SNAPSHOT_EVERY_ENTRIES);
+    assertThat(defaults.getSnapshotLogRatio()).isEqualTo(RaftGroupOptions.DEFAULT_SNAPSHOT_LOG_RATIO);
+    assertThatThrownBy(() -> new RaftGroupOptions().setSnapshotLogRatio(-1))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("snapshotLogRatio");
+    assertThatThrownBy(() -> new RaftGroupOptions().setSnapshotLogRatio(Double.NaN))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("snapshotLogRatio");
     assertThat(defaults.getMaxPendingProposals()).isEqualTo(RaftGroupOptions.DEFAULT_MAX_PENDING_PROPOSALS);
     assertThat(defaults.getRequestTimeoutMillis()).isEqualTo(RaftGroupOptions.DEFAULT_REQUEST_TIMEOUT_MILLIS);
     assertThat(defaults.getMaxRequestsAwaitingLeader())

@@ -24,6 +24,7 @@ public final class SyntheticSnapshotMachine implements StateMachine<String, Long
   private volatile long count;
   private volatile long hash;
   private volatile int restores;
+  private volatile int snapshots;
 
   public SyntheticSnapshotMachine(long snapshotBytes) {
     this.snapshotBytes = snapshotBytes;
@@ -51,8 +52,14 @@ public final class SyntheticSnapshotMachine implements StateMachine<String, Long
     return restores;
   }
 
+  /** How many snapshots this replica streamed. */
+  public int snapshots() {
+    return snapshots;
+  }
+
   @Override
   public void snapshot(OutputStream out) throws IOException {
+    snapshots = snapshots + 1;
     DataOutputStream data = new DataOutputStream(out);
     data.writeLong(count);
     data.writeLong(hash);

@@ -48,6 +48,10 @@ final class GroupSnapshots {
   private boolean inFlight;
   /** The index of the newest snapshot taken or installed. */
   private long index;
+  /** The size of the newest snapshot taken or installed (its state machine's data). */
+  private long snapshotBytes;
+  /** The bytes of the entries applied after {@link #index} (or after the index of the snapshot in flight). */
+  private long appliedBytes;
 
   /** Compacts the group's log up to {@code index} with a snapshot whose Raft data is {@code data}, or null. */
   @FunctionalInterface
@@ -73,9 +77,16 @@ final class GroupSnapshots {
     return SnapshotRef.isRef(data) ? SnapshotRef.decode(data).size() : data.length;
   }
 
-  /** A snapshot at {@code snapshotIndex} is in effect (loaded at start, or received from the leader). */
-  void installed(long snapshotIndex) {
-    index = snapshotIndex;
+  /** Snapshot {@code snapshot} is in effect (loaded at start, or received from the leader). */
+  void installed(Snapshot snapshot) {
+    index = snapshot.index();
+    snapshotBytes = snapshot.index() > 0 ? dataSize(snapshot) : 0;
+    appliedBytes = 0;
+  }
+
+  /** An entry of {@code bytes} was applied. */
+  void applied(int bytes) {
+    appliedBytes += bytes;
   }
 
   /** An operator's request, answered with the newest snapshot index once the next snapshot is taken. */
@@ -90,10 +101,16 @@ final class GroupSnapshots {
   }
 
   /**
-   * Takes a snapshot if one was requested or {@code everyEntries} entries were applied since the last one, unless
-   * one is in flight. {@code appliedIndex} must be durable (the log is compacted up to it).
+   * Takes a snapshot if one was requested, or once {@code everyEntries} entries were applied since the last one and
+   * their bytes reach {@code logRatio} times the last snapshot's size, unless one is in flight. {@code appliedIndex}
+   * must be durable (the log is compacted up to it).
+   *
+   * <p>The ratio keeps the cost of snapshots proportional to what the log grew by (Ongaro's dissertation §5.1.1,
+   * "When to snapshot"; LogCabin's snapshot ratio): a large state, such as ended workflows kept with their history,
+   * is not written whole again every few thousand small entries, and the log kept meanwhile stays about the size of
+   * the state.
    */
-  void maybeTake(long appliedIndex, long everyEntries, Compaction compaction) {
+  void maybeTake(long appliedIndex, long everyEntries, double logRatio, Compaction compaction) {
     if (inFlight) {
       return;
     }
@@ -101,7 +118,7 @@ final class GroupSnapshots {
       List<Promise<Long>> waiting = new ArrayList<>(requests);
       requests.clear();
       take(appliedIndex, compaction, () -> waiting.forEach(p -> p.tryComplete(index)));
-    } else if (appliedIndex - index >= everyEntries) {
+    } else if (appliedIndex - index >= everyEntries && appliedBytes >= logRatio * snapshotBytes) {
       take(appliedIndex, compaction, () -> { });
     }
   }
@@ -111,11 +128,12 @@ final class GroupSnapshots {
       done.run();
       return;
     }
+    long bytesUpToAt = appliedBytes;
     SnapshotSink sink;
     try {
       sink = store.createSnapshot(groupId, chunkBytes);
     } catch (UnsupportedOperationException e) {
-      compacted(compaction.compact(at, applier.snapshot()), done);
+      compacted(compaction.compact(at, applier.snapshot()), bytesUpToAt, done);
       return;
     }
     Future<Void> streamed;
@@ -141,7 +159,7 @@ final class GroupSnapshots {
             ar.cause().toString());
         done.run();
       } else {
-        compacted(compaction.compact(at, ar.result().encode()), done);
+        compacted(compaction.compact(at, ar.result().encode()), bytesUpToAt, done);
       }
       if (!requests.isEmpty()) {
         recheck.run(); // requested while this one was made durable
@@ -165,9 +183,14 @@ final class GroupSnapshots {
     }, false);
   }
 
-  private void compacted(Snapshot snapshot, Runnable done) {
+  /** The log was compacted at {@code snapshot} (null: not), taken once {@code bytesUpToIt} entry bytes were applied. */
+  private void compacted(Snapshot snapshot, long bytesUpToIt, Runnable done) {
     if (snapshot != null) {
-      index = Math.max(index, snapshot.index());
+      if (snapshot.index() > index) {
+        index = snapshot.index();
+        snapshotBytes = dataSize(snapshot);
+        appliedBytes = Math.max(0, appliedBytes - bytesUpToIt);
+      }
       groupStore.saveSnapshot(snapshot);
     }
     done.run();

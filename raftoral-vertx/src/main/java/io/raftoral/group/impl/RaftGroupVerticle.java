@@ -134,7 +134,7 @@ public final class RaftGroupVerticle<C, R> extends VerticleBase implements Hoste
         snapshots.install(snap);
       }
       appliedIndex = snap.index();
-      snapshots.installed(snap.index());
+      snapshots.installed(snap);
       meters = GroupMeters.of(env.meterRegistry(), groupId, status);
       proposals = new ProposalRequests<>(this, vertx, options.getMaxPendingProposals(), meters);
       reads = new ReadRequests(this, vertx);
@@ -324,7 +324,7 @@ public final class RaftGroupVerticle<C, R> extends VerticleBase implements Hoste
     snapshots.install(snap);
     meters.snapshot(GroupSnapshots.dataSize(snap));
     appliedIndex = snap.index();
-    snapshots.installed(snap.index());
+    snapshots.installed(snap);
     events.membershipChanged(snap.membership(), snap.index());
     apply(rd.committedEntries());
   }
@@ -373,6 +373,7 @@ public final class RaftGroupVerticle<C, R> extends VerticleBase implements Hoste
         addCompletion(applier.apply(e, proposals));
       }
       appliedIndex = e.index();
+      snapshots.applied(e.data().length);
       addCompletion(changes.onApplied(e));
     }
     // Callers are told only once status() reflects what they are told about.
@@ -391,7 +392,8 @@ public final class RaftGroupVerticle<C, R> extends VerticleBase implements Hoste
 
   private void maybeSnapshot() {
     if (!persisting && !stopped) {
-      snapshots.maybeTake(appliedIndex, options.getSnapshotEveryEntries(), this::compact);
+      snapshots.maybeTake(appliedIndex, options.getSnapshotEveryEntries(), options.getSnapshotLogRatio(),
+          this::compact);
     }
   }
 
