@@ -75,6 +75,9 @@ final class RunSpans {
 
   /** Journal entry {@code seq} committed: its span ends (an error status when it is a failure). */
   void committed(int seq, JournalEntry entry) {
+    if (steps.isEmpty()) {
+      return; // tracing off, or a replica's run: no boxing and lookup per applied entry
+    }
     Span span = steps.remove(seq);
     if (span != null) {
       if (entry.isFailure()) {

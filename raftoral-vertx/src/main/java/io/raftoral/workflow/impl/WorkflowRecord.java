@@ -45,6 +45,9 @@ public final class WorkflowRecord {
   /** The W3C trace context of the start request (see {@link WorkflowCommand.Start}); absent from snapshots if null. */
   @JsonInclude(JsonInclude.Include.NON_NULL)
   public String traceparent;
+  /** This record's JSON once it ended (nothing changes an ended record), kept so snapshots encode it once. */
+  @JsonIgnore
+  byte[] endedJson;
 
   public WorkflowStatus toStatus(long clusterId) {
     return new WorkflowStatus(id, clusterId, type, version, state, owner, Instant.ofEpochMilli(startedAt),

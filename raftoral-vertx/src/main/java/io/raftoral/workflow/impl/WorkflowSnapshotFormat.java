@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.raftoral.group.StateMachine;
 import io.raftoral.storage.CheckpointStore;
+import io.raftoral.workflow.WorkflowState;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
@@ -141,12 +142,23 @@ final class WorkflowSnapshotFormat {
     List<byte[]> encoded = new ArrayList<>(records.size());
     int withHistory = 0;
     for (WorkflowRecord r : records) {
-      encoded.add(mapper.writeValueAsBytes(r));
+      encoded.add(encode(r));
       if (r.journal.retained() > 0) {
         withHistory++;
       }
     }
     return new Image(endSeq, mapper.writeValueAsBytes(registrations), encoded, withHistory);
+  }
+
+  /** A record's JSON; an ended record's is encoded once and kept with it (an ended record never changes). */
+  private byte[] encode(WorkflowRecord r) throws IOException {
+    if (r.state == WorkflowState.RUNNING) {
+      return mapper.writeValueAsBytes(r);
+    }
+    if (r.endedJson == null) {
+      r.endedJson = mapper.writeValueAsBytes(r);
+    }
+    return r.endedJson;
   }
 
   private record Image(long endSeq, byte[] registrations, List<byte[]> records, int withHistory) {
