@@ -102,6 +102,12 @@ final class ProposalSessions {
     }
     sessions.put(session, s);
     s.lastIndex = index;
+    if (seq == s.floor + 1 && s.above.isEmpty()) {
+      // The usual case, proposals applied in order: the floor moves up, nothing is held above it.
+      s.floor = seq;
+      retireBefore(index);
+      return true;
+    }
     boolean fresh = seq > s.floor && s.above.add(seq);
     if (fresh) {
       raiseFloor(s);
