@@ -34,7 +34,8 @@ import org.junit.jupiter.api.io.TempDir;
 class LmdbClusterRestartTest {
 
   private static final long GROUP = 5;
-  private static final RaftGroupOptions OPTS = RaftPreset.TESTING.groupOptions().setSnapshotEveryEntries(40);
+  private static final RaftGroupOptions OPTS =
+      RaftPreset.TESTING.groupOptions().setSnapshotEveryEntries(40).setSnapshotLogRatio(0);
 
   @TempDir
   Path dir;

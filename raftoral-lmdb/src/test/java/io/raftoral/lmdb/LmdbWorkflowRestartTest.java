@@ -87,7 +87,7 @@ class LmdbWorkflowRestartTest {
         .register("steps", 1, Integer.class, Long.class, (n, ctx) -> step(ctx, 0, n, 0));
     WorkflowRuntime.Builder b = WorkflowRuntime.builder(host, CLUSTER).registry(registry)
         .options(new WorkflowRuntimeOptions().setOwnerTimeoutMillis(500))
-        .groupOptions(RaftPreset.TESTING.groupOptions().setSnapshotEveryEntries(25));
+        .groupOptions(RaftPreset.TESTING.groupOptions().setSnapshotEveryEntries(25).setSnapshotLogRatio(0));
     if (founding) {
       b.members(1, 2, 3);
     }

@@ -61,7 +61,7 @@ class MembershipChangeTest {
   @Test
   void learnerCatchesUpThroughSnapshotThenIsPromotedToVoter(Vertx vertx, VertxTestContext ctx) {
     LocalRaftCluster c = new LocalRaftCluster(vertx);
-    RaftGroupOptions options = opts().setSnapshotEveryEntries(20);
+    RaftGroupOptions options = opts().setSnapshotEveryEntries(20).setSnapshotLogRatio(0);
     long[] firstPutIndex = new long[1];
     long[] leaderFirstIndexAtAdd = new long[1];
     long[] learnerIndex = new long[1];

@@ -81,7 +81,7 @@ class RuntimeChaosTest {
     CountingStateMachine sm = new CountingStateMachine();
     machines.put(id, sm);
     RaftHost.GroupBuilder<String, Integer> b = c.node(id).host.group(GROUP, sm, CommandCodec.utf8())
-        .options(RaftPreset.TESTING.groupOptions().setSnapshotEveryEntries(50));
+        .options(RaftPreset.TESTING.groupOptions().setSnapshotEveryEntries(50).setSnapshotLogRatio(0));
     if (founding) {
       b.members(1, 2, 3);
     }

@@ -94,7 +94,7 @@ public abstract class CheckpointHistoryContract {
         .register(COUNT, 1, Integer.class, Integer.class, (n, ctx) -> count(ctx, 0, n));
     WorkflowRuntime.Builder b = WorkflowRuntime.builder(host, CLUSTER).registry(registry)
         .options(new WorkflowRuntimeOptions().setOwnerTimeoutMillis(500).setHistoryRetention(retention))
-        .groupOptions(RaftPreset.TESTING.groupOptions().setSnapshotEveryEntries(40));
+        .groupOptions(RaftPreset.TESTING.groupOptions().setSnapshotEveryEntries(40).setSnapshotLogRatio(0));
     if (founding) {
       b.members(1, 2, 3);
     }

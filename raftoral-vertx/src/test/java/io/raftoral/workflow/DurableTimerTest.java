@@ -266,7 +266,8 @@ class DurableTimerTest {
 
   @Test
   void pendingTimersSurviveAWholeClusterRestartFromSnapshotsWithoutANewWait(Vertx vertx, VertxTestContext ctx) {
-    LocalWorkflowCluster c = cluster(vertx, RaftPreset.TESTING.groupOptions().setSnapshotEveryEntries(4));
+    LocalWorkflowCluster c =
+        cluster(vertx, RaftPreset.TESTING.groupOptions().setSnapshotEveryEntries(4).setSnapshotLogRatio(0));
     long sleep = 5_000;
     long killAfter = 2_500;
     int workflows = 4;
@@ -313,7 +314,8 @@ class DurableTimerTest {
 
   @Test
   void timersInAnInstalledSnapshotFireOnTheMembersThatTakeOverTheWorkflows(Vertx vertx, VertxTestContext ctx) {
-    LocalWorkflowCluster c = cluster(vertx, RaftPreset.TESTING.groupOptions().setSnapshotEveryEntries(5));
+    LocalWorkflowCluster c =
+        cluster(vertx, RaftPreset.TESTING.groupOptions().setSnapshotEveryEntries(5).setSnapshotLogRatio(0));
     long sleep = 5_000;
     int workflows = 5;
     long[] owner = new long[1];

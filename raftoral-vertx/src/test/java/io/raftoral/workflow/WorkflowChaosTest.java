@@ -80,7 +80,8 @@ class WorkflowChaosTest {
     Random random = new Random(SEED);
     LocalWorkflowCluster c = new LocalWorkflowCluster(vertx, node -> registry(node, vertx),
         new WorkflowRuntimeOptions().setOwnerTimeoutMillis(250),
-        RaftPreset.TESTING.groupOptions().setSnapshotEveryEntries(200).setRequestTimeoutMillis(1_000));
+        RaftPreset.TESTING.groupOptions().setSnapshotEveryEntries(200).setSnapshotLogRatio(0)
+            .setRequestTimeoutMillis(1_000));
     Map<String, Integer> started = new ConcurrentHashMap<>();
     long end = System.currentTimeMillis() + CHAOS_MILLIS;
     Promise<Void> clientsDone = Promise.promise();

@@ -175,7 +175,8 @@ class WorkflowFailoverTest {
     // Every owner comes back: no failover is wanted here, and a 300 ms owner timeout on a loaded machine once moved
     // workflows whose step 3 was running, which then ran again on the new owner (a compute is at least once across
     // an owner change), failing the count of committed steps below.
-    LocalWorkflowCluster c = cluster(vertx, RaftPreset.TESTING.groupOptions().setSnapshotEveryEntries(7), 5_000);
+    LocalWorkflowCluster c =
+        cluster(vertx, RaftPreset.TESTING.groupOptions().setSnapshotEveryEntries(7).setSnapshotLogRatio(0), 5_000);
     int n = 10;
     int workflows = 6;
     gatedFrom = 4;
@@ -220,7 +221,7 @@ class WorkflowFailoverTest {
   @Test
   void aMemberAddedAfterCompactionCatchesUpBySnapshotAndFinishesTheRunningWorkflows(Vertx vertx,
       VertxTestContext ctx) {
-    RaftGroupOptions opts = RaftPreset.TESTING.groupOptions().setSnapshotEveryEntries(10);
+    RaftGroupOptions opts = RaftPreset.TESTING.groupOptions().setSnapshotEveryEntries(10).setSnapshotLogRatio(0);
     LocalWorkflowCluster c = cluster(vertx, opts);
     int n = 8;
     int workflows = 5;
