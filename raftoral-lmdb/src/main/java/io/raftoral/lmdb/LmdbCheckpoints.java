@@ -154,30 +154,39 @@ final class LmdbCheckpoints implements CheckpointStore {
   }
 
   /**
-   * A view of the entries as they stand: the tickets given so far and the workflows' numbers (numbers are never
-   * reused, so entries written later under new numbers or at later positions do not show through it), with the
-   * deletes held back until it is closed.
+   * A view of the cluster's entries as they stand: the tickets given so far and its workflows' numbers (numbers are
+   * never reused, so entries written later under new numbers or at later positions do not show through it), with
+   * the store's deletes held back until it is closed. Called on the cluster's context, which alone numbers its
+   * workflows.
    */
   @Override
-  public synchronized Frozen freeze() {
+  public synchronized Frozen freeze(long clusterId) {
+    Map<String, Long> numbersAtFreeze = new HashMap<>();
+    numbers.forEach((key, number) -> {
+      if (key.clusterId() == clusterId) {
+        numbersAtFreeze.put(key.workflowId(), number);
+      }
+    });
     frozenViews++;
-    return new FrozenView(lastTicket.get(), new HashMap<>(numbers));
+    return new FrozenView(clusterId, lastTicket.get(), numbersAtFreeze);
   }
 
   private final class FrozenView implements Frozen {
+    private final long clusterId;
     private final long ticket;
-    private final Map<WorkflowKey, Long> numbersAtFreeze;
+    private final Map<String, Long> numbersAtFreeze;
     private boolean closed;
 
-    FrozenView(long ticket, Map<WorkflowKey, Long> numbersAtFreeze) {
+    FrozenView(long clusterId, long ticket, Map<String, Long> numbersAtFreeze) {
+      this.clusterId = clusterId;
       this.ticket = ticket;
       this.numbersAtFreeze = numbersAtFreeze;
     }
 
     @Override
-    public List<Stored> read(long clusterId, String workflowId, long fromPosition, int max) {
+    public List<Stored> read(String workflowId, long fromPosition, int max) {
       awaitCommitted(ticket);
-      Long number = numbersAtFreeze.get(new WorkflowKey(clusterId, workflowId));
+      Long number = numbersAtFreeze.get(workflowId);
       return number == null ? List.of() : readPrefix(prefix(clusterId, number), fromPosition, max);
     }
 

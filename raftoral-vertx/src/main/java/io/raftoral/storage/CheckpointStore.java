@@ -56,17 +56,17 @@ public interface CheckpointStore {
   List<Stored> read(long clusterId, String workflowId, long fromPosition, int max);
 
   /**
-   * Freezes the entries as they stand now, for a snapshot streamed off the cluster's context while its commands go
-   * on being applied (and its entries written, trimmed and deleted). Call it on the context that writes the
-   * cluster's entries; read the view from any one thread at a time, then close it. Null (the default) when the
-   * store cannot freeze: the snapshot is then streamed on the context.
+   * Freezes the entries of cluster {@code clusterId} as they stand now, for a snapshot streamed off the cluster's
+   * context while its commands go on being applied (and its entries written, trimmed and deleted). Call it on the
+   * context that writes the cluster's entries; read the view from any one thread at a time, then close it. Null (the
+   * default) when the store cannot freeze: the snapshot is then streamed on the context.
    */
-  default Frozen freeze() {
+  default Frozen freeze(long clusterId) {
     return null;
   }
 
   /**
-   * A read-only view of a store's entries as they stood at {@link #freeze()}: it holds every entry written before
+   * A read-only view of a cluster's entries as they stood at {@link #freeze}: it holds every entry written before
    * (a read waits for the store to commit them, so it may block: never read it on an event loop) and none of the
    * deletes after; a workflow deleted and written again reads as it was. Entries written after the freeze at
    * positions a workflow did not have yet may show through it (a reader asks for the positions it knew). The store
@@ -75,7 +75,7 @@ public interface CheckpointStore {
   interface Frozen extends AutoCloseable {
 
     /** Up to {@code max} entries of {@code workflowId} from {@code fromPosition} on, as they stood at the freeze. */
-    List<Stored> read(long clusterId, String workflowId, long fromPosition, int max);
+    List<Stored> read(String workflowId, long fromPosition, int max);
 
     /** Lets the store go on deleting what the view held. Idempotent. */
     @Override

@@ -77,21 +77,17 @@ public final class InHeapCheckpointStore implements CheckpointStore {
   }
 
   /**
-   * A copy of the index (the entries' arrays are shared: an entry is never changed in place, only replaced), so the
-   * view costs a map entry per checkpoint, and no delete waits for it.
+   * A copy of the cluster's index (the entries' arrays are shared: an entry is never changed in place, only
+   * replaced), so the view costs a map entry per checkpoint, and no delete waits for it.
    */
   @Override
-  public synchronized Frozen freeze() {
-    Map<Long, Map<String, NavigableMap<Long, byte[]>>> copy = new HashMap<>();
-    clusters.forEach((clusterId, workflows) -> {
-      Map<String, NavigableMap<Long, byte[]>> c = new HashMap<>();
-      workflows.forEach((id, entries) -> c.put(id, new TreeMap<>(entries)));
-      copy.put(clusterId, c);
-    });
+  public synchronized Frozen freeze(long clusterId) {
+    Map<String, NavigableMap<Long, byte[]>> copy = new HashMap<>();
+    cluster(clusterId).forEach((id, entries) -> copy.put(id, new TreeMap<>(entries)));
     return new Frozen() {
       @Override
-      public List<Stored> read(long clusterId, String workflowId, long fromPosition, int max) {
-        return InHeapCheckpointStore.read(copy.getOrDefault(clusterId, Map.of()).get(workflowId), fromPosition, max);
+      public List<Stored> read(String workflowId, long fromPosition, int max) {
+        return InHeapCheckpointStore.read(copy.get(workflowId), fromPosition, max);
       }
 
       @Override

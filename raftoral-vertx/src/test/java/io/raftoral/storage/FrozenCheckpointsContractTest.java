@@ -14,7 +14,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
- * The contract of {@link CheckpointStore#freeze()}: a view that keeps what was written before it whatever is deleted
+ * The contract of {@link CheckpointStore#freeze(long)}: a view of a cluster that keeps what was written before it whatever is deleted
  * or written again after, until it is closed; and the workflow snapshot streamed from it off the context, which must
  * be byte for byte the snapshot that would have been streamed on the context at the freeze.
  */
@@ -52,7 +52,8 @@ public abstract class FrozenCheckpointsContractTest {
     }
     store.put(CLUSTER, "deleted", 0, bytes("old"));
     store.put(OTHER_CLUSTER, "cleared", 0, bytes("c0"));
-    try (CheckpointStore.Frozen view = store.freeze()) {
+    try (CheckpointStore.Frozen view = store.freeze(CLUSTER);
+        CheckpointStore.Frozen otherView = store.freeze(OTHER_CLUSTER)) {
       store.deleteBefore(CLUSTER, "trimmed", 3);
       store.deleteWorkflow(CLUSTER, "deleted");
       store.put(CLUSTER, "deleted", 0, bytes("new")); // the same id started again
@@ -60,10 +61,11 @@ public abstract class FrozenCheckpointsContractTest {
       store.put(CLUSTER, "later", 0, bytes("l0"));
       settle(store);
 
-      assertThat(values(view.read(CLUSTER, "trimmed", 0, 5))).containsExactly("0=t0", "1=t1", "2=t2", "3=t3", "4=t4");
-      assertThat(values(view.read(CLUSTER, "deleted", 0, 10))).containsExactly("0=old");
-      assertThat(values(view.read(OTHER_CLUSTER, "cleared", 0, 10))).containsExactly("0=c0");
-      assertThat(view.read(CLUSTER, "later", 0, 10)).isEmpty();
+      assertThat(values(view.read("trimmed", 0, 5))).containsExactly("0=t0", "1=t1", "2=t2", "3=t3", "4=t4");
+      assertThat(values(view.read("deleted", 0, 10))).containsExactly("0=old");
+      assertThat(values(otherView.read("cleared", 0, 10))).containsExactly("0=c0");
+      assertThat(view.read("cleared", 0, 10)).as("another cluster's workflow").isEmpty();
+      assertThat(view.read("later", 0, 10)).isEmpty();
       // The store itself reads as it is now.
       assertThat(values(store.read(CLUSTER, "deleted", 0, 10))).containsExactly("0=new");
       assertThat(values(store.read(CLUSTER, "later", 0, 10))).containsExactly("0=l0");
@@ -78,12 +80,12 @@ public abstract class FrozenCheckpointsContractTest {
   void aClearHeldBackByAViewSparesWhatARestoreWroteAfterIt() {
     CheckpointStore store = store();
     store.put(CLUSTER, "w", 0, bytes("before"));
-    CheckpointStore.Frozen view = store.freeze();
+    CheckpointStore.Frozen view = store.freeze(CLUSTER);
     store.clear(CLUSTER);
     store.putAll(CLUSTER, List.of(new CheckpointStore.Put("w", 0, bytes("restored")),
         new CheckpointStore.Put("v", 0, bytes("restored-v"))));
     settle(store);
-    assertThat(values(view.read(CLUSTER, "w", 0, 10))).containsExactly("0=before");
+    assertThat(values(view.read("w", 0, 10))).containsExactly("0=before");
     view.close();
     view.close(); // idempotent
     settle(store);
@@ -96,14 +98,14 @@ public abstract class FrozenCheckpointsContractTest {
     CheckpointStore store = store();
     store.put(CLUSTER, "a", 0, bytes("a0"));
     store.put(CLUSTER, "b", 0, bytes("b0"));
-    CheckpointStore.Frozen first = store.freeze();
+    CheckpointStore.Frozen first = store.freeze(CLUSTER);
     store.deleteWorkflow(CLUSTER, "a");
-    CheckpointStore.Frozen second = store.freeze();
+    CheckpointStore.Frozen second = store.freeze(CLUSTER);
     store.deleteWorkflow(CLUSTER, "b");
     first.close();
     settle(store);
-    assertThat(values(first.read(CLUSTER, "a", 0, 1))).containsExactly("0=a0");
-    assertThat(values(second.read(CLUSTER, "b", 0, 1))).containsExactly("0=b0");
+    assertThat(values(first.read("a", 0, 1))).containsExactly("0=a0");
+    assertThat(values(second.read("b", 0, 1))).containsExactly("0=b0");
     second.close();
     settle(store);
     assertThat(store.read(CLUSTER, "a", 0, 1)).isEmpty();

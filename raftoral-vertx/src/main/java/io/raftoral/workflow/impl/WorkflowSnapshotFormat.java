@@ -119,7 +119,7 @@ final class WorkflowSnapshotFormat {
     out.writeInt(j.count());
     long end = (long) j.first() + j.count();
     for (long position = j.first(); position < end; ) {
-      List<CheckpointStore.Stored> page = frozen.read(clusterId, j.id(), position,
+      List<CheckpointStore.Stored> page = frozen.read(j.id(), position,
           (int) Math.min(BATCH_ENTRIES, end - position));
       if (page.isEmpty() || page.get(0).position() != position) {
         throw new IOException("checkpoint #" + position + " of workflow " + j.id()

@@ -369,7 +369,7 @@ public final class WorkflowStateMachine implements StateMachine<WorkflowCommand,
    */
   @Override
   public FrozenSnapshot freeze() {
-    CheckpointStore.Frozen frozen = checkpoints.freeze();
+    CheckpointStore.Frozen frozen = checkpoints.freeze(clusterId);
     if (frozen == null) {
       return null;
     }
