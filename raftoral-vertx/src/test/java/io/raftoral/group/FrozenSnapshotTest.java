@@ -16,6 +16,7 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -77,13 +78,7 @@ class FrozenSnapshotTest {
   }
 
   private Future<Void> proposeAll(LocalRaftCluster c, String prefix, int count) {
-    Future<Void> chain = Future.succeededFuture();
-    for (int i = 0; i < count; i++) {
-      String command = prefix + i;
-      chain = chain.compose(v -> c.onLeaderUntil(GROUP, g -> c.node(c.leader(GROUP)).host
-          .<String, Long>group(GROUP).propose(command), () -> false, WAIT)).mapEmpty();
-    }
-    return chain;
+    return c.proposeInOrder(GROUP, IntStream.range(0, count).mapToObj(i -> prefix + i).toList(), WAIT);
   }
 
   /** A count and a running hash of the commands; its frozen images wait at a gate (when given) before writing. */

@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -304,12 +305,6 @@ class OutOfBandSnapshotTest {
 
   /** Commits {@code count} commands one after the other through whichever node leads. */
   private Future<Void> proposeAll(LocalRaftCluster c, String prefix, int count) {
-    Future<Void> chain = Future.succeededFuture();
-    for (int i = 0; i < count; i++) {
-      String command = prefix + i;
-      chain = chain.compose(v -> c.onLeaderUntil(GROUP, g -> c.node(c.leader(GROUP)).host
-          .<String, Long>group(GROUP).propose(command), () -> false, WAIT)).mapEmpty();
-    }
-    return chain;
+    return c.proposeInOrder(GROUP, IntStream.range(0, count).mapToObj(i -> prefix + i).toList(), WAIT);
   }
 }

@@ -8,6 +8,7 @@ import io.vertx.core.Vertx;
 import io.vertx.junit5.VertxExtension;
 import io.vertx.junit5.VertxTestContext;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -79,12 +80,6 @@ class SnapshotCadenceTest {
   }
 
   private Future<Void> proposeAll(LocalRaftCluster c, String prefix, int count) {
-    Future<Void> chain = Future.succeededFuture();
-    for (int i = 0; i < count; i++) {
-      String command = prefix + i + PADDING;
-      chain = chain.compose(v -> c.onLeaderUntil(GROUP, g -> c.node(1).host
-          .<String, Long>group(GROUP).propose(command), () -> false, WAIT)).mapEmpty();
-    }
-    return chain;
+    return c.proposeInOrder(GROUP, IntStream.range(0, count).mapToObj(i -> prefix + i + PADDING).toList(), WAIT);
   }
 }

@@ -283,6 +283,19 @@ public final class LocalRaftCluster {
     }
   }
 
+  /**
+   * Proposes {@code commands} to group {@code clusterId} one after the other, each on the leader of the moment
+   * (retried on another leader until {@code timeoutMs}), for groups whose commands are strings.
+   */
+  public Future<Void> proposeInOrder(long clusterId, List<String> commands, long timeoutMs) {
+    Future<Void> chain = Future.succeededFuture();
+    for (String command : commands) {
+      chain = chain.compose(v -> onLeaderUntil(clusterId, g -> node(leader(clusterId)).host
+          .<String, Long>group(clusterId).propose(command), () -> false, timeoutMs)).mapEmpty();
+    }
+    return chain;
+  }
+
   /** Kills node {@code id} like a power cut: its host stops and its store loses unflushed writes. */
   public Future<Void> kill(long id) {
     Node n = nodes.get(id);

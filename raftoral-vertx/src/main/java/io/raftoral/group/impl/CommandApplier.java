@@ -84,12 +84,18 @@ final class CommandApplier<C, R> {
    * now), or returns null when the state machine does not freeze ({@link StateMachine#freeze()}).
    */
   StateMachine.FrozenSnapshot freeze() throws IOException {
-    ByteArrayOutputStream table = new ByteArrayOutputStream();
-    sessions.writeTable(table);
-    byte[] tableBytes = table.toByteArray();
     StateMachine.FrozenSnapshot image = stateMachine.freeze();
     if (image == null) {
-      return null;
+      return null; // streamed on the context by snapshot(OutputStream), table included
+    }
+    byte[] tableBytes;
+    try {
+      ByteArrayOutputStream table = new ByteArrayOutputStream();
+      sessions.writeTable(table);
+      tableBytes = table.toByteArray();
+    } catch (IOException | RuntimeException e) {
+      image.close();
+      throw e;
     }
     return new StateMachine.FrozenSnapshot() {
       @Override
