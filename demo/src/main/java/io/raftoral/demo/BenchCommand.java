@@ -51,8 +51,16 @@ final class BenchCommand implements Callable<Integer> {
       description = "LMDB stores: what an acknowledged write survives (default: ${DEFAULT-VALUE})")
   LmdbDurability durability;
 
+  @Option(names = "--warmup", paramLabel = "N",
+      description = "workflow benchmark: workflows run with 32 in flight before anything is measured, so that the"
+          + " JIT has compiled the hot paths (default: " + WorkflowBenchmark.DEFAULT_WARMUP + ")")
+  Integer warmup;
+
   @Override
   public Integer call() throws Exception {
+    if (warmup != null) {
+      System.setProperty("bench.warmup", Integer.toString(warmup));
+    }
     System.setProperty("bench.store", store.name());
     System.setProperty("bench.durability", durability.name());
     System.setProperty("bench.pipelining", Boolean.toString(pipelining));

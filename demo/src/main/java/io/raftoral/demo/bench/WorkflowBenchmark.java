@@ -25,9 +25,10 @@ import java.util.function.LongFunction;
 
 /**
  * The workflow benchmark: three replicas in one JVM (in-JVM transport), a workflow of 10 steps started on the
- * leader. Measures sequential start-to-result latency (p50/p99 over 200 after a warm-up, split into the start
- * phase, until the start is committed, and the steps phase, until the result) and throughput with 32 workflows in
- * flight (over 2,000). Stores: in-memory by default; LMDB with {@code -Dbench.store=lmdb}.
+ * leader. After a warm-up ({@link #DEFAULT_WARMUP} workflows, {@code -Dbench.warmup}), measures sequential
+ * start-to-result latency (p50/p99 over 200, split into the start phase, until the start is committed, and the steps
+ * phase, until the result) and throughput with 32 workflows in flight (over 2,000). Stores: in-memory by default;
+ * LMDB with {@code -Dbench.store=lmdb}.
  *
  * <p>The step kind ({@code -Dbench.steps}) is what a reader compares: {@code compute} (the default) is a side
  * effect whose outcome is durable before the workflow goes on, like a DBOS or Temporal step, so each step waits for
@@ -42,6 +43,11 @@ public final class WorkflowBenchmark {
   static final String TEN_CHECKPOINTS = "ten_checkpoints";
   static final String TEN_COMPUTES = "ten_computes";
   private static final int STEPS = 10;
+  /**
+   * Workflows run before measuring. On these 2-core machines C2 still takes about a third of the CPU 10 s into a
+   * run; after 2,000 workflows (the former warm-up) the measured phases ran against the compiler.
+   */
+  public static final int DEFAULT_WARMUP = 30_000;
 
   /** Ten side-effect steps, step k returns the previous value plus one (like the DBOS peer's steps). */
   static Uni<Integer> tenComputes(Integer start, WorkflowContext ctx) {
@@ -97,6 +103,7 @@ public final class WorkflowBenchmark {
     boolean pipelining = Boolean.parseBoolean(System.getProperty("bench.pipelining", "true"));
     String steps = System.getProperty("bench.steps", "compute");
     long snapshotEvery = Long.getLong("bench.snapshotEveryEntries", 20_000);
+    int warmup = Integer.getInteger("bench.warmup", DEFAULT_WARMUP);
     if (!steps.equals("compute") && !steps.equals("checkpoint")) {
       throw new IllegalArgumentException("bench.steps must be compute or checkpoint, was " + steps);
     }
@@ -112,7 +119,8 @@ public final class WorkflowBenchmark {
           .register(TEN_CHECKPOINTS, 1, Integer.class, Integer.class, WorkflowBenchmark::tenCheckpoints)
           .register(TEN_COMPUTES, 1, Integer.class, Integer.class, WorkflowBenchmark::tenComputes);
       runtimes.add(await(Bridge.future(WorkflowRuntime.builder(host, 1).registry(registry)
-          .options(new WorkflowRuntimeOptions().setPipelining(pipelining).setPublishEvents(false))
+          .options(new WorkflowRuntimeOptions().setPipelining(pipelining).setPublishEvents(false)
+              .setRetainEnded(Integer.getInteger("bench.retainEnded", WorkflowRuntimeOptions.DEFAULT_RETAIN_ENDED)))
           .groupOptions(RaftPreset.TESTING.groupOptions().setSnapshotEveryEntries(snapshotEvery))
           .members(1, 2, 3).start())));
     }
@@ -133,8 +141,8 @@ public final class WorkflowBenchmark {
     }
     WorkflowRuntime elected = leader;
 
-    // Warm-up: JIT and pools.
-    BenchSupport.closedLoop(Math.min(total, 2_000), inflight, "workflows", i -> oneWorkflow(elected, workflow, i));
+    // Warm-up: JIT and pools (see DEFAULT_WARMUP).
+    BenchSupport.closedLoop(warmup, inflight, "workflows", i -> oneWorkflow(elected, workflow, i));
     sequential(leader, workflow, Math.min(sequential, 200));
 
     long[][] phases = sequential(leader, workflow, sequential);
