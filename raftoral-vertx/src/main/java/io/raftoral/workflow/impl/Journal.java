@@ -29,8 +29,11 @@ final class Journal extends AbstractList<JournalEntry> {
   private final String workflowId;
   private int first;
   private int size;
-  /** Entries at positions {@code size - tail.size()} to {@code size - 1}, with the ticket of their write. */
-  private final List<Hot> tail = new ArrayList<>();
+  /**
+   * Entries at positions {@code size - tail.size()} to {@code size - 1}, with the ticket of their write. An ended
+   * workflow's journal settles to the immutable empty list: ended records stay in the heap by the thousand.
+   */
+  private List<Hot> tail = new ArrayList<>();
   /** The entries of the last read from the store, from position {@link #windowStart}; empty when none. */
   private List<StoredEntry> window = List.of();
   private int windowStart;
@@ -97,7 +100,7 @@ final class Journal extends AbstractList<JournalEntry> {
   /** Adds the next entry, written through to the store. */
   void append(JournalEntry e, long at, long ownerNode) {
     long ticket = store.put(clusterId, workflowId, size, CheckpointCodec.encode(e, at, ownerNode));
-    tail.add(new Hot(new StoredEntry(size, e, at, ownerNode), ticket));
+    mutableTail().add(new Hot(new StoredEntry(size, e, at, ownerNode), ticket));
     size++;
     settle(HOT_TAIL);
   }
@@ -113,8 +116,19 @@ final class Journal extends AbstractList<JournalEntry> {
     while (tail.size() - drop > keep && tail.get(drop).ticket() <= committed) {
       drop++;
     }
-    tail.subList(0, drop).clear();
+    if (drop == tail.size()) {
+      tail = List.of();
+    } else {
+      tail.subList(0, drop).clear();
+    }
     return tail.size() <= keep;
+  }
+
+  private List<Hot> mutableTail() {
+    if (!(tail instanceof ArrayList)) {
+      tail = new ArrayList<>();
+    }
+    return tail;
   }
 
   /** Keeps only the last {@code keep} entries (the workflow ended; the history retention says how many). */
@@ -139,7 +153,7 @@ final class Journal extends AbstractList<JournalEntry> {
   /** Forgets every entry (the record is pruned, or the retention keeps no history). */
   void drop() {
     first = size;
-    tail.clear();
+    tail = List.of();
     window = List.of();
     store.deleteWorkflow(clusterId, workflowId);
   }
@@ -184,7 +198,7 @@ final class Journal extends AbstractList<JournalEntry> {
   void restoreBounds(int first, int size) {
     this.first = first;
     this.size = size;
-    tail.clear();
+    tail = List.of();
     window = List.of();
   }
 
@@ -193,7 +207,7 @@ final class Journal extends AbstractList<JournalEntry> {
    * store to commit its writes before it returns.
    */
   void restoreTail(StoredEntry e) {
-    tail.add(new Hot(e, COMMITTED_BEFORE_USE));
+    mutableTail().add(new Hot(e, COMMITTED_BEFORE_USE));
     if (tail.size() > HOT_TAIL) {
       tail.remove(0);
     }

@@ -2,7 +2,9 @@ package io.raftoral.workflow.impl;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import io.raftoral.workflow.WorkflowContext;
+import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.LinkedHashSet;
 import java.util.Set;
 
 /**
@@ -22,12 +24,15 @@ final class SignalInbox {
 
   /** Whether {@code c} carries an id a signal already sent to {@code r} had (a retried send). */
   static boolean isDuplicate(WorkflowRecord r, WorkflowCommand.Signal c) {
-    return c.signalId() != null && r.signalIds.contains(c.signalId());
+    return c.signalId() != null && r.signalIds != null && r.signalIds.contains(c.signalId());
   }
 
   /** Adds a committed signal to {@code r}'s inbox, numbered in commit order, and remembers its id. */
   static PendingSignal deliver(WorkflowRecord r, WorkflowCommand.Signal c) {
     if (c.signalId() != null) {
+      if (r.signalIds == null) {
+        r.signalIds = new LinkedHashSet<>();
+      }
       r.signalIds.add(c.signalId());
       if (r.signalIds.size() > REMEMBERED_SIGNAL_IDS) {
         // insertion order, kept through snapshots (a LinkedHashSet read back in order): every replica forgets alike
@@ -37,6 +42,9 @@ final class SignalInbox {
       }
     }
     PendingSignal s = new PendingSignal(r.signalCount++, c.name(), c.payload());
+    if (!(r.signals instanceof ArrayList)) {
+      r.signals = new ArrayList<>(r.signals);
+    }
     r.signals.add(s);
     return s;
   }

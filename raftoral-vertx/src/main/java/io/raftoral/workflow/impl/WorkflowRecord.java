@@ -5,7 +5,6 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import io.raftoral.workflow.WorkflowState;
 import io.raftoral.workflow.WorkflowStatus;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -34,12 +33,19 @@ public final class WorkflowRecord {
   public String errorMessage;
   /** Order in which ended workflows ended (for pruning); 0 while running. */
   public long endSeq;
-  /** Signals committed and not consumed yet, in commit order (see {@link SignalInbox}); emptied at the end. */
-  public List<PendingSignal> signals = new ArrayList<>();
+  /**
+   * Signals committed and not consumed yet, in commit order (see {@link SignalInbox}); emptied at the end. An
+   * immutable empty list until the first signal: most workflows get none, and ended records stay in the heap.
+   */
+  public List<PendingSignal> signals = List.of();
   /** Signals ever committed to this workflow: the next one is numbered with it. */
   public long signalCount;
-  /** The ids of the last signals sent with one, oldest first (see {@link SignalInbox#isDuplicate}). */
-  public LinkedHashSet<String> signalIds = new LinkedHashSet<>();
+  /**
+   * The ids of the last signals sent with one, oldest first (see {@link SignalInbox#isDuplicate}); null until the
+   * first (and again once ended), absent from snapshots then.
+   */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public LinkedHashSet<String> signalIds;
   /** The answers (JSON text) of its query handlers when it ended, by query name; null if none. */
   public Map<String, String> finalQueries;
   /** The W3C trace context of the start request (see {@link WorkflowCommand.Start}); absent from snapshots if null. */

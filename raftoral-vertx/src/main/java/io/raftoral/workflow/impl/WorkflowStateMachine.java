@@ -18,11 +18,9 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
@@ -78,8 +76,11 @@ public final class WorkflowStateMachine implements StateMachine<WorkflowCommand,
       Comparator.<WorkflowRecord>comparingLong(r -> r.endedAt).thenComparingLong(r -> r.endSeq));
   /** Journals of ended workflows whose tails still hold writes the store had not committed yet. */
   private final ArrayDeque<Journal> unsettled = new ArrayDeque<>();
-  /** Ended workflows by end order, oldest first. */
-  private final TreeMap<Long, String> ended = new TreeMap<>();
+  /**
+   * Ended workflows by end order ({@link WorkflowRecord#endSeq}), oldest first: records end in that order, so a
+   * queue keeps it without a tree entry and a boxed key per ended record.
+   */
+  private final ArrayDeque<WorkflowRecord> ended = new ArrayDeque<>();
   private long endSeq;
   private int runningCount;
   private final MemberRegistrations registrations = new MemberRegistrations();
@@ -137,7 +138,7 @@ public final class WorkflowStateMachine implements StateMachine<WorkflowCommand,
 
   /** End time (epoch ms) of the oldest ended workflow still kept, or 0. */
   public long oldestEndedAt() {
-    return ended.isEmpty() ? 0 : workflows.get(ended.firstEntry().getValue()).endedAt;
+    return ended.isEmpty() ? 0 : ended.peekFirst().endedAt;
   }
 
   @Override
@@ -298,9 +299,9 @@ public final class WorkflowStateMachine implements StateMachine<WorkflowCommand,
       unsettled.add(r.journal);
     }
     // Nothing consumes them any more (and a signal to an ended workflow is refused, retried or not).
-    r.signals = new ArrayList<>(0);
-    r.signalIds = new LinkedHashSet<>(0);
-    ended.put(r.endSeq, r.id);
+    r.signals = List.of();
+    r.signalIds = null;
+    ended.addLast(r);
     runningCount--;
     listener.ended(r);
   }
@@ -324,12 +325,11 @@ public final class WorkflowStateMachine implements StateMachine<WorkflowCommand,
   private CommandOutcome prune(WorkflowCommand.Prune c) {
     List<String> gone = new ArrayList<>();
     while (!ended.isEmpty()) {
-      Map.Entry<Long, String> oldest = ended.firstEntry();
-      WorkflowRecord r = workflows.get(oldest.getValue());
+      WorkflowRecord r = ended.peekFirst();
       if (ended.size() <= c.keep() && r.endedAt >= c.cutoff()) {
         break;
       }
-      ended.pollFirstEntry();
+      ended.pollFirst();
       workflows.remove(r.id);
       historyByEnd.remove(r);
       r.journal.drop();
@@ -397,23 +397,26 @@ public final class WorkflowStateMachine implements StateMachine<WorkflowCommand,
     }
     endSeq = s.endSeq();
     registrations.restore(s.registrations());
+    List<WorkflowRecord> endedRecords = new ArrayList<>();
     for (WorkflowRecord r : s.records()) {
-      if (r.signals == null) {
-        r.signals = new ArrayList<>();
+      if (r.signals == null || r.signals.isEmpty()) {
+        r.signals = List.of();
       }
-      if (r.signalIds == null) {
-        r.signalIds = new LinkedHashSet<>();
+      if (r.signalIds != null && r.signalIds.isEmpty()) {
+        r.signalIds = null; // older snapshots wrote every record's empty set
       }
       workflows.put(r.id, r);
       if (r.state == WorkflowState.RUNNING) {
         runningCount++;
       } else {
-        ended.put(r.endSeq, r.id);
+        endedRecords.add(r);
         if (r.journal.retained() > 0) {
           historyByEnd.add(r);
         }
       }
     }
+    endedRecords.sort(Comparator.comparingLong(r -> r.endSeq));
+    ended.addAll(endedRecords);
     listener.restored();
   }
 }
