@@ -7,14 +7,20 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
 import java.util.function.BiPredicate;
 import java.util.function.Supplier;
 
 /**
- * The one table of requests a group has accepted and not answered yet, for every kind of request: each has an id,
- * a deadline (a Vert.x timer that fails it when it passes) and is removed, with its timer cancelled, when it is
- * answered, when it times out, or when the group fails every request (stop, leadership lost).
+ * The one table of requests a group has accepted and not answered yet, for every kind of request: each has an id and
+ * a deadline that fails it when it passes, and is removed when it is answered, when it times out, or when the group
+ * fails every request (stop, leadership lost).
+ *
+ * <p>One Vert.x timer serves the whole table, armed for the earliest deadline: requests mostly share one timeout, so
+ * a request added later expires later and adding or answering one touches no timer (a timer per request cost a
+ * scheduled task, its cancellation and a map entry in Vert.x for every proposal). When the timer fires it fails what
+ * has expired and arms itself for the earliest deadline left.
  *
  * <p>Confined to the group's event-loop context, like everything in the group.
  *
@@ -26,11 +32,16 @@ final class PendingRequests<K, P extends PendingRequest<?>> {
   /** Below this a timer would fire before the request had a chance to be sent. */
   private static final long MIN_TIMEOUT_MILLIS = 1;
 
-  private record Slot<P>(P request, long timer) {}
+  private static final long NO_TIMER = -1;
+
+  private record Slot<P>(P request, long deadlineNanos, Supplier<? extends Throwable> timeoutFailure) {}
 
   private final Vertx vertx;
   /** In insertion order, so re-sends go out in the order the callers asked. */
   private final Map<K, Slot<P>> slots = new LinkedHashMap<>();
+  private long timer = NO_TIMER;
+  /** When the armed timer fires (System.nanoTime), valid while {@link #timer} is set. */
+  private long timerDeadlineNanos;
 
   PendingRequests(Vertx vertx) {
     this.vertx = vertx;
@@ -41,34 +52,63 @@ final class PendingRequests<K, P extends PendingRequest<?>> {
    * {@code timeoutFailure} after {@code timeoutMillis}.
    */
   void add(K id, P request, long timeoutMillis, Supplier<? extends Throwable> timeoutFailure) {
-    long timer = vertx.setTimer(Math.max(MIN_TIMEOUT_MILLIS, timeoutMillis), t -> {
-      Slot<P> slot = slots.get(id);
-      if (slot != null && slot.request() == request) {
-        slots.remove(id);
-        request.fail(timeoutFailure.get());
-      }
-    });
-    slots.put(id, new Slot<>(request, timer));
+    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(Math.max(MIN_TIMEOUT_MILLIS, timeoutMillis));
+    slots.put(id, new Slot<>(request, deadline, timeoutFailure));
+    armFor(deadline);
   }
 
-  /** Removes the request of {@code id} (cancelling its deadline) and returns it, or null when there is none. */
+  /** Makes sure the timer fires by {@code deadlineNanos}. */
+  private void armFor(long deadlineNanos) {
+    if (timer != NO_TIMER) {
+      if (timerDeadlineNanos - deadlineNanos <= 0) {
+        return;
+      }
+      vertx.cancelTimer(timer);
+    }
+    long delayMillis = Math.max(MIN_TIMEOUT_MILLIS,
+        TimeUnit.NANOSECONDS.toMillis(deadlineNanos - System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(1) - 1));
+    timerDeadlineNanos = deadlineNanos;
+    timer = vertx.setTimer(delayMillis, t -> expire());
+  }
+
+  /** Fails what has expired, then arms the timer for the earliest deadline left (if any). */
+  private void expire() {
+    timer = NO_TIMER;
+    long now = System.nanoTime();
+    List<Slot<P>> expired = new ArrayList<>();
+    long earliest = 0;
+    boolean any = false;
+    for (var it = slots.values().iterator(); it.hasNext(); ) {
+      Slot<P> slot = it.next();
+      if (slot.deadlineNanos() - now <= 0) {
+        it.remove();
+        expired.add(slot);
+      } else if (!any || slot.deadlineNanos() - earliest < 0) {
+        earliest = slot.deadlineNanos();
+        any = true;
+      }
+    }
+    if (any) {
+      armFor(earliest);
+    }
+    for (Slot<P> slot : expired) {
+      slot.request().fail(slot.timeoutFailure().get());
+    }
+  }
+
+  /** Removes the request of {@code id} and returns it, or null when there is none. */
   P remove(K id) {
     Slot<P> slot = slots.remove(id);
-    if (slot == null) {
-      return null;
-    }
-    vertx.cancelTimer(slot.timer());
-    return slot.request();
+    return slot == null ? null : slot.request();
   }
 
-  /** Removes (cancelling their deadlines) and returns the requests that {@code which} selects, in order. */
+  /** Removes and returns the requests that {@code which} selects, in order. */
   List<P> removeIf(BiPredicate<? super K, ? super P> which) {
     List<P> removed = new ArrayList<>();
     slots.entrySet().removeIf(e -> {
       if (!which.test(e.getKey(), e.getValue().request())) {
         return false;
       }
-      vertx.cancelTimer(e.getValue().timer());
       removed.add(e.getValue().request());
       return true;
     });
@@ -111,8 +151,11 @@ final class PendingRequests<K, P extends PendingRequest<?>> {
   void failAll(Throwable cause) {
     List<Slot<P>> all = new ArrayList<>(slots.values());
     slots.clear();
+    if (timer != NO_TIMER) {
+      vertx.cancelTimer(timer);
+      timer = NO_TIMER;
+    }
     for (Slot<P> slot : all) {
-      vertx.cancelTimer(slot.timer());
       slot.request().fail(cause);
     }
   }

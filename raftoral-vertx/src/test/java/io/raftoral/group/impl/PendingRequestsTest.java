@@ -113,6 +113,47 @@ class PendingRequestsTest {
   }
 
   @Test
+  void aShorterDeadlineAddedAfterALongerOneStillExpiresFirst(Vertx vertx, VertxTestContext ctx) {
+    vertx.runOnContext(v -> {
+      PendingRequests<Long, PendingRequest<String>> table = new PendingRequests<>(vertx);
+      PendingRequest<String> patient = request();
+      PendingRequest<String> hasty = request();
+      table.add(1L, patient, LONG_TIMEOUT_MILLIS, () -> new TimeoutException("patient"));
+      table.add(2L, hasty, SHORT_TIMEOUT_MILLIS, () -> new TimeoutException("hasty"));
+      hasty.future().onComplete(ctx.failing(e -> ctx.verify(() -> {
+        assertThat(e).hasMessage("hasty");
+        assertThat(patient.isDone()).isFalse();
+        assertThat(table.requests()).containsExactly(patient);
+        ctx.completeNow();
+      })));
+    });
+  }
+
+  @Test
+  void requestsAddedAfterAnExpiryStillExpireInTheirTurn(Vertx vertx, VertxTestContext ctx) {
+    vertx.runOnContext(v -> {
+      PendingRequests<Long, PendingRequest<String>> table = new PendingRequests<>(vertx);
+      PendingRequest<String> answered = request();
+      PendingRequest<String> first = request();
+      table.add(1L, answered, SHORT_TIMEOUT_MILLIS, () -> new TimeoutException("answered"));
+      table.add(2L, first, SHORT_TIMEOUT_MILLIS * 2, () -> new TimeoutException("first"));
+      // the timer is armed for request 1's deadline; answering it leaves request 2 to the same timer's re-arming
+      assertThat(table.remove(1L)).isSameAs(answered);
+      first.future().onComplete(ctx.failing(e -> ctx.verify(() -> {
+        assertThat(e).hasMessage("first");
+        assertThat(answered.isDone()).isFalse();
+        PendingRequest<String> second = request();
+        table.add(3L, second, SHORT_TIMEOUT_MILLIS, () -> new TimeoutException("second"));
+        second.future().onComplete(ctx.failing(e2 -> ctx.verify(() -> {
+          assertThat(e2).hasMessage("second");
+          assertThat(table.isEmpty()).isTrue();
+          ctx.completeNow();
+        })));
+      })));
+    });
+  }
+
+  @Test
   void theFirstOutcomeWins(Vertx vertx, VertxTestContext ctx) {
     vertx.runOnContext(v -> ctx.verify(() -> {
       PendingRequest<String> r = request();
