@@ -63,6 +63,11 @@ final class RaftLogFiles {
   private static final String SUFFIX = ".wal";
   private static final String PREPARING_SUFFIX = ".wal.preparing";
   private static final int ZERO_CHUNK_BYTES = 1 << 20;
+  /**
+   * The zeros of a segment being prepared are flushed every so many bytes: one flush of a whole segment occupies the
+   * disk for as long as it takes to write it (64 MiB: over 100 ms here), and every commit's flush waits behind it.
+   */
+  private static final int ZERO_FLUSH_BYTES = 1 << 20;
   private static final int INITIAL_BUFFER_BYTES = 1 << 20;
   /**
    * The next segment is prepared (filled with zeros) once the current one holds this much, or half its size if less:
@@ -650,9 +655,15 @@ final class RaftLogFiles {
       try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
           StandardOpenOption.WRITE)) {
         ByteBuffer zeros = ByteBuffer.allocateDirect(ZERO_CHUNK_BYTES);
+        long unflushed = 0;
         for (long pos = 0; pos < segmentBytes; pos += ZERO_CHUNK_BYTES) {
           zeros.clear().limit((int) Math.min(ZERO_CHUNK_BYTES, segmentBytes - pos));
           writeFully(ch, zeros, pos);
+          unflushed += zeros.limit();
+          if (unflushed >= ZERO_FLUSH_BYTES) {
+            ch.force(false);
+            unflushed = 0;
+          }
         }
         ch.force(true);
       }
