@@ -52,8 +52,9 @@ final class BenchCommand implements Callable<Integer> {
   LmdbDurability durability;
 
   @Option(names = "--warmup", paramLabel = "N",
-      description = "workflow benchmark: workflows run with 32 in flight before anything is measured, so that the"
-          + " JIT has compiled the hot paths (default: " + WorkflowBenchmark.DEFAULT_WARMUP + ")")
+      description = "workflow benchmark: workflows run at least before anything is measured; the warm-up goes on"
+          + " until the JIT compilers are quiet (under 5% of a core) or 90 s passed (default: "
+          + WorkflowBenchmark.DEFAULT_WARMUP + ")")
   Integer warmup;
 
   @Override

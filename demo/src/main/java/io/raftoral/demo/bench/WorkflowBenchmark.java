@@ -17,6 +17,8 @@ import io.smallrye.mutiny.Uni;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.nio.file.Path;
+import java.lang.management.CompilationMXBean;
+import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -25,10 +27,10 @@ import java.util.function.LongFunction;
 
 /**
  * The workflow benchmark: three replicas in one JVM (in-JVM transport), a workflow of 10 steps started on the
- * leader. After a warm-up ({@link #DEFAULT_WARMUP} workflows, {@code -Dbench.warmup}), measures sequential
- * start-to-result latency (p50/p99 over 200, split into the start phase, until the start is committed, and the steps
- * phase, until the result) and throughput with 32 workflows in flight (over 2,000). Stores: in-memory by default;
- * LMDB with {@code -Dbench.store=lmdb}.
+ * leader. After a warm-up (at least {@link #DEFAULT_WARMUP} workflows, {@code -Dbench.warmup}, then until the JIT
+ * is quiet), measures sequential start-to-result latency (p50/p99 over 200, split into the start phase, until the
+ * start is committed, and the steps phase, until the result) and throughput with 32 workflows in flight (over
+ * 2,000). Stores: in-memory by default; LMDB with {@code -Dbench.store=lmdb}.
  *
  * <p>The step kind ({@code -Dbench.steps}) is what a reader compares: {@code compute} (the default) is a side
  * effect whose outcome is durable before the workflow goes on, like a DBOS or Temporal step, so each step waits for
@@ -44,10 +46,16 @@ public final class WorkflowBenchmark {
   static final String TEN_COMPUTES = "ten_computes";
   private static final int STEPS = 10;
   /**
-   * Workflows run before measuring. On these 2-core machines C2 still takes about a third of the CPU 10 s into a
-   * run; after 2,000 workflows (the former warm-up) the measured phases ran against the compiler.
+   * Workflows run at least before measuring; the warm-up then goes on until the JIT is quiet (see
+   * {@link #JIT_QUIET_SHARE}). On these 2-core machines C2 still takes a third of the CPU 10 s into a run and about
+   * half a core 20 s in; after 2,000 workflows (the former warm-up) the measured phases ran against the compiler.
    */
-  public static final int DEFAULT_WARMUP = 30_000;
+  public static final int DEFAULT_WARMUP = 10_000;
+  /** The warm-up ends once the JIT compilers used less than this share of one core over its last round. */
+  static final double JIT_QUIET_SHARE = 0.05;
+  /** ... or after this long, whatever the JIT does. */
+  static final long WARMUP_MAX_MILLIS = 90_000;
+  private static final int WARMUP_ROUND = 2_000;
 
   /** Ten side-effect steps, step k returns the previous value plus one (like the DBOS peer's steps). */
   static Uni<Integer> tenComputes(Integer start, WorkflowContext ctx) {
@@ -141,9 +149,7 @@ public final class WorkflowBenchmark {
     }
     WorkflowRuntime elected = leader;
 
-    // Warm-up: JIT and pools (see DEFAULT_WARMUP).
-    BenchSupport.closedLoop(warmup, inflight, "workflows", i -> oneWorkflow(elected, workflow, i));
-    sequential(leader, workflow, Math.min(sequential, 200));
+    warmUp(elected, workflow, warmup, inflight);
 
     long[][] phases = sequential(leader, workflow, sequential);
     long[] underLoad = new long[total];
@@ -159,6 +165,35 @@ public final class WorkflowBenchmark {
     printPhase("throughput phase, start-to-result with " + inflight + " in flight", total, underLoad);
     for (RaftHost h : hosts) {
       await(vertx.undeploy(h.deploymentID()));
+    }
+  }
+
+  /**
+   * Rounds of {@value #WARMUP_ROUND} workflows with {@code inflight} in flight and 50 one at a time (both measured
+   * phases' code paths), at least {@code atLeast} workflows, then until the JIT compilers took less than
+   * {@link #JIT_QUIET_SHARE} of one core over a round, or {@link #WARMUP_MAX_MILLIS} passed.
+   */
+  private static void warmUp(WorkflowRuntime leader, String workflow, int atLeast, int inflight) throws Exception {
+    CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
+    boolean measurable = jit != null && jit.isCompilationTimeMonitoringSupported();
+    long start = System.nanoTime();
+    int done = 0;
+    double share = Double.NaN;
+    while (true) {
+      long jitBefore = measurable ? jit.getTotalCompilationTime() : 0;
+      long roundStart = System.nanoTime();
+      BenchSupport.closedLoop(WARMUP_ROUND, inflight, "workflows", i -> oneWorkflow(leader, workflow, i));
+      sequential(leader, workflow, 50);
+      done += WARMUP_ROUND + 50;
+      long roundMillis = Math.max(1, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - roundStart));
+      share = measurable ? (jit.getTotalCompilationTime() - jitBefore) / (double) roundMillis : Double.NaN;
+      long elapsed = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+      boolean quiet = !measurable || share < JIT_QUIET_SHARE;
+      if ((done >= atLeast && quiet) || elapsed >= WARMUP_MAX_MILLIS) {
+        System.out.printf("  warm-up: %d workflows in %.1f s, JIT compilers at %.0f%% of one core in the last round%n",
+            done, elapsed / 1000.0, share * 100);
+        return;
+      }
     }
   }
 
