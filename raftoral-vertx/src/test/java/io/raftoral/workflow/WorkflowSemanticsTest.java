@@ -203,6 +203,48 @@ class WorkflowSemanticsTest {
   }
 
   @Test
+  void theRunOfAStartAwaitsItsEndAndAnswersOnceItsRecordIsPruned(Vertx vertx, VertxTestContext ctx) {
+    // A run from start() waits on its replica's state; once the record is gone it asks the group, which knows none.
+    LocalWorkflowCluster c = cluster(vertx, new WorkflowRuntimeOptions().setRetainEnded(1));
+    WorkflowRun<?>[] first = new WorkflowRun<?>[1];
+    c.start(1, 2, 3)
+        .compose(v -> fut(c.leaderRuntime().<Integer>start("quick", 1, 1)))
+        .compose(run -> {
+          first[0] = run;
+          return fut(run.result());
+        })
+        .compose(r -> {
+          ctx.verify(() -> assertThat(r).isEqualTo(1));
+          return fut(first[0].result(Duration.ofSeconds(5)));
+        })
+        .compose(again -> {
+          ctx.verify(() -> assertThat(again).as("asked again after the end").isEqualTo(1));
+          return fut(c.leaderRuntime().<Integer>start("quick", 1, 2).flatMap(r -> r.result()));
+        })
+        .compose(r -> untilUnknown(c, first[0].workflowId(), System.currentTimeMillis() + WAIT))
+        .compose(v -> fut(first[0].result()))
+        .onComplete(ctx.failing(e -> ctx.verify(() -> {
+          assertThat(e).isInstanceOf(WorkflowNotFoundException.class);
+          c.close().onComplete(x -> ctx.completeNow());
+        })));
+  }
+
+  /** Polls the leader's status of {@code id} until it is unknown (pruned). */
+  private static Future<Void> untilUnknown(LocalWorkflowCluster c, String id, long deadline) {
+    return fut(c.leaderRuntime().status(id)).transform(ar -> {
+      if (ar.failed() && ar.cause() instanceof WorkflowNotFoundException) {
+        return Future.succeededFuture();
+      }
+      if (System.currentTimeMillis() > deadline) {
+        return Future.failedFuture(new AssertionError("workflow " + id + " still known: " + ar));
+      }
+      Promise<Void> later = Promise.promise();
+      c.nodes().vertx().setTimer(20, t -> untilUnknown(c, id, deadline).onComplete(later));
+      return later.future();
+    });
+  }
+
+  @Test
   void aWaitTimesOutWhileTheWorkflowRunsOn(Vertx vertx, VertxTestContext ctx) {
     LocalWorkflowCluster c = cluster(vertx, new WorkflowRuntimeOptions());
     c.start(1, 2, 3)

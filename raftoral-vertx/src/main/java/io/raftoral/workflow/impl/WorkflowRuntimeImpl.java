@@ -296,8 +296,54 @@ public final class WorkflowRuntimeImpl
       if (outcome.rejection() == Rejection.ID_CONFLICT) {
         throw new WorkflowIdConflictException(id, outcome.status().workflowType(), outcome.status().version());
       }
-      return new StatusWorkflowRun<>(id, clusterId, Payloads.type(def.outputType()), this);
+      return new StatusWorkflowRun<>(id, clusterId, Payloads.type(def.outputType()), startedHere);
     });
+  }
+
+  /**
+   * The source of the runs this runtime started: the start's outcome came from this replica's apply, so its state
+   * already holds the run and whatever later happened to the id here; its end is awaited locally, without the
+   * linearizable read (a round of heartbeats to a majority) that {@link #result(String)} makes for an id it may not
+   * know yet. The end cannot be missed: the check and the waiter run on the group's context, before any later apply.
+   */
+  private final StatusWorkflowRun.Source startedHere = new StatusWorkflowRun.Source() {
+    @Override
+    public Uni<WorkflowStatus> result(String workflowId) {
+      return Bridge.uni(() -> awaitLocalEnd(workflowId, ResultWaiters.NO_TIMEOUT));
+    }
+
+    @Override
+    public Uni<WorkflowStatus> result(String workflowId, Duration timeout) {
+      if (timeout.isNegative() || timeout.isZero()) {
+        throw new IllegalArgumentException("timeout must be positive, was " + timeout);
+      }
+      return Bridge.uni(() -> awaitLocalEnd(workflowId, timeout.toMillis()));
+    }
+
+    @Override
+    public Uni<WorkflowStatus> status(String workflowId) {
+      return WorkflowRuntimeImpl.this.status(workflowId);
+    }
+  };
+
+  /** Like {@link #awaitEnd}, reading this replica's state (see {@link #startedHere}). */
+  private Future<WorkflowStatus> awaitLocalEnd(String id, long timeoutMillis) {
+    Promise<WorkflowStatus> p = Promise.promise();
+    context.runOnContext(v -> {
+      WorkflowRecord r = stateMachine.get(id);
+      if (closed) {
+        p.fail(new IllegalStateException("workflow runtime of cluster " + clusterId + " on node " + nodeId
+            + " closed"));
+      } else if (r == null) {
+        // pruned since (or a snapshot from before the start installed): the linearizable read says what is known
+        awaitEnd(id, timeoutMillis).onComplete(p);
+      } else if (r.state.isTerminal()) {
+        p.complete(r.toStatus(clusterId));
+      } else {
+        waiters.add(id, timeoutMillis).onComplete(p);
+      }
+    });
+    return p.future();
   }
 
   @Override
