@@ -208,9 +208,12 @@ public final class NetworkRaftCluster {
   public Future<RaftHost> restartOnNewPort(long id) {
     Node n = nodes.get(id);
     // Holds the old port while the new one is picked, so the OS cannot hand the same port out again; connections to
-    // it are closed at once, as a stopped node's would be refused.
+    // it are closed at once, as a stopped node's would be refused. When the old port cannot be bound (still held by
+    // the stopped server's closing socket), the OS will not hand it out either.
     return n.vertx.createNetServer().connectHandler(socket -> socket.close()).listen(n.port, "127.0.0.1")
-        .compose(placeholder -> startHost(n, 0).eventually(() -> placeholder.close()));
+        .transform(placeholder -> placeholder.succeeded()
+            ? startHost(n, 0).eventually(() -> placeholder.result().close())
+            : startHost(n, 0));
   }
 
   public RaftGroup<KvCommand, String> group(long nodeId, long clusterId) {
