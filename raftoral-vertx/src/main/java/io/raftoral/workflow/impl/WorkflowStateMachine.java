@@ -17,6 +17,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -83,6 +84,12 @@ public final class WorkflowStateMachine implements StateMachine<WorkflowCommand,
   private final ArrayDeque<WorkflowRecord> ended = new ArrayDeque<>();
   private long endSeq;
   private int runningCount;
+  /**
+   * One instance of each workflow type's name: every decoded start carries its own copy, and ended records stay in
+   * the heap by the thousand. Bounded, in case a cluster sees many names (none is refused for it).
+   */
+  private final Map<String, String> typeNames = new HashMap<>();
+  private static final int MAX_TYPE_NAMES = 1_024;
   private final MemberRegistrations registrations = new MemberRegistrations();
   private WorkflowStateListener listener = WorkflowStateListener.NONE;
 
@@ -182,7 +189,7 @@ public final class WorkflowStateMachine implements StateMachine<WorkflowCommand,
     }
     WorkflowRecord r = new WorkflowRecord();
     r.id = c.id();
-    r.type = c.type();
+    r.type = typeName(c.type());
     r.version = c.version();
     r.input = c.input();
     r.owner = c.owner();
@@ -306,6 +313,17 @@ public final class WorkflowStateMachine implements StateMachine<WorkflowCommand,
     listener.ended(r);
   }
 
+  private String typeName(String name) {
+    String known = typeNames.get(name);
+    if (known != null) {
+      return known;
+    }
+    if (typeNames.size() < MAX_TYPE_NAMES) {
+      typeNames.put(name, name);
+    }
+    return name;
+  }
+
   private CommandOutcome changeOwner(WorkflowCommand.ChangeOwner c) {
     WorkflowRecord r = workflows.get(c.id());
     if (r == null) {
@@ -405,6 +423,7 @@ public final class WorkflowStateMachine implements StateMachine<WorkflowCommand,
       if (r.signalIds != null && r.signalIds.isEmpty()) {
         r.signalIds = null; // older snapshots wrote every record's empty set
       }
+      r.type = typeName(r.type);
       workflows.put(r.id, r);
       if (r.state == WorkflowState.RUNNING) {
         runningCount++;
