@@ -70,7 +70,10 @@ public interface WorkflowContext {
    * Runs {@code supplier} on the owner only, once all earlier checkpoints are committed, and journals its outcome
    * (value or failure); every member then sees that outcome. If the owner dies before the outcome is committed a new
    * owner runs it again: side effects are at least once, the recorded result exactly once. A failure is seen as a
-   * {@link CheckpointFailedException} carrying the original exception type and message.
+   * {@link CheckpointFailedException} carrying the original exception type and message. With pipelining (the
+   * default, {@link WorkflowRuntimeOptions#setPipelining}) the owner continues with a value before it commits, as
+   * after a {@link #checkpoint}: the next compute's supplier still waits for it to commit, and the workflow's end is
+   * journaled behind it, so the outcome is durable before anything outside the workflow sees what followed it.
    *
    * <p>A failed supplier is retried as the workflow's registration says ({@link WorkflowRegistry#register(String,
    * int, Class, Class, RetryPolicy, WorkflowFunction)}; by default it is not); see

@@ -108,8 +108,9 @@ public final class WorkflowRuntimeOptions {
   }
 
   /**
-   * Whether the owner continues after a {@link WorkflowContext#checkpoint} before it commits (it still waits for
-   * every earlier entry before a side effect or the completion). Off: every checkpoint waits for its commit.
+   * Whether the owner continues after a {@link WorkflowContext#checkpoint}, or with the value of a
+   * {@link WorkflowContext#compute}, before it commits (it still waits for every earlier entry before the next side
+   * effect, and the completion is journaled behind them). Off: every checkpoint waits for its commit.
    */
   public WorkflowRuntimeOptions setPipelining(boolean pipelining) {
     this.pipelining = pipelining;

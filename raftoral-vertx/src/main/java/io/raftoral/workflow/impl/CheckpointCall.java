@@ -14,7 +14,10 @@ final class CheckpointCall {
   enum Kind {
     /** A value from deterministic code: the owner may continue before it commits. */
     VALUE,
-    /** A supplier run by the owner only, once earlier pipelined values commit; emits the committed outcome. */
+    /**
+     * A supplier run by the owner only, once earlier pipelined values commit; emits the journaled outcome (the
+     * owner, pipelining, a successful value before it commits).
+     */
     COMPUTE,
     /**
      * A durable timer's wake-up: the owner journals it (its clock at firing) once the wall clock reaches the

@@ -14,7 +14,8 @@ import java.util.TreeMap;
 
 /**
  * The owner's side of one {@link Execution}: the {@link Slot}s it produced past the end of the journal, by position.
- * Values are proposed at once; computes run once no uncommitted pipelined value precedes them; timer wake-ups wait
+ * Values are proposed at once; computes run once no uncommitted pipelined value precedes them (a compute's own value
+ * is pipelined once it is known); timer wake-ups wait
  * in the runtime's {@link TimerQueue} for their deadline; ready slots are proposed in position order, several as
  * one batch. A proposal whose outcome is unknown is proposed again after a growing delay (the state machine's
  * position check refuses a duplicate). Runs on the group's context.
@@ -214,7 +215,28 @@ final class JournalWriter {
       slot.failWith(failure);
     }
     slot.state = Slot.State.READY;
+    if (failure == null && slot.step.kind == CheckpointCall.Kind.COMPUTE && rt.options().isPipelining()) {
+      continueWithOutcome(slot);
+    }
     flush();
+  }
+
+  /**
+   * Lets the function continue with a compute's value before it commits, as with a pipelined checkpoint: the side
+   * effect already happened, and the rule that makes it durable before the workflow goes on is kept where it shows,
+   * since the next supplier waits for this entry to commit ({@link #runComputes}) and the end is proposed behind it.
+   * What the function does meanwhile is deterministic code; its next entries (and its end) join this one's proposal,
+   * so a compute that ends the workflow costs one commit round, not two. The value is read back from its journal
+   * form, as a replay would see it. Failures and failed attempts still wait for their commit.
+   */
+  private void continueWithOutcome(Slot slot) {
+    Object value;
+    try {
+      value = Payloads.decode(slot.value, slot.step.type);
+    } catch (IllegalArgumentException e) {
+      return; // the commit's consume reports it
+    }
+    execution.emit(slot.step, value);
   }
 
   /** Proposes ready slots in position order, up to the first still computing, as one proposal. */
