@@ -47,10 +47,8 @@ final class LocalExecutions {
 
   /** Launches every workflow the state shows running (after a start on stored state, or a snapshot). */
   void launchRunning(WorkflowStateMachine state) {
-    for (WorkflowRecord r : new ArrayList<>(state.all())) {
-      if (r.state == WorkflowState.RUNNING) {
-        launch(r.id);
-      }
+    for (WorkflowRecord r : new ArrayList<>(state.running())) {
+      launch(r.id);
     }
   }
 

@@ -80,10 +80,7 @@ final class OwnerFailover {
       return;
     }
     List<WorkflowRecord> orphans = new ArrayList<>();
-    for (WorkflowRecord r : stateMachine.all()) {
-      if (r.state != WorkflowState.RUNNING) {
-        continue;
-      }
+    for (WorkflowRecord r : stateMachine.running()) {
       if (load.containsKey(r.owner)) {
         load.merge(r.owner, 1, Integer::sum);
       } else if (!isLive(r.owner, membership) && !ownerChangesInFlight.contains(r.id)) {

@@ -16,6 +16,7 @@ import java.io.OutputStream;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -83,7 +84,11 @@ public final class WorkflowStateMachine implements StateMachine<WorkflowCommand,
    */
   private final ArrayDeque<WorkflowRecord> ended = new ArrayDeque<>();
   private long endSeq;
-  private int runningCount;
+  /**
+   * The running records, in start order: the leader's owner failover looks at them every duty period, and a scan of
+   * every record (thousands of ended ones kept for their results) took milliseconds of the group's event loop.
+   */
+  private final Map<String, WorkflowRecord> running = new LinkedHashMap<>();
   /**
    * One instance of each workflow type's name: every decoded start carries its own copy, and ended records stay in
    * the heap by the thousand. Bounded, in case a cluster sees many names (none is refused for it).
@@ -130,7 +135,12 @@ public final class WorkflowStateMachine implements StateMachine<WorkflowCommand,
   }
 
   public int runningCount() {
-    return runningCount;
+    return running.size();
+  }
+
+  /** The running workflows (a view: copy it before applying commands while iterating). */
+  public Collection<WorkflowRecord> running() {
+    return Collections.unmodifiableCollection(running.values());
   }
 
   /** The workflows each member announced it runs. */
@@ -197,7 +207,7 @@ public final class WorkflowStateMachine implements StateMachine<WorkflowCommand,
     r.traceparent = c.traceparent();
     r.journal = new Journal(checkpoints, clusterId, r.id);
     workflows.put(r.id, r);
-    runningCount++;
+    running.put(r.id, r);
     listener.started(r);
     return CommandOutcome.accepted(status(r));
   }
@@ -309,7 +319,7 @@ public final class WorkflowStateMachine implements StateMachine<WorkflowCommand,
     r.signals = List.of();
     r.signalIds = null;
     ended.addLast(r);
-    runningCount--;
+    running.remove(r.id);
     listener.ended(r);
   }
 
@@ -406,7 +416,7 @@ public final class WorkflowStateMachine implements StateMachine<WorkflowCommand,
     ended.clear();
     historyByEnd.clear();
     unsettled.clear();
-    runningCount = 0;
+    running.clear();
     WorkflowSnapshotFormat.Restored s;
     try {
       s = snapshots.read(in, id -> new Journal(checkpoints, clusterId, id));
@@ -426,7 +436,7 @@ public final class WorkflowStateMachine implements StateMachine<WorkflowCommand,
       r.type = typeName(r.type);
       workflows.put(r.id, r);
       if (r.state == WorkflowState.RUNNING) {
-        runningCount++;
+        running.put(r.id, r);
       } else {
         endedRecords.add(r);
         if (r.journal.retained() > 0) {

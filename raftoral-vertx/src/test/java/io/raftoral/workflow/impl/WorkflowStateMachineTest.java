@@ -92,7 +92,21 @@ class WorkflowStateMachineTest {
     assertThat(done.status().checkpointCount()).isEqualTo(1);
     assertThat(apply(new Terminate("w", "late", 3_000)).rejection()).isEqualTo(Rejection.NOT_RUNNING);
     assertThat(sm.runningCount()).isZero();
+    assertThat(sm.running()).isEmpty();
     assertThat(sm.endedCount()).isEqualTo(1);
+  }
+
+  @Test
+  void theRunningViewHoldsTheRunningWorkflowsInStartOrder() {
+    started("a", 1);
+    started("b", 1);
+    started("c", 1);
+    apply(new Terminate("b", "stop", 2_000));
+    apply(new Finish("c", 1, 0, "1", null, null, 2_000));
+    started("d", 1);
+    assertThat(sm.running()).extracting(r -> r.id).containsExactly("a", "d");
+    assertThat(sm.runningCount()).isEqualTo(2);
+    assertThat(sm.all()).hasSize(4);
   }
 
   @Test
@@ -153,6 +167,7 @@ class WorkflowStateMachineTest {
     assertThat(other.get("a").toStatus(1)).isEqualTo(sm.get("a").toStatus(1));
     assertThat(other.get("b").toStatus(1)).isEqualTo(sm.get("b").toStatus(1));
     assertThat(other.runningCount()).isEqualTo(1);
+    assertThat(other.running()).extracting(r -> r.id).containsExactly("a");
     assertThat(other.endedCount()).isEqualTo(1);
     // The end order survives too: pruning after a restore drops the same workflows.
     other.apply(1, new Prune(0, 0));
