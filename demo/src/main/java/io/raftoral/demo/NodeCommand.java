@@ -293,9 +293,6 @@ final class NodeCommand implements Callable<Integer> {
       vertx.close();
       return 1;
     }
-    if (!peers.isEmpty()) {
-      keepSeedingWhileJoining(vertx, tls, addresses, node);
-    }
     new WorkflowHttpApi(node.jsonWorkflows(), node.management(), new HttpApiOptions()).mount(router);
     new MetricsEndpoint(metrics).mount(router);
     new HttpEventRoutes(node.events()).mount(router);
@@ -338,7 +335,8 @@ final class NodeCommand implements Callable<Integer> {
    * started at the same time may not listen yet: with {@code wait} (a new node joining), the peers are tried again
    * every half second for up to {@value #SEED_WAIT_MILLIS} ms. Without the directory a new node could not answer
    * cluster 0's leader (it learns addresses from cluster 0's state, which it only gets by answering), so it would
-   * join but learn nothing.
+   * join but learn nothing. Once started, the node itself asks its peers again every second until it knows the
+   * directory ({@link RaftoralNode#maintainPeerAddresses}).
    */
   private void seedAddresses(Vertx vertx, TransportTlsOptions tls, PeerAddresses addresses, boolean wait)
       throws InterruptedException {
@@ -349,44 +347,6 @@ final class NodeCommand implements Callable<Integer> {
   }
 
   private static final long SEED_WAIT_MILLIS = 30_000;
-  private static final long RESEED_INTERVAL_MILLIS = 1_000;
-
-  /**
-   * Until the node knows the directory itself (it has applied cluster 0's state), asks its peers for theirs every
-   * second and adds the addresses it lacks. The directory fetched before the start is a moment's: when cluster 0's
-   * leadership moved to a node that registered after that moment, the new node could not answer its leader (its
-   * acknowledgements had no address to go to), so it never received cluster 0's state and never learned the
-   * address: it stayed "not registered yet" for good.
-   */
-  private void keepSeedingWhileJoining(Vertx vertx, TransportTlsOptions tls, PeerAddresses addresses,
-      RaftoralNode node) {
-    HttpClientOptions o = new HttpClientOptions().setConnectTimeout(2_000).setIdleTimeout(5);
-    tls.applyTo(o);
-    HttpClient client = vertx.createHttpClient(o);
-    vertx.setPeriodic(RESEED_INTERVAL_MILLIS, RESEED_INTERVAL_MILLIS, timer -> {
-      if (!node.view().nodes().isEmpty()) {
-        vertx.cancelTimer(timer);
-        client.close();
-        return;
-      }
-      for (String peer : peers) {
-        SocketAddress a = PeerAddresses.parse(peer);
-        client.request(HttpMethod.GET, a.port(), a.host(), "/discovery/peers")
-            .compose(req -> req.send()).compose(resp -> resp.body()).map(b -> b.toJsonObject())
-            .onSuccess(d -> {
-              Map<Long, SocketAddress> known = addresses.snapshot();
-              for (Object o2 : d.getJsonArray("peers", new JsonArray())) {
-                JsonObject n = (JsonObject) o2;
-                Long id = n.getLong("node_id");
-                String address = n.getString("address");
-                if (id != null && address != null && !known.containsKey(id)) {
-                  addresses.put(id, address);
-                }
-              }
-            });
-      }
-    });
-  }
 
   private boolean seedAddressesOnce(Vertx vertx, TransportTlsOptions tls, PeerAddresses addresses) {
     HttpClientOptions o = new HttpClientOptions().setConnectTimeout(2_000);

@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.function.Consumer;
@@ -27,6 +28,7 @@ import java.util.function.Function;
  *       leader it knows of, where the client goes next (before the remaining seeds), and which it remembers for the
  *       next heartbeat.</li>
  *   <li>{@link #rejoin}: as {@link #register}, for a node that keeps its id.</li>
+ *   <li>{@link #directory}: the first node that knows a directory ({@link #directoryAt}).</li>
  * </ul>
  * After the seeds, each call also tries the other nodes of the directory the node knows ({@link #learnAddresses}):
  * a node restarted after its seeds died (or with itself as its only seed) still finds the leader.
@@ -94,6 +96,15 @@ public abstract class SeedManagementClient<C> implements ManagementClient, AutoC
   /** Asks {@code node} to register; the node id, or a failure whose message says why not. */
   protected abstract Future<Long> registerAt(HostPort node, String address, String requestId);
 
+  /**
+   * Asks {@code node} for the node directory it knows (node id -> address); an empty map when it knows none yet
+   * (not joined itself). The default fails: a protocol that has a discovery call overrides it.
+   */
+  protected Future<Map<Long, String>> directoryAt(HostPort node) {
+    return Future.failedFuture(new UnsupportedOperationException(getClass().getSimpleName()
+        + " cannot fetch the directory"));
+  }
+
   /** Sends {@code node} a heartbeat of {@code nodeId}; its answer, or a failure to reach it. */
   protected abstract Future<HeartbeatAnswer> heartbeatAt(HostPort node, long nodeId);
 
@@ -148,6 +159,33 @@ public abstract class SeedManagementClient<C> implements ManagementClient, AutoC
       }
       errors.add(node + ": " + ar.cause().getMessage());
       return registerAt(order, i + 1, attempt, errors);
+    });
+  }
+
+  /**
+   * The first non-empty directory among the known leader, the seeds and the directory learned, in that order (an
+   * empty map when every node that answered knows none; a failure when none answered).
+   */
+  @Override
+  public Future<Map<Long, String>> directory() {
+    return directoryAt(order(), 0, false, new ArrayList<>());
+  }
+
+  private Future<Map<Long, String>> directoryAt(List<HostPort> order, int i, boolean anyAnswered,
+      List<String> errors) {
+    if (i >= order.size()) {
+      return anyAnswered ? Future.succeededFuture(Map.of()) : Future.failedFuture(noNodeServed(
+          ErrorCode.UNAVAILABLE, "no seed served the directory: " + String.join("; ", errors)));
+    }
+    HostPort node = order.get(i);
+    return directoryAt(node).transform(ar -> {
+      if (ar.succeeded() && !ar.result().isEmpty()) {
+        return Future.succeededFuture(ar.result());
+      }
+      if (ar.failed()) {
+        errors.add(node + ": " + ar.cause().getMessage());
+      }
+      return directoryAt(order, i + 1, anyAnswered || ar.succeeded(), errors);
     });
   }
 

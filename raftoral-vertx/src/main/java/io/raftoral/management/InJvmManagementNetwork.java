@@ -2,6 +2,7 @@ package io.raftoral.management;
 
 import io.vertx.core.Future;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -32,6 +33,17 @@ public final class InJvmManagementNetwork {
       public Future<Void> heartbeat(long nodeId) {
         ManagementService leader = leader();
         return leader == null ? noLeader() : leader.handleHeartbeat(nodeId);
+      }
+
+      @Override
+      public Future<Map<Long, String>> directory() {
+        ManagementService leader = leader();
+        if (leader == null) {
+          return noLeader();
+        }
+        Map<Long, String> out = new TreeMap<>();
+        leader.view().nodes().forEach((id, n) -> out.put(id, n.address()));
+        return Future.succeededFuture(out);
       }
     };
   }

@@ -2,6 +2,7 @@ package io.raftoral.management;
 
 import io.vertx.core.Future;
 import java.util.Collection;
+import java.util.Map;
 
 /**
  * How a node reaches the management leader before (and besides) being a member of cluster 0: to register and get
@@ -38,4 +39,15 @@ public interface ManagementClient {
    * management service whenever its directory changes; the default ignores them.
    */
   default void learnAddresses(Collection<String> addresses) {}
+
+  /**
+   * The node directory as a reachable member of the cluster knows it: node id -> the address it is reached at. A
+   * node that joins asks for it until it has cluster 0's state itself ({@link io.raftoral.node.RaftoralNode}): it
+   * learns addresses from that state, which it only gets by answering cluster 0's leader, which it can only do
+   * knowing the leader's address. The default fails: a client that cannot ask leaves the addresses to the caller.
+   */
+  default Future<Map<Long, String>> directory() {
+    return Future.failedFuture(new UnsupportedOperationException(getClass().getSimpleName()
+        + " cannot fetch the directory"));
+  }
 }

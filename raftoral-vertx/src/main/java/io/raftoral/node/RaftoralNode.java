@@ -13,6 +13,7 @@ import io.raftoral.management.ManagementService;
 import io.raftoral.management.ManagementView;
 import io.raftoral.management.NodeRecord;
 import io.raftoral.transport.PeerAddresses;
+import io.raftoral.node.impl.JoiningDirectorySeed;
 import io.raftoral.node.impl.RoutingWorkflowClient;
 import io.raftoral.storage.LogStore;
 import io.raftoral.storage.NodeIdentity;
@@ -98,7 +99,9 @@ public final class RaftoralNode extends VerticleBase {
    * Keeps {@code addresses} (what the network transports send to) in line with the node directory of cluster 0: a
    * node's address is added once its registration is applied here, and removed when it leaves the directory. Call
    * before deploying; the initial content (e.g. the directory fetched from a seed while joining) is kept until this
-   * node knows the directory itself.
+   * node knows the directory itself. Until then, the node also asks its peers for their directory every second
+   * ({@link ManagementClient#directory()}) and adds the addresses it lacks: a joining node must reach whichever
+   * node leads cluster 0 to ever receive the directory itself.
    */
   public RaftoralNode maintainPeerAddresses(PeerAddresses addresses) {
     this.peerAddresses = Objects.requireNonNull(addresses, "addresses");
@@ -185,12 +188,20 @@ public final class RaftoralNode extends VerticleBase {
       return vertx.deployVerticle(management);
     }).compose(d -> peers.serve(nodeId, req -> router.handle(req))).onSuccess(v -> {
       // Execution groups the management layer stopped (this node was removed) take their runtime along.
+      JoiningDirectorySeed seed = peerAddresses == null ? null : new JoiningDirectorySeed(managementClient,
+          peerAddresses, () -> nodeId, () -> !view().nodes().isEmpty(), JoiningDirectorySeed.DEFAULT_INTERVAL_MILLIS);
       sweepTimer = vertx.setPeriodic(100, t -> {
         sweepStoppedRuntimes();
         syncPeerAddresses();
+        if (seed != null) {
+          seed.tick(System.nanoTime());
+        }
         eventFeeds.viewChanged(view());
       });
       syncPeerAddresses();
+      if (seed != null) {
+        seed.tick(System.nanoTime());
+      }
       LOG.info("node {} ({}) started", nodeId, options.getAdvertiseAddress());
     });
   }

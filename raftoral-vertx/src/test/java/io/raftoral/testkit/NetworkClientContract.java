@@ -18,6 +18,8 @@ import io.raftoral.workflow.WorkflowWaitTimeoutException;
 import io.smallrye.mutiny.Uni;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.ExecutionException;
 import java.util.function.Function;
 
@@ -166,6 +168,34 @@ public final class NetworkClientContract {
           "127.0.0.1:7016", 6) + "#6");
     } finally {
       close(client);
+    }
+  }
+
+  /**
+   * A management client fetches the directory from the first seed that serves one (the dead seed first), and fails
+   * naming the seeds when none answers.
+   *
+   * @param node the address of a node serving {@code management}
+   */
+  public static void managementClientFetchesTheDirectoryFromTheSeeds(
+      Function<List<String>, ? extends ManagementClient> clients, String node, FakeManagementEndpoint management,
+      Class<? extends RemoteApiException> protocolException) throws Exception {
+    ManagementClient client = clients.apply(List.of(NOBODY, node));
+    try {
+      Map<Long, String> expected = new TreeMap<>();
+      management.directory.forEach((id, n) -> expected.put(id, n.address()));
+      assertThat(expected).isNotEmpty();
+      assertThat(PingPongCluster.await(client.directory())).isEqualTo(expected);
+    } finally {
+      close(client);
+    }
+    ManagementClient nobody = clients.apply(List.of(NOBODY));
+    try {
+      assertThatThrownBy(() -> PingPongCluster.await(nobody.directory()))
+          .isInstanceOf(ExecutionException.class).cause().isInstanceOf(protocolException)
+          .hasMessageContaining("no seed served the directory").hasMessageContaining(NOBODY);
+    } finally {
+      close(nobody);
     }
   }
 }

@@ -91,6 +91,13 @@ public abstract class PingPongApiTest {
   }
 
   @Test
+  void theManagementClientFetchesTheDirectoryFromTheSeeds() throws Exception {
+    NetworkClientContract.managementClientFetchesTheDirectoryFromTheSeeds(
+        seeds -> clients.managementClient().apply(vertx, SeedManagementClient.seedOptions(seeds)), apiAddress(),
+        management, clients.clientException());
+  }
+
+  @Test
   void theManagementClientRejoinsThroughTheDirectoryItLearned() throws Exception {
     NetworkClientContract.managementClientRejoinsThroughTheDirectoryItLearned(
         seeds -> clients.managementClient().apply(vertx, SeedManagementClient.seedOptions(seeds)), apiAddress(),

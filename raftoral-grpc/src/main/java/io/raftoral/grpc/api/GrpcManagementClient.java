@@ -2,7 +2,9 @@ package io.raftoral.grpc.api;
 
 import io.raftoral.client.NetworkClientOptions;
 import io.raftoral.client.SeedManagementClient;
+import io.raftoral.grpc.api.proto.DiscoveryRequest;
 import io.raftoral.grpc.api.proto.HeartbeatRequest;
+import io.raftoral.grpc.api.proto.PeerInfo;
 import io.raftoral.grpc.api.proto.RaftServiceGrpcClient;
 import io.raftoral.grpc.api.proto.RegisterRequest;
 import io.raftoral.grpc.api.proto.RegisterResponse;
@@ -12,6 +14,8 @@ import io.raftoral.workflow.ErrorCode;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.grpc.client.GrpcClient;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /**
  * {@link ManagementClient} over {@code raftoral.RaftService} of {@link WorkflowGrpcApi}, for a node that is not
@@ -23,6 +27,7 @@ import io.vertx.grpc.client.GrpcClient;
  *   <li>{@link #heartbeat}: Heartbeat, which only the management leader accepts; another node answers
  *       {@code accepted = false} with the leader it knows of.</li>
  *   <li>{@link #rejoin}: Register with the {@code node_id} of the node's storage.</li>
+ *   <li>{@link #directory}: Discover.</li>
  * </ul>
  *
  * <p>Futures complete on the caller's Vert.x context when called from one, else on an event loop of the client.
@@ -56,6 +61,21 @@ public final class GrpcManagementClient extends SeedManagementClient<GrpcClient>
     HeartbeatRequest request = HeartbeatRequest.newBuilder().setNodeId(nodeId).build();
     return GrpcCalls.unary(client(), node, RaftServiceGrpcClient.Heartbeat, request, requestTimeoutMillis())
         .map(r -> new HeartbeatAnswer(r.getAccepted(), r.getLeaderAddress(), r.getError()));
+  }
+
+  /** Discover: its {@code peers}, by node id. */
+  @Override
+  protected Future<Map<Long, String>> directoryAt(HostPort node) {
+    return GrpcCalls.unary(client(), node, RaftServiceGrpcClient.Discover, DiscoveryRequest.getDefaultInstance(),
+        requestTimeoutMillis()).map(r -> {
+          Map<Long, String> out = new LinkedHashMap<>();
+          for (PeerInfo p : r.getPeersList()) {
+            if (!p.getAddress().isEmpty()) {
+              out.put(p.getNodeId(), p.getAddress());
+            }
+          }
+          return out;
+        });
   }
 
   @Override

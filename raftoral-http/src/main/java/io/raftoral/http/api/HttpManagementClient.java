@@ -8,9 +8,12 @@ import io.raftoral.workflow.ErrorCode;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /**
  * {@link ManagementClient} over the discovery endpoints of {@link WorkflowHttpApi}, for a node that is not (yet) a
@@ -22,6 +25,7 @@ import io.vertx.ext.web.client.WebClient;
  *   <li>{@link #heartbeat}: {@code POST /discovery/heartbeat}, which only the management leader takes. A node that
  *       does not lead answers 503 {@code NOT_LEADER} with the leader's address when it knows one.</li>
  *   <li>{@link #rejoin}: {@code POST /discovery/register} with the {@code node_id} of the node's storage.</li>
+ *   <li>{@link #directory}: {@code GET /discovery/peers}.</li>
  * </ul>
  *
  * <p>Futures complete on the caller's Vert.x context when called from one, else on an event loop of the client.
@@ -66,6 +70,29 @@ public final class HttpManagementClient extends SeedManagementClient<WebClient> 
       return new HeartbeatAnswer(r.statusCode() == HttpAnswers.OK,
           answer == null ? null : answer.getString("leader_address"), describe(r, null));
     });
+  }
+
+  /** {@code GET /discovery/peers}: its {@code peers}, by node id. */
+  @Override
+  protected Future<Map<Long, String>> directoryAt(HostPort node) {
+    return client().get(node.port(), node.host(), "/discovery/peers").timeout(requestTimeoutMillis()).send()
+        .compose(r -> {
+          JsonObject answer = json(r);
+          if (r.statusCode() != HttpAnswers.OK || answer == null) {
+            return Future.failedFuture(new HttpApiException(r.statusCode(), null, describe(r, null)));
+          }
+          Map<Long, String> out = new LinkedHashMap<>();
+          JsonArray peers = answer.getJsonArray("peers", new JsonArray());
+          for (int i = 0; i < peers.size(); i++) {
+            JsonObject peer = peers.getJsonObject(i);
+            Long id = peer.getLong("node_id");
+            String address = peer.getString("address");
+            if (id != null && address != null) {
+              out.put(id, address);
+            }
+          }
+          return Future.succeededFuture(out);
+        });
   }
 
   @Override
