@@ -3,6 +3,7 @@ package io.raftoral.storage;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.raftoral.raft.HardState;
 import io.raftoral.raft.Membership;
 import io.raftoral.raft.Snapshot;
 import io.vertx.core.Future;
@@ -11,6 +12,7 @@ import io.vertx.core.buffer.Buffer;
 import java.io.InputStream;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
@@ -130,6 +132,36 @@ public abstract class SnapshotStorageContractTest {
         .as("older ones are discarded").isInstanceOf(SnapshotNotFoundException.class);
     assertThat(await(store.readSnapshot(GROUP, refs[1].id(), 0, SIZE)).getBytes()).isEqualTo(data(SEED + 1));
     assertThat(await(store.readSnapshot(GROUP, refs[2].id(), 0, SIZE)).getBytes()).isEqualTo(data(SEED + 2));
+  }
+
+  /**
+   * A follower that fetched a leader's snapshot keeps taking snapshots of its own until the log records the fetched
+   * one: the fetched data must outlive them, or installing it fails and the group is stuck (seen in the workflow chaos
+   * test with the in-memory store).
+   */
+  @Test
+  void aReceivedSnapshotIsKeptUntilTheLogRecordsItWhileLocalSnapshotsAreSaved() throws Exception {
+    Membership members = new Membership(Set.of(1L), Set.of());
+    SnapshotRef first = produce(data(SEED));
+    await(store.saveSnapshot(GROUP, new Snapshot(10, 1, members, first.encode())));
+    byte[] fetched = data(SEED + 10);
+    SnapshotRef received = refOf(fetched, "received-ahead");
+    SnapshotReceiver r = store.receiveSnapshot(GROUP, received);
+    for (long at = 0; at < SIZE; at += CHUNK) {
+      await(r.write(at, chunk(fetched, (int) at)));
+    }
+    await(r.complete());
+    for (int i = 1; i <= 3; i++) {
+      SnapshotRef local = produce(data(SEED + i));
+      await(store.saveSnapshot(GROUP, new Snapshot(10L * (i + 1), 1, members, local.encode())));
+    }
+    assertThat(await(store.readSnapshot(GROUP, received.id(), 0, SIZE)).getBytes())
+        .as("fetched, not recorded yet").isEqualTo(fetched);
+    await(store.write(GROUP, new StoreWrite(new Snapshot(500, 2, members, received.encode()), List.of(),
+        new HardState(2, 0, 500))));
+    try (InputStream in = store.openSnapshot(GROUP, received.id())) {
+      assertThat(in.readAllBytes()).as("recorded, then installed").isEqualTo(fetched);
+    }
   }
 
   protected SnapshotRef produce(byte[] data) throws Exception {
