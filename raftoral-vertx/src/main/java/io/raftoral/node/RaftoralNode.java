@@ -12,12 +12,12 @@ import io.raftoral.management.ManagementClient;
 import io.raftoral.management.ManagementService;
 import io.raftoral.management.ManagementView;
 import io.raftoral.management.NodeRecord;
-import io.raftoral.transport.PeerAddresses;
 import io.raftoral.node.impl.JoiningDirectorySeed;
 import io.raftoral.node.impl.RoutingWorkflowClient;
 import io.raftoral.storage.LogStore;
 import io.raftoral.storage.NodeIdentity;
 import io.raftoral.tracing.RaftoralTracing;
+import io.raftoral.transport.PeerAddresses;
 import io.raftoral.transport.Transport;
 import io.raftoral.workflow.JsonWorkflowClient;
 import io.raftoral.workflow.WorkflowClient;
@@ -187,10 +187,10 @@ public final class RaftoralNode extends VerticleBase {
           this::startExecutionGroup, options.getManagement(), options.getPreset().groupOptions());
       return vertx.deployVerticle(management);
     }).compose(d -> peers.serve(nodeId, req -> router.handle(req))).onSuccess(v -> {
-      // Execution groups the management layer stopped (this node was removed) take their runtime along.
       JoiningDirectorySeed seed = peerAddresses == null ? null : new JoiningDirectorySeed(managementClient,
           peerAddresses, () -> nodeId, () -> !view().nodes().isEmpty(), JoiningDirectorySeed.DEFAULT_INTERVAL_MILLIS);
       sweepTimer = vertx.setPeriodic(100, t -> {
+        // Execution groups the management layer stopped (this node was removed) take their runtime along.
         sweepStoppedRuntimes();
         syncPeerAddresses();
         if (seed != null) {

@@ -11,8 +11,8 @@ import java.util.Map;
  * The snapshot data an {@link InMemoryLogStore} keeps, in the heap: per group, the complete snapshots (the one its
  * stored Raft snapshot names and the newest others the log recorded, {@link #KEPT_PER_GROUP} at most, so that a peer
  * can finish fetching the previous one; the newest not recorded yet, {@link #UNRECORDED_PER_GROUP} at most, such as
- * one fetched from the leader and not installed yet) and the one partial transfer being received (kept across an interrupted transfer and a
- * simulated crash, so that the fetch resumes). Thread-safe.
+ * one fetched from the leader and not installed yet) and the one partial transfer being received (kept across an
+ * interrupted transfer and a simulated crash, so that the fetch resumes). Thread-safe.
  */
 final class InMemorySnapshots {
 

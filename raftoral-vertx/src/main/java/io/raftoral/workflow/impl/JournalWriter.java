@@ -15,9 +15,8 @@ import java.util.TreeMap;
 /**
  * The owner's side of one {@link Execution}: the {@link Slot}s it produced past the end of the journal, by position.
  * Values are proposed at once; computes run once no uncommitted pipelined value precedes them (a compute's own value
- * is pipelined once it is known); timer wake-ups wait
- * in the runtime's {@link TimerQueue} for their deadline; ready slots are proposed in position order, several as
- * one batch. A proposal whose outcome is unknown is proposed again after a growing delay (the state machine's
+ * is pipelined once it is known); timer wake-ups wait in the runtime's {@link TimerQueue} for their deadline; ready
+ * slots are proposed in position order, several as one batch. A proposal whose outcome is unknown is proposed again after a growing delay (the state machine's
  * position check refuses a duplicate). Runs on the group's context.
  */
 final class JournalWriter {

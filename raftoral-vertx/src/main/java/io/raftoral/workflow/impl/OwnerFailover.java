@@ -3,7 +3,6 @@ package io.raftoral.workflow.impl;
 import io.raftoral.async.Bridge;
 import io.raftoral.group.RaftGroup;
 import io.raftoral.raft.Membership;
-import io.raftoral.workflow.WorkflowState;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
